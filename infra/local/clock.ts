@@ -139,9 +139,10 @@ export class Clock {
 
 /** Parses the ISO-8601 durations the clock endpoint accepts (PT15M, P3D, PT1H30M, PT0.5S). */
 export function parseIsoDuration(text: string): number {
-  const match = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
-    text,
-  );
+  const match =
+    /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
+      text,
+    );
   if (!match || text === 'P' || text.endsWith('T')) {
     throw new RangeError(`"${text}" is not an ISO-8601 duration such as PT15M or P3D`);
   }

@@ -1,0 +1,82 @@
+/**
+ * The contract between the edge endpoint and each emulated service.
+ *
+ * A service declares which AWS wire protocol it speaks and its operations; the edge routes a request to it
+ * (by SigV4 credential scope, X-Amz-Target or path), decodes the input, and encodes the result or the
+ * error exactly as AWS would, so that an unmodified SDK client raises the right exception class.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** An error as AWS returns it: a code that becomes the SDK exception's name, a message, an HTTP status. */
+export class AwsServiceError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly statusCode = 400,
+    /** Extra members of the error body (e.g. `Reason` for a DynamoDB cancellation). */
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export const validationError = (message: string): AwsServiceError =>
+  new AwsServiceError('ValidationException', message, 400);
+
+export interface RequestContext {
+  readonly region: string;
+  readonly accountId: string;
+  readonly requestId: string;
+}
+
+/**
+ * Operation input is the decoded JSON body; each operation narrows it to its SDK input type and checks what
+ * AWS checks. Output is serialised as-is.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: each operation declares its own SDK input type
+export type Operation = (input: any, context: RequestContext) => Promise<unknown> | unknown;
+
+/** awsJson1_0 / awsJson1_1: POST / with X-Amz-Target: `${targetPrefix}.${operation}`. */
+export interface JsonProtocolService {
+  readonly protocol: 'awsJson1_0' | 'awsJson1_1';
+  /** SigV4 signing name, e.g. `states`, `events`, `dynamodb`. */
+  readonly signingName: string;
+  /** e.g. `AWSStepFunctions`, `AWSEvents`, `DynamoDB_20120810`. */
+  readonly targetPrefix: string;
+  readonly operations: Readonly<Record<string, Operation>>;
+}
+
+export interface RestRequest {
+  readonly method: string;
+  /** Path parameters from the route template, URI-decoded. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  /** The body parsed as JSON when it is JSON, else undefined; `rawBody` always holds the bytes. */
+  readonly body: unknown;
+  readonly rawBody: Buffer;
+}
+
+export interface RestResponse {
+  readonly status?: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface RestRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** A path template such as `/schedules/{Name}` or `/2015-03-31/functions/{FunctionName}/invocations`. */
+  readonly path: string;
+  readonly operation: string;
+  readonly handle: (request: RestRequest, context: RequestContext) => Promise<RestResponse> | RestResponse;
+}
+
+/** restJson1: operations addressed by method and path (Lambda, Scheduler, SES v2). */
+export interface RestJsonService {
+  readonly protocol: 'restJson1';
+  readonly signingName: string;
+  readonly routes: readonly RestRoute[];
+}
+
+export type EdgeService = JsonProtocolService | RestJsonService;
