@@ -5,7 +5,7 @@
  * (by SigV4 credential scope, X-Amz-Target or path), decodes the input, and encodes the result or the
  * error exactly as AWS would, so that an unmodified SDK client raises the right exception class.
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 
 /** An error as AWS returns it: a code that becomes the SDK exception's name, a message, an HTTP status. */
 export class AwsServiceError extends Error {
@@ -79,4 +79,16 @@ export interface RestJsonService {
   readonly routes: readonly RestRoute[];
 }
 
-export type EdgeService = JsonProtocolService | RestJsonService;
+export type EdgeService = JsonProtocolService | RestJsonService | HttpService;
+
+/**
+ * A service that handles its own HTTP (dynalite, the SES inbox, the Graph API stand-in, `/_aurora` pages).
+ * The edge hands it requests whose path starts with one of `pathPrefixes`, or whose SigV4 signing name is
+ * `signingName`, with the body already read.
+ */
+export interface HttpService {
+  readonly protocol: 'http';
+  readonly signingName?: string;
+  readonly pathPrefixes?: readonly string[];
+  readonly handle: (request: IncomingMessage, response: ServerResponse, body: Buffer) => Promise<void> | void;
+}
