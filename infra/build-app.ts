@@ -1,0 +1,35 @@
+/**
+ * The CDK app's composition: one definition for both ways Aurora Time runs. `cdk deploy` puts it on AWS
+ * (through infra/app.ts); `npm start` synthesizes the same app in-process and deploys its templates onto the
+ * local cloud (infra/local/).
+ */
+import { App, type Environment, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readConfig } from './config';
+import { ApiStack } from './stacks/api-stack';
+import { ObservabilityStack } from './stacks/observability-stack';
+import { StatefulStack } from './stacks/stateful-stack';
+
+export function buildApp(app: App = new App()): App {
+  const config = readConfig(app);
+  // Environment-agnostic unless an account and region are configured, so synth needs no credentials.
+  const env: Environment = {
+    ...(process.env.CDK_DEFAULT_ACCOUNT ? { account: process.env.CDK_DEFAULT_ACCOUNT } : {}),
+    ...(process.env.CDK_DEFAULT_REGION ? { region: process.env.CDK_DEFAULT_REGION } : {}),
+  };
+  const prefix = `Aurora-${config.stage}`;
+  const tags = { project: 'aurora-time', stage: config.stage };
+
+  const stateful = new StatefulStack(app, `${prefix}-Stateful`, { env, config, tags });
+  const api = new ApiStack(app, `${prefix}-Api`, { env, config, stateful, tags });
+  new ObservabilityStack(app, `${prefix}-Observability`, {
+    env,
+    config,
+    stateful,
+    functions: [api.healthFunction],
+    tags,
+  });
+
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return app;
+}

@@ -1,0 +1,40 @@
+/**
+ * Deployment settings, read once from CDK context (`-c stage=prod`) or the environment. Everything has a
+ * default, so `cdk synth` works on a fresh clone with no configuration and no AWS account.
+ */
+import type { Construct } from 'constructs';
+
+export interface AuroraConfig {
+  /** Prefix of every physical name, so that several stages can share an account. */
+  readonly stage: string;
+  /** Address OTP and reminder emails come from; its domain must be verified in SES. */
+  readonly senderEmail: string;
+  /** Graph API base URL of the Send API (Meta's in AWS; the local stand-in locally). */
+  readonly graphApiBaseUrl: string;
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Days the bus archive keeps events (analytics reads it). */
+  readonly archiveRetentionDays: number;
+}
+
+export function readConfig(scope: Construct): AuroraConfig {
+  const setting = (key: string, environmentVariable: string, fallback: string): string =>
+    (scope.node.tryGetContext(key) as string | undefined) ?? process.env[environmentVariable] ?? fallback;
+  const logLevel = setting('logLevel', 'AURORA_LOG_LEVEL', 'INFO').toUpperCase();
+  if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) {
+    throw new Error(`logLevel must be DEBUG, INFO, WARN or ERROR, got ${logLevel}`);
+  }
+  const stage = setting('stage', 'AURORA_STAGE', 'dev');
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage))
+    throw new Error(`stage must match ^[a-z][a-z0-9-]{0,15}$, got ${stage}`);
+  return {
+    stage,
+    senderEmail: setting('senderEmail', 'AURORA_SENDER_EMAIL', 'no-reply@aurora-time.example'),
+    graphApiBaseUrl: setting(
+      'graphApiBaseUrl',
+      'AURORA_GRAPH_API_BASE_URL',
+      'https://graph.facebook.com/v21.0',
+    ),
+    logLevel: logLevel as AuroraConfig['logLevel'],
+    archiveRetentionDays: Number(setting('archiveRetentionDays', 'AURORA_ARCHIVE_RETENTION_DAYS', '400')),
+  };
+}
