@@ -1,0 +1,97 @@
+/**
+ * The local cloud's own endpoints on the edge:
+ * - `GET /_aurora/clock` → `{"now": ISO-8601, "mode"}`; `POST /_aurora/clock` with `{"advanceBy": "PT15M"}` or
+ *   `{"set": "<instant>"}` moves it (forward only) and answers the new time.
+ * - `GET /_aurora/health` → 200 with each service's status once everything is ready, 503 before.
+ * - `GET /_aurora/resources` → what was deployed and what was skipped.
+ * - `GET /_aurora` → an index page linking the local consoles.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Clock, parseIsoDuration } from '../clock';
+import type { HttpService } from '../edge/service';
+
+export interface ControlState {
+  ready: boolean;
+  services: Record<string, 'starting' | 'ready' | string>;
+  resources: unknown;
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+const problem = (response: ServerResponse, status: number, message: string) =>
+  sendJson(response, status, { message });
+
+function parseClockChange(body: Buffer, clock: Clock): number {
+  let request: unknown;
+  try {
+    request = JSON.parse(body.toString('utf8') || '{}');
+  } catch {
+    throw new RangeError('Body must be JSON: {"advanceBy": "PT15M"} or {"set": "2026-11-22T09:00:00Z"}');
+  }
+  const { advanceBy, set } = (request ?? {}) as { advanceBy?: unknown; set?: unknown };
+  if (typeof advanceBy === 'string' && set === undefined) return clock.now() + parseIsoDuration(advanceBy);
+  if (typeof set === 'string' && advanceBy === undefined) {
+    const instant = Date.parse(set);
+    if (Number.isNaN(instant) || !/^\d{4}-\d{2}-\d{2}T/.test(set)) {
+      throw new RangeError(`"${set}" is not an ISO-8601 instant`);
+    }
+    return instant;
+  }
+  throw new RangeError(
+    'Give exactly one of "advanceBy" (an ISO-8601 duration) or "set" (an ISO-8601 instant)',
+  );
+}
+
+const INDEX_LINKS: ReadonlyArray<[string, string]> = [
+  ['/_aurora/messenger', 'Messenger chat (talk to the bot as a user)'],
+  ['/_aurora/console', 'Step Functions console (executions, history, redrive)'],
+  ['/_aurora/ses', 'SES inbox (mail the system sent)'],
+  ['/_aurora/messenger/sent', 'Messages sent through the Graph API stand-in (JSON)'],
+  ['/_aurora/resources', 'Deployed resources (JSON)'],
+  ['/_aurora/health', 'Health (JSON)'],
+  ['/_aurora/clock', 'Clock (JSON)'],
+];
+
+export function controlService(clock: Clock, state: ControlState): HttpService {
+  const clockView = () => ({ now: clock.nowIso(), mode: clock.mode });
+  return {
+    protocol: 'http',
+    pathPrefixes: ['/_aurora/clock', '/_aurora/health', '/_aurora/resources', '/_aurora'],
+    handle: (request: IncomingMessage, response: ServerResponse, body: Buffer): void => {
+      const path = new URL(request.url ?? '/', 'http://edge').pathname.replace(/\/$/, '');
+      const method = request.method ?? 'GET';
+      if (path === '/_aurora/clock' && method === 'GET') return sendJson(response, 200, clockView());
+      if (path === '/_aurora/clock' && method === 'POST') {
+        try {
+          clock.set(parseClockChange(body, clock));
+        } catch (error) {
+          return problem(response, 400, (error as Error).message);
+        }
+        return sendJson(response, 200, clockView());
+      }
+      if (path === '/_aurora/health' && method === 'GET') {
+        return sendJson(response, state.ready ? 200 : 503, { ready: state.ready, services: state.services });
+      }
+      if (path === '/_aurora/resources' && method === 'GET') return sendJson(response, 200, state.resources);
+      if (path === '/_aurora' && method === 'GET') {
+        const items = INDEX_LINKS.map(([href, label]) => `<li><a href="${href}">${label}</a></li>`).join('');
+        const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Aurora Time — local cloud</title></head><body><h1>Aurora Time — local cloud</h1><ul>${items}</ul></body></html>`;
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        response.end(html);
+        return;
+      }
+      return problem(
+        response,
+        path.startsWith('/_aurora/') ? 404 : 405,
+        `No local endpoint ${method} ${path}`,
+      );
+    },
+  };
+}
