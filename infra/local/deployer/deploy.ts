@@ -37,7 +37,10 @@ export interface DeployOptions {
 
 export interface DeploymentReport {
   readonly resources: DeployedResource[];
+  /** Types that are not emulated: listed, never dropped silently. */
   readonly skipped: Array<{ stackName: string; logicalId: string; type: string }>;
+  /** Types accepted with no local effect (permissions, log groups, bootstrap metadata). */
+  readonly accepted: Array<{ stackName: string; logicalId: string; type: string }>;
   readonly exports: Map<string, unknown>;
 }
 
@@ -45,7 +48,7 @@ export async function deployStacks(
   stacks: readonly AssemblyStack[],
   options: DeployOptions,
 ): Promise<DeploymentReport> {
-  const report: DeploymentReport = { resources: [], skipped: [], exports: new Map() };
+  const report: DeploymentReport = { resources: [], skipped: [], accepted: [], exports: new Map() };
   const progress = options.progress ?? (() => {});
   for (const stack of stacks) {
     const started = performance.now();

@@ -1,0 +1,182 @@
+/**
+ * The local cloud: one edge endpoint speaking the AWS protocols, one API Gateway port, every emulated
+ * service on one clock and one state directory, and the app's synthesized templates deployed onto them.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ApiModel, apisFromTemplate } from './apigateway/model';
+import { type RunningApiGateway, startApiGateway } from './apigateway/server';
+import { Clock } from './clock';
+import type { LocalCloudConfig } from './config';
+import { localSecretValue } from './config';
+import { type ControlState, controlService } from './control/service';
+import { readAssembly } from './deployer/assembly';
+import { type DeploymentReport, deployStacks } from './deployer/deploy';
+import { type Edge, startEdge } from './edge/server';
+import { NO_LOCAL_EFFECT, provisioners } from './provisioners';
+import { LocalServices } from './services';
+import { synthesizeApp } from './synth';
+
+export interface StartOptions {
+  /** A synthesized cloud assembly to deploy; by default the app is synthesized into the state directory. */
+  readonly assemblyDirectory?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalCloud {
+  readonly config: LocalCloudConfig;
+  readonly edgeUrl: string;
+  readonly apiUrl: string;
+  readonly clock: Clock;
+  readonly services: LocalServices;
+  readonly deployment: DeploymentReport;
+  stop(): Promise<void>;
+}
+
+const SERVICE_NAMES = [
+  'edge',
+  'apigateway',
+  'dynamodb',
+  'sqs',
+  'ses',
+  'graph',
+  'lambda',
+  'events',
+  'scheduler',
+  'states',
+  'secretsmanager',
+  'sts',
+] as const;
+
+export async function startLocalCloud(
+  config: LocalCloudConfig,
+  options: StartOptions = {},
+): Promise<LocalCloud> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const step = async <T>(label: string, work: () => Promise<T> | T): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    log(`  ✓ ${label} (${Math.round(performance.now() - started)} ms)`);
+    return result;
+  };
+
+  if (config.fresh) rmSync(config.stateDir, { recursive: true, force: true });
+  mkdirSync(config.stateDir, { recursive: true });
+  const account = { accountId: config.account, region: config.region };
+  const clock = new Clock(config.clockMode, config.clockStart ?? Date.now());
+  const control: ControlState = {
+    ready: false,
+    services: Object.fromEntries(SERVICE_NAMES.map((name) => [name, 'starting'])),
+    resources: {},
+  };
+
+  const edge: Edge = await step('edge endpoint', () =>
+    startEdge({
+      port: config.edgePort,
+      host: config.host,
+      services: [controlService(clock, control)],
+      account,
+    }),
+  );
+  let gateway: RunningApiGateway | undefined;
+  let services: LocalServices | undefined;
+  try {
+    const pageAccessToken = localSecretValue('messenger-page-token', config.stateDir).value;
+    services = await step('services', () => {
+      const created = new LocalServices({
+        clock,
+        stateDir: config.stateDir,
+        account,
+        edgeUrl: edge.url,
+        pageAccessToken,
+        enforceIam: config.enforceIam,
+        log,
+      });
+      for (const service of created.edgeServices(account)) edge.register(service);
+      return created;
+    });
+    const running = services;
+    gateway = await step('API Gateway', () =>
+      startApiGateway({
+        port: config.httpPort,
+        host: config.host,
+        apis: [],
+        clock,
+        account,
+        invoke: (functionArn, payload) =>
+          running.lambda.invoke(functionArn, payload, { invocationType: 'RequestResponse' }),
+        log,
+      }),
+    );
+
+    const assemblyDirectory =
+      options.assemblyDirectory ??
+      (await step('synthesize the CDK app', () =>
+        synthesizeApp(join(config.stateDir, 'cdk.out'), {
+          graphApiBaseUrl: `${edge.url}/graph/v21.0`,
+        }),
+      ));
+    const stacks = readAssembly(assemblyDirectory);
+    const apis: ApiModel[] = [];
+    const deployment = await step(`deploy ${stacks.length} stack(s)`, () =>
+      deployStacks(stacks, {
+        account: config.account,
+        region: config.region,
+        edgeUrl: edge.url,
+        apiUrl: (gateway as RunningApiGateway).url,
+        provisioners: provisioners(running, config.stateDir),
+        noLocalEffect: NO_LOCAL_EFFECT,
+        onStackResolved: (resources) => {
+          const byLogicalId = Object.fromEntries(
+            resources.map((resource) => [
+              resource.logicalId,
+              { Type: resource.type, Properties: resource.properties },
+            ]),
+          );
+          const physicalIds = new Map(
+            resources.map((resource) => [resource.logicalId, resource.identity.ref]),
+          );
+          apis.push(...apisFromTemplate(byLogicalId, (logicalId) => physicalIds.get(logicalId) ?? logicalId));
+        },
+        progress: log,
+      }),
+    );
+    gateway.setApis(apis);
+
+    control.resources = {
+      deployed: deployment.resources.map(({ stackName, logicalId, type, identity }) => ({
+        stackName,
+        logicalId,
+        type,
+        physicalId: identity.ref,
+      })),
+      skipped: deployment.skipped,
+      accepted: deployment.accepted,
+    };
+    for (const name of SERVICE_NAMES) control.services[name] = 'ready';
+    control.ready = true;
+
+    const stoppable = { edge, gateway, services };
+    return {
+      config,
+      edgeUrl: edge.url,
+      apiUrl: gateway.url,
+      clock,
+      services,
+      deployment,
+      stop: async () => {
+        control.ready = false;
+        await stoppable.gateway.close();
+        await stoppable.edge.close();
+        await stoppable.services.stop();
+        clock.dispose();
+      },
+    };
+  } catch (error) {
+    await gateway?.close();
+    await edge.close();
+    await services?.stop();
+    clock.dispose();
+    throw error;
+  }
+}

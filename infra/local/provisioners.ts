@@ -1,0 +1,136 @@
+/**
+ * How each CloudFormation resource type becomes a resource of a local service. Every provisioner is
+ * idempotent: a restart redeploys the same templates over the persisted state and keeps the data.
+ */
+import { join } from 'node:path';
+import { localSecretValue } from './config';
+import type { DeployedResource, Provisioner } from './deployer/deploy';
+import type { LocalServices } from './services';
+
+type Properties = Record<string, unknown>;
+
+const optionalNumber = (value: unknown): number | undefined =>
+  value === undefined || value === null || value === '' ? undefined : Number(value);
+
+function functionCodeDirectory(resource: DeployedResource): string {
+  const assetPath = resource.metadata['aws:asset:path'];
+  if (typeof assetPath !== 'string') {
+    throw new Error('has no bundled asset (aws:asset:path); only asset-based functions run locally');
+  }
+  return join(resource.assemblyDirectory, assetPath);
+}
+
+export function provisioners(services: LocalServices, stateDir: string): Record<string, Provisioner> {
+  const { dynamodb, sqs, lambda, ses, secrets, scheduler, eventbridge, stepfunctions, policies } = services;
+  const table: Provisioner = async ({ identity, properties }) => {
+    await dynamodb.createTable({ ...(properties as Properties), TableName: identity.ref } as never);
+  };
+  const apiHandledPerStack: Provisioner = () => {};
+  return {
+    'AWS::DynamoDB::Table': table,
+    'AWS::DynamoDB::GlobalTable': table,
+    'AWS::SQS::Queue': ({ identity, properties }) => {
+      sqs.createQueue({ ...properties, QueueName: String(identity.attributes.QueueName) });
+    },
+    'AWS::Lambda::Function': (resource) => {
+      const { identity, properties } = resource;
+      const variables = ((properties.Environment as Properties | undefined)?.Variables ?? {}) as Record<
+        string,
+        string
+      >;
+      const reservedConcurrency = optionalNumber(properties.ReservedConcurrentExecutions);
+      lambda.register({
+        functionName: identity.ref,
+        functionArn: String(identity.attributes.Arn),
+        handler: String(properties.Handler ?? 'index.handler'),
+        codeDirectory: functionCodeDirectory(resource),
+        runtime: String(properties.Runtime ?? 'nodejs22.x'),
+        environment: Object.fromEntries(
+          Object.entries(variables).map(([key, value]) => [key, String(value)]),
+        ),
+        timeoutSeconds: optionalNumber(properties.Timeout) ?? 3,
+        memorySizeMb: optionalNumber(properties.MemorySize) ?? 128,
+        ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
+        roleArn: String(properties.Role ?? ''),
+        architectures: (properties.Architectures as string[] | undefined) ?? ['x86_64'],
+        ...(typeof properties.Description === 'string' ? { description: properties.Description } : {}),
+      });
+    },
+    'AWS::IAM::Role': ({ identity, properties }) => {
+      for (const policy of (properties.Policies as Array<{ PolicyDocument: unknown }> | undefined) ?? []) {
+        policies.attach(identity.ref, policy.PolicyDocument);
+      }
+    },
+    'AWS::IAM::Policy': ({ properties }) => {
+      for (const role of (properties.Roles as string[] | undefined) ?? [])
+        policies.attach(role, properties.PolicyDocument);
+    },
+    'AWS::SecretsManager::Secret': ({ identity, properties }) => {
+      const name = String(properties.Name ?? identity.ref);
+      secrets.define({
+        name,
+        arn: identity.ref,
+        ...(typeof properties.Description === 'string' ? { description: properties.Description } : {}),
+        value:
+          typeof properties.SecretString === 'string'
+            ? properties.SecretString
+            : localSecretValue(name, stateDir).value,
+      });
+    },
+    'AWS::SES::ConfigurationSet': ({ identity }) => ses.createConfigurationSet(identity.ref),
+    'AWS::SES::EmailIdentity': ({ identity }) => ses.verifyIdentity(identity.ref),
+    'AWS::Scheduler::ScheduleGroup': ({ identity }) => {
+      scheduler.createScheduleGroup(identity.ref);
+    },
+    'AWS::Events::EventBus': ({ identity }) => eventbridge.createBus(identity.ref),
+    'AWS::Events::Archive': ({ identity, properties }) =>
+      eventbridge.createArchive({ ...properties, ArchiveName: identity.ref }),
+    'AWS::Events::Rule': ({ identity, properties }) => {
+      const ruleName = identity.ref.split('|').pop() ?? identity.ref;
+      eventbridge.putRule({ ...properties, Name: ruleName });
+      const targets = (properties.Targets as Properties[] | undefined) ?? [];
+      if (targets.length > 0) {
+        eventbridge.putTargets({ Rule: ruleName, EventBusName: properties.EventBusName, Targets: targets });
+      }
+    },
+    'AWS::StepFunctions::StateMachine': ({ identity, properties }) => {
+      stepfunctions.deployStateMachine({
+        name: String(identity.attributes.Name),
+        definition: stateMachineDefinition(properties),
+        roleArn: String(properties.RoleArn ?? ''),
+        type: properties.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
+      });
+    },
+    'AWS::ApiGateway::RestApi': apiHandledPerStack,
+    'AWS::ApiGateway::Resource': apiHandledPerStack,
+    'AWS::ApiGateway::Method': apiHandledPerStack,
+    'AWS::ApiGateway::Deployment': apiHandledPerStack,
+    'AWS::ApiGateway::Stage': apiHandledPerStack,
+    'AWS::ApiGateway::Authorizer': apiHandledPerStack,
+    'AWS::ApiGatewayV2::Api': apiHandledPerStack,
+    'AWS::ApiGatewayV2::Route': apiHandledPerStack,
+    'AWS::ApiGatewayV2::Integration': apiHandledPerStack,
+    'AWS::ApiGatewayV2::Stage': apiHandledPerStack,
+    'AWS::ApiGatewayV2::Authorizer': apiHandledPerStack,
+  };
+}
+
+/** Types that mean something only in AWS: accepted, with nothing to do locally. */
+export const NO_LOCAL_EFFECT = new Set([
+  'AWS::CDK::Metadata',
+  'AWS::Lambda::Permission',
+  'AWS::Logs::LogGroup',
+  'AWS::SQS::QueuePolicy',
+]);
+
+/** The definition with DefinitionSubstitutions applied, as CloudFormation does before creating the machine. */
+export function stateMachineDefinition(properties: Properties): string {
+  const definition =
+    typeof properties.DefinitionString === 'string'
+      ? properties.DefinitionString
+      : JSON.stringify(properties.Definition ?? {});
+  const substitutions = (properties.DefinitionSubstitutions ?? {}) as Record<string, unknown>;
+  return definition.replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, name: string) =>
+    name in substitutions ? String(substitutions[name]) : whole,
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * Creates every emulated service around one clock and one state directory, and wires them to each other
+ * through narrow ports (EventBridge and Scheduler deliver to Lambda, Step Functions, SQS and buses; Step
+ * Functions calls Lambda directly and every other API through the real SDK over the edge).
+ */
+import { join } from 'node:path';
+import type { Clock } from './clock';
+import { DynamoDbService } from './dynamodb/dynamodb-service';
+import type { EdgeService } from './edge/service';
+import { EventBridgeService } from './eventbridge/service';
+import { PolicyStore } from './iam/policies';
+import { LambdaRuntime } from './lambda/runtime';
+import { lambdaEdgeService } from './lambda/service';
+import { GraphStandIn } from './messenger/graph';
+import { SchedulerService } from './scheduler/service';
+import { SdkCaller } from './sdk-calls';
+import { SecretsManagerService } from './secretsmanager/service';
+import { SesService } from './ses/service';
+import type { LocalAccount, TargetPorts } from './shared/ports';
+import { SqsService } from './sqs/sqs-service';
+import { StepFunctionsService } from './stepfunctions/service';
+import { stsService } from './sts/sts';
+
+export interface LocalServicesOptions {
+  readonly clock: Clock;
+  readonly stateDir: string;
+  readonly account: LocalAccount;
+  readonly edgeUrl: string;
+  readonly pageAccessToken: string;
+  readonly enforceIam: boolean;
+  readonly log: (line: string) => void;
+}
+
+export class LocalServices {
+  readonly dynamodb: DynamoDbService;
+  readonly sqs: SqsService;
+  readonly ses: SesService;
+  readonly graph: GraphStandIn;
+  readonly secrets: SecretsManagerService;
+  readonly lambda: LambdaRuntime;
+  readonly eventbridge: EventBridgeService;
+  readonly scheduler: SchedulerService;
+  readonly stepfunctions: StepFunctionsService;
+  readonly policies = new PolicyStore();
+  private readonly sdk: SdkCaller;
+
+  constructor(options: LocalServicesOptions) {
+    const { clock, stateDir, account, edgeUrl } = options;
+    this.sdk = new SdkCaller(edgeUrl, account.region);
+    this.dynamodb = new DynamoDbService({ clock, stateDir, account });
+    this.sqs = new SqsService({ clock, stateDir, account, endpoint: edgeUrl });
+    this.ses = new SesService({ clock, stateDir, account: account.accountId, defaultRegion: account.region });
+    this.graph = new GraphStandIn({ clock, stateDir, pageAccessToken: options.pageAccessToken });
+    this.secrets = new SecretsManagerService(() => clock.now());
+    this.lambda = new LambdaRuntime({ account, edgeUrl, clock, logDir: join(stateDir, 'lambda', 'logs') });
+
+    const ports: TargetPorts = {
+      invokeLambdaAsync: async (functionArn, payload) => {
+        await this.lambda.invoke(functionArn, payload, { invocationType: 'Event' });
+      },
+      startExecution: async (stateMachineArn, input, name) =>
+        this.stepfunctions.start(stateMachineArn, input, name),
+      sendToQueue: async (queueArn, body, attributes) => {
+        await this.sqs.sendByArn(queueArn, body, attributes);
+      },
+      putEvents: async (entries) => this.eventbridge.putEntries(entries),
+    };
+    this.eventbridge = new EventBridgeService({ clock, stateDir, account, ports });
+    this.scheduler = new SchedulerService({ clock, stateDir, account, ports });
+    this.stepfunctions = new StepFunctionsService({
+      clock,
+      stateDir,
+      account,
+      enforceIam: options.enforceIam,
+      checkPermission: (roleArn, action, resource) =>
+        this.policies.knows(roleArn) ? this.policies.check(roleArn, action, resource) : 'allowed',
+      log: options.log,
+      tasks: {
+        invokeLambda: async (functionName, payload, callOptions) => {
+          const result = await this.lambda.invoke(functionName, payload, {
+            invocationType: 'RequestResponse',
+            ...(callOptions.logType === 'Tail' ? { logType: 'Tail' as const } : {}),
+          });
+          return { ...result, payload: result.payload ?? '' };
+        },
+        callAws: (service, action, input) => this.sdk.call(service, action, input),
+      },
+    });
+  }
+
+  /** What the edge serves, most specific first. */
+  edgeServices(account: LocalAccount): EdgeService[] {
+    return [
+      this.dynamodb.edgeService,
+      this.sqs.edgeService,
+      this.sqs.queryEdgeService,
+      this.ses,
+      this.graph,
+      this.secrets.edgeService,
+      lambdaEdgeService(this.lambda),
+      this.eventbridge.edgeService,
+      this.scheduler.edgeService,
+      this.stepfunctions.edgeService,
+      stsService(account),
+    ];
+  }
+
+  async stop(): Promise<void> {
+    this.scheduler.stop();
+    this.eventbridge.stop();
+    await this.stepfunctions.stop();
+    this.lambda.shutdown();
+    this.sqs.close();
+    await this.dynamodb.close();
+    this.sdk.destroy();
+  }
+}
