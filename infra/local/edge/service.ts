@@ -45,6 +45,36 @@ export interface JsonProtocolService {
   /** e.g. `AWSStepFunctions`, `AWSEvents`, `DynamoDB_20120810`. */
   readonly targetPrefix: string;
   readonly operations: Readonly<Record<string, Operation>>;
+  /** Prefix of the `__type` of errors whose code has no namespace, e.g. `com.amazonaws.sqs`. */
+  readonly errorNamespace?: string;
+  /**
+   * Set for services that moved from the query protocol to JSON (SQS): every error also carries the header
+   * `x-amzn-query-error: <query code>;Sender|Receiver`, from which SDK v3 takes the legacy error code.
+   * `errorCodes` maps a JSON error code to its query code where they differ.
+   */
+  readonly awsQueryCompatible?: { readonly errorCodes: Readonly<Record<string, string>> };
+}
+
+/** Form parameters of a query-protocol request, flattened as sent (`Attribute.1.Name` etc.). */
+export type QueryParameters = Readonly<Record<string, string>>;
+
+/**
+ * What a query operation returns: the members of `<ActionResult>`. Objects become elements, arrays become
+ * `<member>` lists, a `FlattenedList` (edge/protocols) repeated elements, everything else escaped text;
+ * undefined members are left out.
+ */
+export type QueryOperation = (
+  parameters: QueryParameters,
+  context: RequestContext,
+) => Promise<unknown> | unknown;
+
+/** awsQuery: form-encoded `Action=...&Version=...` bodies, XML responses (STS, the older SQS and SES APIs). */
+export interface QueryProtocolService {
+  readonly protocol: 'query';
+  readonly signingName: string;
+  /** The xmlns of responses, e.g. `https://sts.amazonaws.com/doc/2011-06-15/`. */
+  readonly xmlNamespace: string;
+  readonly operations: Readonly<Record<string, QueryOperation>>;
 }
 
 export interface RestRequest {
@@ -60,6 +90,7 @@ export interface RestRequest {
 
 export interface RestResponse {
   readonly status?: number;
+  /** Serialised as JSON, except a string or bytes, which are sent as they are (e.g. a Lambda payload). */
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -79,7 +110,7 @@ export interface RestJsonService {
   readonly routes: readonly RestRoute[];
 }
 
-export type EdgeService = JsonProtocolService | RestJsonService | HttpService;
+export type EdgeService = JsonProtocolService | RestJsonService | QueryProtocolService | HttpService;
 
 /**
  * A service that handles its own HTTP (dynalite, the SES inbox, the Graph API stand-in, `/_aurora` pages).

@@ -1,0 +1,370 @@
+/**
+ * The edge endpoint: one HTTP server that speaks the AWS wire protocols, so unmodified SDK clients reach every
+ * local service with only the endpoint changed. Routing, in order: an HttpService path prefix; the
+ * X-Amz-Target header (awsJson); the SigV4 credential scope's service name (restJson1, query, http).
+ * Signatures are not verified: this is a local, single-user cloud.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LocalAccount } from '../shared/ports';
+import {
+  internalFailure,
+  sendJsonError,
+  sendJsonResult,
+  sendQueryError,
+  sendQueryResult,
+  sendRestError,
+  sendRestResult,
+} from './protocols';
+import { type CompiledRoute, compileRoute, credentialScope, matchRoute } from './routing';
+import {
+  AwsServiceError,
+  type EdgeService,
+  type HttpService,
+  type JsonProtocolService,
+  type QueryProtocolService,
+  type RequestContext,
+  type RestJsonService,
+} from './service';
+
+export interface EdgeRequestLog {
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  /** Signing name, target prefix or path prefix of the service that answered; undefined when none did. */
+  readonly service: string | undefined;
+  readonly operation: string | undefined;
+  readonly status: number;
+  readonly durationMs: number;
+}
+
+export interface EdgeOptions {
+  /** 0 picks any free port. */
+  readonly port: number;
+  /** Defaults to 127.0.0.1. */
+  readonly host?: string;
+  readonly services: readonly EdgeService[];
+  readonly account: LocalAccount;
+  readonly onRequest?: (entry: EdgeRequestLog) => void;
+  /** Where unexpected exceptions are reported; defaults to console.error. */
+  readonly logError?: (message: string, error: unknown) => void;
+}
+
+export interface Edge {
+  readonly url: string;
+  readonly port: number;
+  /** Adds a service after start (e.g. the lead's `/_aurora/*` endpoints); the latest registration wins. */
+  register(service: EdgeService): void;
+  close(): Promise<void>;
+}
+
+type SignedService =
+  | { readonly kind: 'json'; readonly service: JsonProtocolService }
+  | { readonly kind: 'rest'; readonly service: RestJsonService; readonly routes: readonly CompiledRoute[] }
+  | { readonly kind: 'query'; readonly service: QueryProtocolService }
+  | { readonly kind: 'http'; readonly service: HttpService };
+
+/** What a dispatcher reports for the request log. */
+interface Handled {
+  service: string | undefined;
+  operation: string | undefined;
+}
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export class EdgeRouter {
+  private prefixes: { readonly prefix: string; readonly service: HttpService }[] = [];
+  private readonly byTarget = new Map<string, JsonProtocolService>();
+  private readonly bySigningName = new Map<string, SignedService>();
+
+  constructor(
+    private readonly account: LocalAccount,
+    private readonly logError: (message: string, error: unknown) => void = console.error,
+  ) {}
+
+  register(service: EdgeService): void {
+    switch (service.protocol) {
+      case 'http':
+        for (const prefix of service.pathPrefixes ?? []) {
+          this.prefixes = [...this.prefixes.filter((entry) => entry.prefix !== prefix), { prefix, service }];
+        }
+        // Longest prefix first, so `/_aurora/ses/` wins over `/_aurora/`.
+        this.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
+        if (service.signingName) this.bySigningName.set(service.signingName, { kind: 'http', service });
+        return;
+      case 'restJson1':
+        this.bySigningName.set(service.signingName, {
+          kind: 'rest',
+          service,
+          routes: service.routes.map(compileRoute),
+        });
+        return;
+      case 'query':
+        this.bySigningName.set(service.signingName, { kind: 'query', service });
+        return;
+      default:
+        this.byTarget.set(service.targetPrefix, service);
+        // A JSON service is found by its target; its signing name only routes when nothing else claims it
+        // (SQS answers its older query clients under the same name).
+        if (!this.bySigningName.has(service.signingName)) {
+          this.bySigningName.set(service.signingName, { kind: 'json', service });
+        }
+    }
+  }
+
+  /** Answers one request; never rejects. */
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<Handled> {
+    const requestId = randomUUID();
+    response.setHeader('x-amzn-RequestId', requestId);
+    response.setHeader('x-amz-request-id', requestId);
+    if (request.headers.origin) allowCors(request, response);
+    const url = request.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const path = queryStart === -1 ? url : url.slice(0, queryStart);
+    const query = queryStart === -1 ? '' : url.slice(queryStart + 1);
+    const handled: Handled = { service: undefined, operation: undefined };
+    try {
+      const body = await readBody(request);
+      const prefixed = this.prefixes.find((entry) => path.startsWith(entry.prefix));
+      if (prefixed) {
+        handled.service = prefixed.prefix;
+        await prefixed.service.handle(request, response, body);
+        return handled;
+      }
+      if (request.method === 'OPTIONS') {
+        response.statusCode = 200;
+        response.end();
+        return handled;
+      }
+      const scope = credentialScope(request.headers, query);
+      const context: RequestContext = {
+        region: scope?.region ?? this.account.region,
+        accountId: this.account.accountId,
+        requestId,
+      };
+      const target = request.headers['x-amz-target'];
+      if (typeof target === 'string') {
+        const dot = target.lastIndexOf('.');
+        const service = this.byTarget.get(target.slice(0, dot));
+        if (service) {
+          handled.service = service.signingName;
+          handled.operation = target.slice(dot + 1);
+          await this.dispatchJson(service, handled.operation, body, context, response);
+          return handled;
+        }
+      }
+      const signed = scope && this.bySigningName.get(scope.service);
+      if (!signed) {
+        throw new AwsServiceError(
+          'UnknownOperationException',
+          `No local service answers ${request.method} ${path}${scope ? ` for "${scope.service}"` : ''}`,
+          404,
+        );
+      }
+      handled.service = scope.service;
+      await this.dispatchSigned(signed, request, response, { path, query, body, context }, handled);
+    } catch (error) {
+      if (!response.headersSent) sendRestError(response, this.asServiceError(error, requestId));
+    }
+    return handled;
+  }
+
+  private async dispatchSigned(
+    signed: SignedService,
+    request: IncomingMessage,
+    response: ServerResponse,
+    input: { path: string; query: string; body: Buffer; context: RequestContext },
+    handled: Handled,
+  ): Promise<void> {
+    const { path, query, body, context } = input;
+    switch (signed.kind) {
+      case 'http':
+        await signed.service.handle(request, response, body);
+        return;
+      case 'json':
+        // A JSON service addressed without X-Amz-Target: AWS names the missing operation.
+        throw new AwsServiceError('UnknownOperationException', 'The X-Amz-Target header names no operation');
+      case 'query':
+        await this.dispatchQuery(signed.service, query, body, context, response, handled);
+        return;
+      case 'rest': {
+        const method = request.method ?? 'GET';
+        const match = matchRoute(signed.routes, method, path);
+        if (!match) {
+          throw new AwsServiceError(
+            'UnknownOperationException',
+            `No operation matches ${method} ${path}`,
+            404,
+          );
+        }
+        handled.operation = match.route.operation;
+        try {
+          const result = await match.route.handle(
+            {
+              method,
+              params: match.params,
+              query: new URLSearchParams(query),
+              headers: request.headers,
+              body: parseJsonOrUndefined(body),
+              rawBody: body,
+            },
+            context,
+          );
+          sendRestResult(response, result);
+        } catch (error) {
+          sendRestError(response, this.asServiceError(error, context.requestId));
+        }
+      }
+    }
+  }
+
+  private async dispatchJson(
+    service: JsonProtocolService,
+    operationName: string,
+    body: Buffer,
+    context: RequestContext,
+    response: ServerResponse,
+  ): Promise<void> {
+    try {
+      const operation = Object.hasOwn(service.operations, operationName)
+        ? service.operations[operationName]
+        : undefined;
+      if (!operation)
+        throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operationName}`);
+      sendJsonResult(response, service.protocol, await operation(parseJsonInput(body), context));
+    } catch (error) {
+      sendJsonError(response, service, this.asServiceError(error, context.requestId));
+    }
+  }
+
+  private async dispatchQuery(
+    service: QueryProtocolService,
+    query: string,
+    body: Buffer,
+    context: RequestContext,
+    response: ServerResponse,
+    handled: Handled,
+  ): Promise<void> {
+    try {
+      const parameters = Object.fromEntries(new URLSearchParams(query));
+      Object.assign(parameters, Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
+      const action = parameters.Action;
+      if (!action)
+        throw new AwsServiceError('MissingAction', 'The request must contain the parameter Action.');
+      handled.operation = action;
+      const operation = Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
+      if (!operation) {
+        throw new AwsServiceError(
+          'InvalidAction',
+          `The action ${action} is not valid for this web service.`,
+          400,
+        );
+      }
+      const result = await operation(parameters, context);
+      sendQueryResult(response, action, service.xmlNamespace, result, context.requestId);
+    } catch (error) {
+      sendQueryError(response, this.asServiceError(error, context.requestId), context.requestId);
+    }
+  }
+
+  private asServiceError(error: unknown, requestId: string): AwsServiceError {
+    if (error instanceof AwsServiceError) return error;
+    this.logError(`edge: request ${requestId} failed unexpectedly`, error);
+    return internalFailure();
+  }
+}
+
+export async function startEdge(options: EdgeOptions): Promise<Edge> {
+  const router = new EdgeRouter(options.account, options.logError);
+  for (const service of options.services) router.register(service);
+  const { onRequest } = options;
+  const server = createServer((request, response) => {
+    const started = onRequest ? performance.now() : 0;
+    void router.handle(request, response).then((handled) => {
+      if (!onRequest) return;
+      const report = () =>
+        onRequest({
+          requestId: String(response.getHeader('x-amzn-RequestId') ?? ''),
+          method: request.method ?? '',
+          path: request.url ?? '/',
+          service: handled.service,
+          operation: handled.operation,
+          status: response.statusCode,
+          durationMs: performance.now() - started,
+        });
+      if (response.writableFinished) report();
+      else response.once('finish', report);
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const publicHost =
+    host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${publicHost}:${port}`,
+    port,
+    register: (service) => router.register(service),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    request.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > MAX_BODY_BYTES) {
+        reject(new AwsServiceError('RequestEntityTooLarge', 'Request body is larger than 16 MiB', 413));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function parseJsonInput(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  try {
+    const input: unknown = JSON.parse(body.toString('utf8'));
+    if (typeof input === 'object' && input !== null && !Array.isArray(input)) return input;
+  } catch {
+    // fall through to the error AWS gives for a body that is not a JSON object
+  }
+  throw new AwsServiceError('SerializationException', 'The request body is not a JSON object');
+}
+
+function parseJsonOrUndefined(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Browser SDK clients send a preflight; a local cloud allows any origin. */
+function allowCors(request: IncomingMessage, response: ServerResponse): void {
+  response.setHeader('Access-Control-Allow-Origin', '*');
+  response.setHeader('Access-Control-Expose-Headers', 'x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id');
+  if (request.method !== 'OPTIONS') return;
+  response.setHeader('Access-Control-Allow-Methods', 'GET,POST,PUT,PATCH,DELETE,OPTIONS');
+  const requested = request.headers['access-control-request-headers'];
+  if (requested) response.setHeader('Access-Control-Allow-Headers', requested);
+  response.setHeader('Access-Control-Max-Age', '172800');
+}

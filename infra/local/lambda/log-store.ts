@@ -1,0 +1,61 @@
+/**
+ * Each function's recent log events in memory (what `logs()` and Invoke's LogType=Tail read), and, with a
+ * log folder, every line appended to `<logDir>/<functionName>.log` for a person to tail.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LogEvent } from './types';
+
+const TAIL_BYTES = 4096;
+
+export class LogStore {
+  private readonly eventsByFunction = new Map<string, LogEvent[]>();
+
+  constructor(
+    private readonly logDir: string | undefined,
+    private readonly retainedPerFunction = 10_000,
+  ) {
+    if (logDir) mkdirSync(logDir, { recursive: true });
+  }
+
+  append(functionName: string, event: LogEvent): void {
+    let events = this.eventsByFunction.get(functionName);
+    if (!events) {
+      events = [];
+      this.eventsByFunction.set(functionName, events);
+    }
+    events.push(event);
+    // Trim in batches so that appending stays O(1) amortised.
+    if (events.length > this.retainedPerFunction * 1.25)
+      events.splice(0, events.length - this.retainedPerFunction);
+    if (this.logDir) appendFileSync(join(this.logDir, `${functionName}.log`), `${event.message}\n`);
+  }
+
+  /** The most recent `limit` events, oldest first; only one invocation's when `requestId` is given. */
+  list(functionName: string, options: { limit?: number; requestId?: string } = {}): LogEvent[] {
+    const events = this.eventsByFunction.get(functionName) ?? [];
+    const limit = options.limit ?? 100;
+    if (!options.requestId) return events.slice(Math.max(0, events.length - limit));
+    const selected: LogEvent[] = [];
+    for (let index = events.length - 1; index >= 0 && selected.length < limit; index--) {
+      const event = events[index];
+      if (event?.requestId !== options.requestId) continue;
+      selected.push(event);
+      if (event.message.startsWith('START RequestId:')) break;
+    }
+    return selected.reverse();
+  }
+
+  /** The last 4 KB of one invocation's log, base64-encoded, as Invoke returns it for LogType=Tail. */
+  tail(functionName: string, requestId: string): string {
+    const text = this.list(functionName, { requestId, limit: Number.POSITIVE_INFINITY })
+      .map((event) => `${event.message}\n`)
+      .join('');
+    const bytes = Buffer.from(text, 'utf8');
+    return bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)).toString('base64');
+  }
+
+  forget(functionName: string): void {
+    this.eventsByFunction.delete(functionName);
+  }
+}

@@ -1,0 +1,377 @@
+/**
+ * The local Lambda runtime: runs each registered function's bundled code in worker threads (see sandbox.ts)
+ * and answers invocations as the Invoke API does. Synchronous invocations return the function's result or
+ * error document; asynchronous ones (`Event`) are queued and retried twice on error, one minute and then two
+ * minutes later on the shared clock (so a clock jump fires the retries), as Lambda does.
+ */
+import { randomUUID } from 'node:crypto';
+import { Clock, type TimerHandle } from '../clock';
+import type { RestJsonService } from '../edge/service';
+import type { LocalAccount } from '../shared/ports';
+import {
+  functionNotFound,
+  invalidParameterValue,
+  invalidRequestContent,
+  payloadTooLarge,
+  reservedConcurrencyThrottled,
+} from './api-errors';
+import { FUNCTION_VERSION, logGroupNameOf, newLogStreamName, sandboxEnvironment } from './environment';
+import { LAMBDA_RESPONSE_LIMIT_BYTES, responseTooLargeError } from './function-errors';
+import { InstancePool } from './instance-pool';
+import { LogStore } from './log-store';
+import { Sandbox, type SandboxResult } from './sandbox';
+import { lambdaEdgeService } from './service';
+import type {
+  InvocationRecord,
+  InvocationType,
+  InvokeOptions,
+  InvokeResult,
+  LocalFunctionConfig,
+  LogEvent,
+} from './types';
+
+export interface LambdaRuntimeOptions {
+  readonly account: LocalAccount;
+  /** Where the functions' SDK clients send their calls (AWS_ENDPOINT_URL). */
+  readonly edgeUrl: string;
+  /** With a folder, each function's log is also appended to `<logDir>/<functionName>.log`. */
+  readonly logDir?: string;
+  /** Times the async retries; default: a real-time clock. */
+  readonly clock?: Clock;
+  /** Environments per function when it has no reserved concurrency (further invocations wait). */
+  readonly maxConcurrencyPerFunction?: number;
+  readonly idleTimeoutMs?: number;
+  readonly onLog?: (functionName: string, event: LogEvent) => void;
+}
+
+/** A registered function as the Lambda API describes it. */
+export interface FunctionDescription {
+  readonly config: LocalFunctionConfig;
+  readonly lastModified: Date;
+  readonly revisionId: string;
+}
+
+interface RegisteredFunction extends FunctionDescription {
+  readonly pool: InstancePool;
+}
+
+interface Invocation {
+  readonly functionName: string;
+  readonly requestId: string;
+  readonly payload: string;
+  readonly clientContext?: unknown;
+  readonly invocationType: InvocationType;
+  readonly attempt: number;
+}
+
+interface AttemptResult {
+  readonly payload: string;
+  readonly functionError?: 'Unhandled';
+}
+
+const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
+const ASYNC_PAYLOAD_LIMIT_BYTES = 1_048_576;
+/** Lambda retries a failed async event twice: about one minute, then two minutes, after the failure. */
+const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
+
+export class LambdaRuntime {
+  private readonly functions = new Map<string, RegisteredFunction>();
+  private readonly logStore: LogStore;
+  private readonly clock: Clock;
+  private readonly listeners = new Set<(record: InvocationRecord) => void>();
+  private readonly retryTimers = new Set<TimerHandle>();
+  private apiService: RestJsonService | undefined;
+
+  constructor(private readonly options: LambdaRuntimeOptions) {
+    this.logStore = new LogStore(options.logDir);
+    this.clock = options.clock ?? new Clock('real');
+  }
+
+  /** The Lambda API for the edge server (restJson1, signing name `lambda`). */
+  get edgeService(): RestJsonService {
+    this.apiService ??= lambdaEdgeService(this);
+    return this.apiService;
+  }
+
+  /** Adds a function, or replaces it (new code or configuration): its warm environments are retired. */
+  register(config: LocalFunctionConfig): void {
+    this.install(config, { lastModified: new Date(), revisionId: randomUUID() });
+  }
+
+  unregister(functionName: string): void {
+    this.functions.get(functionName)?.pool.retire();
+    this.functions.delete(functionName);
+    this.logStore.forget(functionName);
+  }
+
+  /** PutFunctionConcurrency / DeleteFunctionConcurrency (undefined); code, version and revision stay. */
+  setReservedConcurrency(functionNameOrArn: string, reservedConcurrency: number | undefined): void {
+    const registered = this.lookup(functionNameOrArn);
+    this.install({ ...registered.config, reservedConcurrency }, registered);
+  }
+
+  private install(
+    config: LocalFunctionConfig,
+    version: Pick<FunctionDescription, 'lastModified' | 'revisionId'>,
+  ): void {
+    this.functions.get(config.functionName)?.pool.retire();
+    const reserved = config.reservedConcurrency;
+    const pool = new InstancePool({
+      create: () => this.createSandbox(config),
+      concurrency: reserved ?? this.options.maxConcurrencyPerFunction ?? 8,
+      throttles: reserved !== undefined,
+      idleTimeoutMs: this.options.idleTimeoutMs ?? 10 * 60_000,
+    });
+    this.functions.set(config.functionName, {
+      config,
+      pool,
+      lastModified: version.lastModified,
+      revisionId: version.revisionId,
+    });
+  }
+
+  /** Finds a function by name, ARN or partial ARN (`123456789012:function:name`), optionally qualified. */
+  describe(functionNameOrArn: string, qualifier?: string): FunctionDescription {
+    return this.lookup(functionNameOrArn, qualifier);
+  }
+
+  /** Sorted by name in code-unit order, which ListFunctions' marker relies on. */
+  list(): FunctionDescription[] {
+    const byName = [...this.functions.values()];
+    return byName.sort((a, b) => (a.config.functionName < b.config.functionName ? -1 : 1));
+  }
+
+  async invoke(
+    functionNameOrArn: string,
+    payload: string,
+    options: InvokeOptions = {},
+  ): Promise<InvokeResult> {
+    const invocationType = options.invocationType ?? 'RequestResponse';
+    const { config } = this.lookup(functionNameOrArn, options.qualifier);
+    const event = checkedPayload(payload, invocationType);
+    const requestId = randomUUID();
+    if (invocationType === 'DryRun') return { statusCode: 204, requestId };
+    const invocation: Invocation = {
+      functionName: config.functionName,
+      requestId,
+      payload: event,
+      clientContext: decodeClientContext(options.clientContext),
+      invocationType,
+      attempt: 0,
+    };
+    if (invocationType === 'Event') {
+      this.runEvent(invocation);
+      return { statusCode: 202, requestId };
+    }
+    const result = await this.attempt(invocation, false);
+    return {
+      statusCode: 200,
+      payload: result.payload,
+      functionError: result.functionError,
+      logResult: options.logType === 'Tail' ? this.logStore.tail(config.functionName, requestId) : undefined,
+      executedVersion: FUNCTION_VERSION,
+      requestId,
+    };
+  }
+
+  /** The function's most recent log events, oldest first (START/END/REPORT lines included). */
+  logs(functionName: string, options: { limit?: number; requestId?: string } = {}): LogEvent[] {
+    return this.logStore.list(functionName, options);
+  }
+
+  /** Called after every attempt of every invocation; returns an unsubscribe function. */
+  onInvocation(listener: (record: InvocationRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops every environment, busy or not, and drops pending async retries. */
+  shutdown(): void {
+    for (const timer of this.retryTimers) this.clock.cancel(timer);
+    this.retryTimers.clear();
+    for (const { pool } of this.functions.values()) pool.retire(true);
+    this.functions.clear();
+  }
+
+  private lookup(functionNameOrArn: string, qualifier?: string): RegisteredFunction {
+    const parsed = parseFunctionIdentifier(functionNameOrArn);
+    const version = qualifier ?? parsed.qualifier;
+    const registered = this.functions.get(parsed.name);
+    const arn = registered?.config.functionArn ?? this.arnOf(parsed.name);
+    if (!registered || (parsed.arn !== undefined && parsed.arn !== arn)) {
+      throw functionNotFound(parsed.arn ?? arn);
+    }
+    if (version !== undefined && version !== FUNCTION_VERSION) throw functionNotFound(`${arn}:${version}`);
+    return registered;
+  }
+
+  private arnOf(functionName: string): string {
+    const { region, accountId } = this.options.account;
+    return `arn:aws:lambda:${region}:${accountId}:function:${functionName}`;
+  }
+
+  private createSandbox(config: LocalFunctionConfig): Sandbox {
+    const logStreamName = newLogStreamName(new Date());
+    return new Sandbox({
+      data: {
+        codeDirectory: config.codeDirectory,
+        handler: config.handler,
+        functionName: config.functionName,
+        functionVersion: FUNCTION_VERSION,
+        memoryLimitInMB: String(config.memorySizeMb),
+        logGroupName: logGroupNameOf(config.functionName),
+        logStreamName,
+      },
+      env: sandboxEnvironment(config, this.options.account, this.options.edgeUrl, logStreamName),
+      memorySizeMb: config.memorySizeMb,
+      onLog: (timestamp, message, requestId) =>
+        this.appendLog(config.functionName, { timestamp, message, requestId, logStreamName }),
+    });
+  }
+
+  private appendLog(functionName: string, event: LogEvent): void {
+    this.logStore.append(functionName, event);
+    this.options.onLog?.(functionName, event);
+  }
+
+  /** One attempt in an environment of the function as registered now (it may be replaced meanwhile). */
+  private async attempt(invocation: Invocation, waitForCapacity: boolean): Promise<AttemptResult> {
+    for (;;) {
+      const registered = this.functions.get(invocation.functionName);
+      if (!registered) throw functionNotFound(this.arnOf(invocation.functionName));
+      const acquired = await registered.pool.acquire(waitForCapacity);
+      if (acquired === 'retired') continue;
+      if (acquired === 'throttled') throw reservedConcurrencyThrottled();
+      try {
+        return await this.run(registered.config, acquired.sandbox, invocation);
+      } finally {
+        registered.pool.release(acquired.sandbox);
+      }
+    }
+  }
+
+  private async run(
+    config: LocalFunctionConfig,
+    sandbox: Sandbox,
+    invocation: Invocation,
+  ): Promise<AttemptResult> {
+    const { requestId } = invocation;
+    const log = (message: string): void =>
+      this.appendLog(config.functionName, {
+        timestamp: Date.now(),
+        message,
+        requestId,
+        logStreamName: sandbox.logStreamName,
+      });
+    await sandbox.whenInitialised();
+    log(`START RequestId: ${requestId} Version: ${FUNCTION_VERSION}`);
+    const result = await sandbox.invoke({
+      requestId,
+      payload: invocation.payload,
+      invokedFunctionArn: config.functionArn,
+      clientContext: invocation.clientContext,
+      timeoutSeconds: config.timeoutSeconds,
+    });
+    const { outcome } = result;
+    if (outcome.kind === 'timeout') {
+      log(
+        `${new Date().toISOString()} ${requestId} Task timed out after ${config.timeoutSeconds.toFixed(2)} seconds`,
+      );
+    }
+    log(`END RequestId: ${requestId}`);
+    log(reportLine(requestId, config, result));
+    let attempt: AttemptResult;
+    if (outcome.kind !== 'response') {
+      attempt = { payload: JSON.stringify(outcome.error), functionError: 'Unhandled' };
+    } else if (Buffer.byteLength(outcome.payload) > LAMBDA_RESPONSE_LIMIT_BYTES) {
+      attempt = { payload: JSON.stringify(responseTooLargeError()), functionError: 'Unhandled' };
+    } else {
+      attempt = { payload: outcome.payload };
+    }
+    const record: InvocationRecord = {
+      functionName: config.functionName,
+      requestId,
+      invocationType: invocation.invocationType,
+      attempt: invocation.attempt,
+      payload: attempt.payload,
+      functionError: attempt.functionError,
+    };
+    for (const listener of this.listeners) listener(record);
+    return attempt;
+  }
+
+  private runEvent(invocation: Invocation): void {
+    this.attempt(invocation, true).then(
+      (result) => {
+        const delay = ASYNC_RETRY_DELAYS_MS[invocation.attempt];
+        if (!result.functionError || delay === undefined) return;
+        const timer = this.clock.after(delay, () => {
+          this.retryTimers.delete(timer);
+          this.runEvent({ ...invocation, attempt: invocation.attempt + 1 });
+        });
+        this.retryTimers.add(timer);
+      },
+      // The function was deleted while the event waited: Lambda drops such events too.
+      () => {},
+    );
+  }
+}
+
+function reportLine(requestId: string, config: LocalFunctionConfig, result: SandboxResult): string {
+  const { outcome } = result;
+  const durationMs = outcome.kind === 'timeout' ? config.timeoutSeconds * 1000 : result.durationMs;
+  const fields = [
+    `REPORT RequestId: ${requestId}`,
+    `Duration: ${durationMs.toFixed(2)} ms`,
+    `Billed Duration: ${Math.max(1, Math.ceil(durationMs + (result.initDurationMs ?? 0)))} ms`,
+    `Memory Size: ${config.memorySizeMb} MB`,
+    `Max Memory Used: ${result.maxMemoryUsedMb} MB`,
+  ];
+  if (result.initDurationMs !== undefined)
+    fields.push(`Init Duration: ${result.initDurationMs.toFixed(2)} ms`);
+  if (outcome.kind === 'timeout') fields.push('Status: timeout');
+  if (outcome.kind === 'crash') fields.push('Status: error', `Error Type: ${outcome.error.errorType}`);
+  return fields.join('\t');
+}
+
+interface FunctionIdentifier {
+  readonly name: string;
+  readonly qualifier?: string;
+  /** Set when the caller gave a full ARN (without qualifier), which must then match the function's. */
+  readonly arn?: string;
+}
+
+/** `name`, `name:qualifier`, `123456789012:function:name[:qualifier]` or a full ARN. */
+function parseFunctionIdentifier(identifier: string): FunctionIdentifier {
+  const parts = identifier.split(':');
+  if (parts[0] === 'arn' && parts[5] === 'function' && parts[6]) {
+    return { name: parts[6], qualifier: parts[7], arn: parts.slice(0, 7).join(':') };
+  }
+  if (parts[1] === 'function' && parts[2]) return { name: parts[2], qualifier: parts[3] };
+  return { name: parts[0] ?? identifier, qualifier: parts[1] };
+}
+
+function checkedPayload(payload: string, invocationType: InvocationType): string {
+  const limit = invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT_BYTES : SYNC_PAYLOAD_LIMIT_BYTES;
+  const size = Buffer.byteLength(payload);
+  if (size > limit) throw payloadTooLarge(size, invocationType, limit);
+  // An empty payload reaches the handler as an empty object.
+  if (payload.trim() === '') return '{}';
+  try {
+    JSON.parse(payload);
+  } catch (error) {
+    throw invalidRequestContent(
+      `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
+    );
+  }
+  return payload;
+}
+
+function decodeClientContext(encoded: string | undefined): unknown {
+  if (encoded === undefined || encoded === '') return undefined;
+  try {
+    return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+  } catch {
+    throw invalidParameterValue('Client context must be a valid Base64-encoded JSON object.');
+  }
+}

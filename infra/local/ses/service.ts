@@ -1,0 +1,308 @@
+/**
+ * Local Amazon SES behind the edge: the SES v1 query API (SendEmail, SendRawEmail, SendTemplatedEmail) and the
+ * SES v2 REST API (SendEmail with Simple, Raw or Template content; email templates), for signing name `ses`,
+ * plus the inbox under `/_aurora/ses` (JSON and a web page).
+ *
+ * The wire protocols and account checks are implemented here rather than by mounting aws-ses-v2-local's
+ * Express app: that app keeps one process-wide, unpersisted store, stamps mail with the wall clock, answers
+ * errors in shapes the SDK cannot map to exception classes, and drops all but the first recipient of a v1
+ * list. What it does well, SES template rendering and MIME parsing, is reused (see ./library).
+ *
+ * Identities: once at least one identity is verified (the deployer calls `verifyIdentity` for each
+ * AWS::SES::EmailIdentity), a sender whose address and domain are both unverified is refused with SES's
+ * MessageRejected. With none, everything is sent: a template that declares no identity still works locally.
+ * Recipients are never checked, as for an account out of the SES sandbox.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Clock } from '../clock';
+import { AwsServiceError, type HttpService } from '../edge/service';
+import { readJsonOr, writeJsonAtomic } from '../shared/persistence';
+import { bareAddress, domainOf, type OutgoingMail, type SesDialect } from './compose';
+import { INBOX_CONTENT_SECURITY_POLICY, renderInboxPage } from './inbox-page';
+import type { TemplateParts } from './library';
+import { Mailbox, type SentMail } from './mailbox';
+import { parseQueryBody, queryErrorXml, queryResponseXml } from './query-protocol';
+import type { SesSender } from './sender';
+import { runQueryAction } from './v1-api';
+import { runV2Operation } from './v2-api';
+
+export interface SesServiceOptions {
+  readonly clock: Clock;
+  /** The local cloud's state directory; SES keeps its files under `${stateDir}/ses/`. */
+  readonly stateDir: string;
+  readonly account: string;
+  readonly defaultRegion?: string;
+}
+
+interface SesSetup {
+  identities: string[];
+  configurationSets: string[];
+  templates: Record<string, TemplateParts>;
+}
+
+export const SES_INBOX_PATH = '/_aurora/ses';
+
+export class SesService implements HttpService, SesSender {
+  readonly protocol = 'http';
+  readonly signingName = 'ses';
+  readonly pathPrefixes = [SES_INBOX_PATH];
+
+  private readonly clock: Clock;
+  private readonly setupPath: string;
+  private readonly mailbox: Mailbox;
+  private readonly identities: Set<string>;
+  private readonly configurationSets: Set<string>;
+  private readonly templates: Map<string, TemplateParts>;
+  private readonly defaultRegion: string;
+  private readonly account: string;
+
+  constructor(options: SesServiceOptions) {
+    const directory = join(options.stateDir, 'ses');
+    this.clock = options.clock;
+    this.account = options.account;
+    this.defaultRegion = options.defaultRegion ?? 'us-east-1';
+    this.setupPath = join(directory, 'setup.json');
+    this.mailbox = new Mailbox(directory);
+    const setup = readJsonOr<SesSetup>(this.setupPath, {
+      identities: [],
+      configurationSets: [],
+      templates: {},
+    });
+    this.identities = new Set(setup.identities);
+    this.configurationSets = new Set(setup.configurationSets);
+    this.templates = new Map(Object.entries(setup.templates));
+  }
+
+  /** Marks an email address (`no-reply@example.com`) or a whole domain (`example.com`) as verified. */
+  verifyIdentity(emailOrDomain: string): void {
+    this.identities.add(emailOrDomain.trim().toLowerCase());
+    this.saveSetup();
+  }
+
+  createConfigurationSet(name: string): void {
+    this.configurationSets.add(name);
+    this.saveSetup();
+  }
+
+  /** For AWS::SES::Template and CreateEmailTemplate; false when the name is taken. */
+  createTemplate(name: string, parts: TemplateParts): boolean {
+    if (this.templates.has(name)) return false;
+    this.templates.set(name, parts);
+    this.saveSetup();
+    return true;
+  }
+
+  deleteTemplate(name: string): boolean {
+    const deleted = this.templates.delete(name);
+    if (deleted) this.saveSetup();
+    return deleted;
+  }
+
+  template(nameOrArn: string): TemplateParts | undefined {
+    if (!nameOrArn.startsWith('arn:')) return this.templates.get(nameOrArn);
+    // arn:aws:ses:<region>:<account>:template/<name>; another account's template is not found here.
+    const match = /^arn:aws[\w-]*:ses:[^:]*:(\d*):template\/(.+)$/.exec(nameOrArn);
+    return match?.[1] === this.account && match[2] !== undefined ? this.templates.get(match[2]) : undefined;
+  }
+
+  /** Sent mail, newest first. */
+  messages(): SentMail[] {
+    return this.mailbox.list();
+  }
+
+  clearMessages(): void {
+    this.mailbox.clear();
+  }
+
+  accept(mail: OutgoingMail, dialect: SesDialect, operation: string, region: string): string {
+    if (mail.configurationSetName !== undefined && !this.configurationSets.has(mail.configurationSetName)) {
+      throw dialect.configurationSetNotFound(mail.configurationSetName);
+    }
+    const failed = this.unverifiedSenders(mail.senders);
+    if (failed.length > 0) {
+      throw new AwsServiceError(
+        'MessageRejected',
+        `Email address is not verified. The following identities failed the check in region ${region.toUpperCase()}: ${failed.join(', ')}`,
+        400,
+      );
+    }
+    const now = this.clock.now();
+    const id = `0100${now.toString(16).padStart(12, '0')}-${randomUUID()}-000000`;
+    this.mailbox.add({
+      id,
+      from: mail.from,
+      to: mail.to,
+      cc: mail.cc,
+      bcc: mail.bcc,
+      replyTo: mail.replyTo,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      attachments: mail.attachments,
+      at: new Date(now).toISOString(),
+      configurationSetName: mail.configurationSetName,
+      tags: mail.tags,
+      via: operation,
+    });
+    return id;
+  }
+
+  async handle(request: IncomingMessage, response: ServerResponse, body: Buffer): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = request.method ?? 'GET';
+    if (url.pathname === SES_INBOX_PATH || url.pathname.startsWith(`${SES_INBOX_PATH}/`)) {
+      this.handleInbox(method, url, response);
+      return;
+    }
+    const region = regionOf(request) ?? this.defaultRegion;
+    // Behind the edge, answer with the request id it already announced.
+    const requestId = String(response.getHeader('x-amzn-requestid') ?? randomUUID());
+    if (url.pathname.startsWith('/v2/')) {
+      await this.handleV2(method, url.pathname, body, region, requestId, response);
+      return;
+    }
+    if (method === 'POST' && url.pathname === '/') {
+      await this.handleQuery(body, region, requestId, response);
+      return;
+    }
+    reply(response, 404, { message: `No SES operation at ${method} ${url.pathname}` });
+  }
+
+  private async handleQuery(body: Buffer, region: string, requestId: string, response: ServerResponse) {
+    const xml = { 'content-type': 'text/xml', 'x-amzn-requestid': requestId };
+    try {
+      const outcome = await runQueryAction(parseQueryBody(body), this, region);
+      reply(response, 200, queryResponseXml(outcome.action, outcome.result, requestId), xml);
+    } catch (error) {
+      const failure = asServiceError(error);
+      reply(response, failure.statusCode, queryErrorXml(failure, requestId), xml);
+    }
+  }
+
+  private async handleV2(
+    method: string,
+    path: string,
+    body: Buffer,
+    region: string,
+    requestId: string,
+    response: ServerResponse,
+  ) {
+    try {
+      const outcome = await runV2Operation(method, path, parseJsonBody(body), this, region);
+      if (!outcome)
+        throw new AwsServiceError('UnknownOperationException', `No operation at ${method} ${path}`, 404);
+      reply(response, outcome.status, outcome.body, { 'x-amzn-requestid': requestId });
+    } catch (error) {
+      const failure = asServiceError(error);
+      reply(
+        response,
+        failure.statusCode,
+        { message: failure.message },
+        { 'x-amzn-errortype': failure.code, 'x-amzn-requestid': requestId },
+      );
+    }
+  }
+
+  private handleInbox(method: string, url: URL, response: ServerResponse): void {
+    const rest = url.pathname.slice(SES_INBOX_PATH.length);
+    if (method === 'GET' && (rest === '' || rest === '/')) {
+      const selectedId = url.searchParams.get('message');
+      const page = renderInboxPage(
+        this.mailbox.list(),
+        selectedId ? this.mailbox.find(selectedId) : undefined,
+        SES_INBOX_PATH,
+      );
+      reply(response, 200, page, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': INBOX_CONTENT_SECURITY_POLICY,
+        'x-content-type-options': 'nosniff',
+      });
+      return;
+    }
+    if (method === 'POST' && rest === '/clear') {
+      this.mailbox.clear();
+      reply(response, 303, '', { location: SES_INBOX_PATH });
+      return;
+    }
+    if (rest === '/messages' && method === 'GET') {
+      const to = url.searchParams.get('to')?.toLowerCase();
+      const mails = this.mailbox.list();
+      reply(response, 200, to ? mails.filter((mail) => isAddressedTo(mail, to)) : mails);
+      return;
+    }
+    if (rest === '/messages' && method === 'DELETE') {
+      this.mailbox.clear();
+      reply(response, 204, '');
+      return;
+    }
+    const id = /^\/messages\/([^/]+)$/.exec(rest)?.[1];
+    const mail = id && method === 'GET' ? this.mailbox.find(decodeURIComponent(id)) : undefined;
+    if (mail) reply(response, 200, mail);
+    else reply(response, 404, { message: `Not found: ${method} ${url.pathname}` });
+  }
+
+  private unverifiedSenders(senders: readonly string[]): string[] {
+    if (this.identities.size === 0) return [];
+    return senders.flatMap((sender) => {
+      if (this.isVerified(bareAddress(sender).toLowerCase())) return [];
+      // SES names the header value as given and, when it carries a display name, the bare address too.
+      return sender.trim() === bareAddress(sender)
+        ? [bareAddress(sender)]
+        : [sender.trim(), bareAddress(sender)];
+    });
+  }
+
+  /** An address is covered by its own identity, its domain's, or a parent domain's. */
+  private isVerified(address: string): boolean {
+    if (this.identities.has(address)) return true;
+    const labels = domainOf(address).split('.');
+    return labels.some((_, index) => this.identities.has(labels.slice(index).join('.')));
+  }
+
+  private saveSetup(): void {
+    const setup: SesSetup = {
+      identities: [...this.identities],
+      configurationSets: [...this.configurationSets],
+      templates: Object.fromEntries(this.templates),
+    };
+    writeJsonAtomic(this.setupPath, setup);
+  }
+}
+
+function isAddressedTo(mail: SentMail, address: string): boolean {
+  return [...mail.to, ...mail.cc, ...mail.bcc].some(
+    (recipient) => bareAddress(recipient).toLowerCase() === address,
+  );
+}
+
+/** The region from the SigV4 credential scope: `Credential=AKID/20240101/eu-west-1/ses/aws4_request`. */
+function regionOf(request: IncomingMessage): string | undefined {
+  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(request.headers.authorization ?? '')?.[1];
+}
+
+function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new AwsServiceError('BadRequestException', 'The request body is not valid JSON.', 400);
+  }
+}
+
+function asServiceError(error: unknown): AwsServiceError {
+  if (error instanceof AwsServiceError) return error;
+  return new AwsServiceError('InternalFailure', `Internal error: ${(error as Error).message}`, 500);
+}
+
+function reply(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  const isText = typeof body === 'string';
+  response.writeHead(status, { 'content-type': isText ? 'text/plain' : 'application/json', ...headers });
+  response.end(isText ? body : JSON.stringify(body));
+}

@@ -1,0 +1,65 @@
+/** Small function bundles written to a temp folder, and configurations for them. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LocalFunctionConfig } from '../../../infra/local/lambda/types';
+
+export const ACCOUNT = { region: 'eu-west-1', accountId: '000000000000' } as const;
+export const EDGE_URL = 'http://127.0.0.1:4566';
+
+export class FunctionFixtures {
+  readonly root = mkdtempSync(join(tmpdir(), 'aurora-lambda-'));
+
+  /** Writes `files` (relative path → source) into a fresh asset folder and returns a config for it. */
+  add(
+    functionName: string,
+    files: Record<string, string>,
+    overrides: Partial<LocalFunctionConfig> = {},
+  ): LocalFunctionConfig {
+    const codeDirectory = join(this.root, functionName);
+    for (const [path, source] of Object.entries(files)) {
+      const file = join(codeDirectory, path);
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(file, source);
+    }
+    return {
+      functionName,
+      functionArn: `arn:aws:lambda:${ACCOUNT.region}:${ACCOUNT.accountId}:function:${functionName}`,
+      handler: 'index.handler',
+      codeDirectory,
+      runtime: 'nodejs20.x',
+      environment: {},
+      timeoutSeconds: 3,
+      memorySizeMb: 128,
+      roleArn: `arn:aws:iam::${ACCOUNT.accountId}:role/${functionName}-role`,
+      architectures: ['x86_64'],
+      ...overrides,
+    };
+  }
+
+  remove(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+export const parse = (payload: string | undefined): unknown => JSON.parse(payload ?? 'null');
+
+/** Polls `condition` until it holds or the deadline passes (no fixed sleeps). */
+export async function eventually(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * Checks that `condition` stays false for a short window: how a test shows that something (a retry not yet
+ * due) did not happen. It can only pass wrongly if the event is slower than the window, never fail wrongly.
+ */
+export async function staysFalse(condition: () => boolean, windowMs = 150): Promise<boolean> {
+  return eventually(condition, windowMs).then(
+    () => false,
+    () => true,
+  );
+}
