@@ -1,0 +1,75 @@
+/** Starts a local cloud for a test: free ports, a temporary state directory, a manual clock. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud';
+import type { LocalCloudConfig } from '../../infra/local/config';
+
+export const TEST_START = Date.parse('2026-11-22T09:00:00.000Z');
+
+export interface TestCloud {
+  readonly cloud: LocalCloud;
+  readonly stateDir: string;
+  /** AWS SDK client settings that point at the edge. */
+  readonly clientConfig: {
+    endpoint: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
+  /** Stops the cloud; `keepState` leaves the directory for a restart. */
+  stop(options?: { keepState?: boolean }): Promise<void>;
+}
+
+export function testConfig(stateDir: string, overrides: Partial<LocalCloudConfig> = {}): LocalCloudConfig {
+  return {
+    edgePort: 0,
+    httpPort: 0,
+    host: '127.0.0.1',
+    region: 'us-east-1',
+    account: '000000000000',
+    stateDir,
+    clockMode: 'manual',
+    clockStart: TEST_START,
+    fresh: false,
+    enforceIam: false,
+    ...overrides,
+  };
+}
+
+export async function startTestCloud(
+  options: { assemblyDirectory?: string; stateDir?: string; config?: Partial<LocalCloudConfig> } = {},
+): Promise<TestCloud> {
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'aurora-test-'));
+  const cloud = await startLocalCloud(testConfig(stateDir, options.config), {
+    ...(options.assemblyDirectory ? { assemblyDirectory: options.assemblyDirectory } : {}),
+    log: () => {},
+  });
+  return {
+    cloud,
+    stateDir,
+    clientConfig: {
+      endpoint: cloud.edgeUrl,
+      region: cloud.config.region,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    },
+    stop: async ({ keepState = false } = {}) => {
+      await cloud.stop();
+      if (!keepState) rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
