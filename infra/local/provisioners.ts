@@ -82,6 +82,16 @@ export function provisioners(services: LocalServices, stateDir: string): Record<
     'AWS::Scheduler::ScheduleGroup': ({ identity }) => {
       scheduler.createScheduleGroup(identity.ref);
     },
+    'AWS::Scheduler::Schedule': ({ identity, properties }) => {
+      const body = { ...properties, GroupName: properties.GroupName ?? 'default' };
+      try {
+        scheduler.createSchedule(identity.ref, body);
+      } catch (error) {
+        // Already there from an earlier start: bring it in line with the template.
+        if ((error as { code?: string }).code !== 'ConflictException') throw error;
+        scheduler.updateSchedule(identity.ref, body);
+      }
+    },
     'AWS::Events::EventBus': ({ identity }) => eventbridge.createBus(identity.ref),
     'AWS::Events::Archive': ({ identity, properties }) =>
       eventbridge.createArchive({ ...properties, ArchiveName: identity.ref }),
