@@ -92,12 +92,26 @@ export function provisioners(services: LocalServices, stateDir: string): Record<
         scheduler.updateSchedule(identity.ref, body);
       }
     },
-    'AWS::Events::EventBus': ({ identity }) => eventbridge.createBus(identity.ref),
-    'AWS::Events::Archive': ({ identity, properties }) =>
-      eventbridge.createArchive({ ...properties, ArchiveName: identity.ref }),
+    'AWS::Events::EventBus': ({ identity, properties }) => {
+      keepExisting(() => eventbridge.createBus({ Name: identity.ref, Description: properties.Description }));
+    },
+    'AWS::Events::Archive': ({ identity, properties }) => {
+      keepExisting(() =>
+        eventbridge.createArchive({
+          ...properties,
+          ArchiveName: identity.ref,
+          EventSourceArn: String(properties.SourceArn),
+          ...(properties.EventPattern ? { EventPattern: patternText(properties.EventPattern) } : {}),
+        }),
+      );
+    },
     'AWS::Events::Rule': ({ identity, properties }) => {
       const ruleName = identity.ref.split('|').pop() ?? identity.ref;
-      eventbridge.putRule({ ...properties, Name: ruleName });
+      eventbridge.putRule({
+        ...properties,
+        Name: ruleName,
+        ...(properties.EventPattern ? { EventPattern: patternText(properties.EventPattern) } : {}),
+      });
       const targets = (properties.Targets as Properties[] | undefined) ?? [];
       if (targets.length > 0) {
         eventbridge.putTargets({ Rule: ruleName, EventBusName: properties.EventBusName, Targets: targets });
@@ -124,6 +138,19 @@ export function provisioners(services: LocalServices, stateDir: string): Record<
     'AWS::ApiGatewayV2::Authorizer': apiHandledPerStack,
   };
 }
+
+/** A restart redeploys onto persisted state: what already exists is kept as it is. */
+function keepExisting(create: () => unknown): void {
+  try {
+    create();
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ResourceAlreadyExistsException') throw error;
+  }
+}
+
+/** CloudFormation takes an event pattern as an object or a JSON string; the EventBridge API as a string. */
+const patternText = (pattern: unknown): string =>
+  typeof pattern === 'string' ? pattern : JSON.stringify(pattern);
 
 /** Types that mean something only in AWS: accepted, with nothing to do locally. */
 export const NO_LOCAL_EFFECT = new Set([

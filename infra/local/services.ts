@@ -63,7 +63,9 @@ export class LocalServices {
       sendToQueue: async (queueArn, body, attributes) => {
         await this.sqs.sendByArn(queueArn, body, attributes);
       },
-      putEvents: async (entries) => this.eventbridge.putEntries(entries),
+      putEvents: async (entries) => ({
+        failedEntryCount: (await this.eventbridge.putEvents(entries)).FailedEntryCount,
+      }),
     };
     this.eventbridge = new EventBridgeService({ clock, stateDir, account, ports });
     this.scheduler = new SchedulerService({ clock, stateDir, account, ports });
@@ -107,7 +109,7 @@ export class LocalServices {
 
   async stop(): Promise<void> {
     this.scheduler.stop();
-    this.eventbridge.stop();
+    this.eventbridge.dispose();
     await this.stepfunctions.stop();
     this.lambda.shutdown();
     this.sqs.close();

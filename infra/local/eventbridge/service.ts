@@ -1,0 +1,583 @@
+/**
+ * The local EventBridge: buses, rules, targets and archives behind the AWSEvents JSON protocol, with the
+ * same validation and error codes as AWS. PutEvents accepts events and returns; matching and delivery run
+ * asynchronously (delivery.ts). Buses, rules and archives persist under `${stateDir}/events/`.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Clock } from '../clock';
+import { AwsServiceError, type JsonProtocolService, validationError } from '../edge/service';
+import { appendJsonLine, readJsonOr, writeJsonAtomic } from '../shared/persistence';
+import type { EventEntry, LocalAccount, TargetPorts } from '../shared/ports';
+import { Deliveries, type FailedDelivery } from './delivery';
+import {
+  type ArchiveRecord,
+  archiveArn,
+  type BusRecord,
+  busArn,
+  busNameOf,
+  DEFAULT_BUS,
+  type EventBridgeState,
+  type EventEnvelope,
+  type RuleRecord,
+  ruleArn,
+  type TargetRecord,
+} from './model';
+import { compileEventPattern, type EventMatcher, testEventPattern } from './pattern';
+import { RuleIndex } from './rule-index';
+import { validateTargetInput } from './target-input';
+
+export interface EventBridgeServiceOptions {
+  readonly clock: Clock;
+  readonly stateDir: string;
+  readonly account: LocalAccount;
+  readonly ports: TargetPorts;
+}
+
+const MAX_ENTRIES_PER_PUT = 10;
+const MAX_REQUEST_BYTES = 256 * 1024;
+const MAX_TARGETS_PER_RULE = 5;
+const NAME = /^[.\-_A-Za-z0-9]+$/;
+const BUS_NAME = /^[/.\-_A-Za-z0-9]+$/;
+
+const notFound = (message: string): AwsServiceError =>
+  new AwsServiceError('ResourceNotFoundException', message, 400);
+const alreadyExists = (message: string): AwsServiceError =>
+  new AwsServiceError('ResourceAlreadyExistsException', message, 400);
+
+/** AWS's constraint message for a malformed member. */
+function checkName(value: unknown, member: string, pattern: RegExp, maxLength: number): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw validationError(
+      `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  if (value.length > maxLength) {
+    throw validationError(
+      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${maxLength}`,
+    );
+  }
+  if (!pattern.test(value)) {
+    throw validationError(
+      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${pattern.source.slice(1, -1)}`,
+    );
+  }
+  return value;
+}
+
+const epochSeconds = (ms: number): number => ms / 1000;
+const utf8Bytes = (text: string | undefined): number => (text ? Buffer.byteLength(text, 'utf8') : 0);
+
+/** Event time as AWS writes it: ISO-8601 to the second. */
+function eventTime(time: unknown, now: number): string {
+  let ms = now;
+  if (time instanceof Date) ms = time.getTime();
+  else if (typeof time === 'number')
+    ms = time * 1000; // awsJson timestamps are epoch seconds
+  else if (typeof time === 'string' && !Number.isNaN(Date.parse(time))) ms = Date.parse(time);
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+interface PutEventsResultEntry {
+  EventId?: string;
+  ErrorCode?: string;
+  ErrorMessage?: string;
+}
+
+function paginate<T>(
+  items: readonly T[],
+  nextToken: unknown,
+  limit: unknown,
+): { page: T[]; NextToken?: string } {
+  const start =
+    typeof nextToken === 'string' && nextToken ? Number(Buffer.from(nextToken, 'base64').toString()) : 0;
+  if (!Number.isInteger(start) || start < 0) throw validationError('The NextToken provided is invalid.');
+  const size = typeof limit === 'number' && limit > 0 ? Math.min(limit, 100) : 100;
+  const page = items.slice(start, start + size);
+  const next = start + size < items.length ? Buffer.from(String(start + size)).toString('base64') : undefined;
+  return next ? { page, NextToken: next } : { page };
+}
+
+export class EventBridgeService {
+  readonly edgeService: JsonProtocolService;
+  private readonly clock: Clock;
+  private readonly account: LocalAccount;
+  private readonly directory: string;
+  private readonly state: EventBridgeState;
+  private readonly indexes = new Map<string, RuleIndex<string>>();
+  private readonly rulesByArn = new Map<string, RuleRecord>();
+  private readonly archiveMatchers = new Map<string, EventMatcher | undefined>();
+  private readonly deliveries: Deliveries;
+
+  constructor({ clock, stateDir, account, ports }: EventBridgeServiceOptions) {
+    this.clock = clock;
+    this.account = account;
+    this.directory = join(stateDir, 'events');
+    this.deliveries = new Deliveries(clock, ports);
+    this.state = readJsonOr<EventBridgeState>(this.statePath, { buses: [], rules: [], archives: [] });
+    if (!this.state.buses.some((bus) => bus.Name === DEFAULT_BUS)) this.addBus(DEFAULT_BUS);
+    for (const rule of this.state.rules) this.indexRule(rule);
+    for (const archive of this.state.archives) this.indexArchive(archive);
+    this.edgeService = {
+      protocol: 'awsJson1_1',
+      signingName: 'events',
+      targetPrefix: 'AWSEvents',
+      operations: {
+        PutEvents: (input) => this.putEvents(input.Entries),
+        PutRule: (input) => this.putRule(input),
+        DeleteRule: (input) => this.deleteRule(input),
+        DescribeRule: (input) => this.describeRule(input),
+        ListRules: (input) => this.listRules(input),
+        EnableRule: (input) => this.setRuleState(input, 'ENABLED'),
+        DisableRule: (input) => this.setRuleState(input, 'DISABLED'),
+        PutTargets: (input) => this.putTargets(input),
+        RemoveTargets: (input) => this.removeTargets(input),
+        ListTargetsByRule: (input) => this.listTargetsByRule(input),
+        TestEventPattern: (input) => ({ Result: testEventPattern(input.EventPattern, input.Event) }),
+        CreateEventBus: (input) => this.createBus(input),
+        DescribeEventBus: (input) => this.describeBus(input),
+        ListEventBuses: (input) => this.listBuses(input),
+        DeleteEventBus: (input) => this.deleteBus(input),
+        CreateArchive: (input) => this.createArchive(input),
+        DescribeArchive: (input) => this.describeArchive(input),
+      },
+    };
+  }
+
+  /** Deliveries that exhausted their retries (most recent last). */
+  failedDeliveries(): readonly FailedDelivery[] {
+    return this.deliveries.failures();
+  }
+
+  /** Deliveries and retries queued on the clock and not yet run. */
+  get pendingDeliveries(): number {
+    return this.deliveries.pendingCount;
+  }
+
+  /** Stops pending deliveries and retries. */
+  dispose(): void {
+    this.deliveries.dispose();
+  }
+
+  // ---- event buses ----
+
+  createBus(input: { Name?: unknown; Description?: unknown }): { EventBusArn: string } {
+    const name = checkName(input.Name, 'name', BUS_NAME, 256);
+    if (this.findBus(name)) throw alreadyExists(`Event bus ${name} already exists.`);
+    const bus = this.addBus(name, typeof input.Description === 'string' ? input.Description : undefined);
+    this.save();
+    return { EventBusArn: bus.Arn };
+  }
+
+  private addBus(name: string, description?: string): BusRecord {
+    const now = epochSeconds(this.clock.now());
+    const bus: BusRecord = {
+      Name: name,
+      Arn: busArn(this.account, name),
+      CreationTime: now,
+      LastModifiedTime: now,
+      ...(description ? { Description: description } : {}),
+    };
+    this.state.buses.push(bus);
+    return bus;
+  }
+
+  private describeBus(input: { Name?: unknown }): Record<string, unknown> {
+    const bus = this.requireBus(typeof input.Name === 'string' ? input.Name : undefined);
+    return { ...bus };
+  }
+
+  private listBuses(input: {
+    NamePrefix?: unknown;
+    NextToken?: unknown;
+    Limit?: unknown;
+  }): Record<string, unknown> {
+    const prefix = typeof input.NamePrefix === 'string' ? input.NamePrefix : '';
+    const buses = this.state.buses
+      .filter((bus) => bus.Name.startsWith(prefix))
+      .sort((a, b) => a.Name.localeCompare(b.Name));
+    const { page, NextToken } = paginate(buses, input.NextToken, input.Limit);
+    return { EventBuses: page.map((bus) => ({ ...bus })), ...(NextToken ? { NextToken } : {}) };
+  }
+
+  private deleteBus(input: { Name?: unknown }): Record<string, never> {
+    const name = checkName(input.Name, 'name', BUS_NAME, 256);
+    if (name === DEFAULT_BUS) throw validationError('Cannot delete event bus default.');
+    if (!this.findBus(name)) return {};
+    for (const rule of this.state.rules.filter((candidate) => candidate.EventBusName === name))
+      this.dropRule(rule);
+    this.state.buses = this.state.buses.filter((bus) => bus.Name !== name);
+    this.indexes.delete(name);
+    this.save();
+    return {};
+  }
+
+  private findBus(nameOrArn: string | undefined): BusRecord | undefined {
+    const name = busNameOf(nameOrArn);
+    return this.state.buses.find((bus) => bus.Name === name);
+  }
+
+  private requireBus(nameOrArn: string | undefined): BusRecord {
+    const bus = this.findBus(nameOrArn);
+    if (!bus) throw notFound(`Event bus ${busNameOf(nameOrArn)} does not exist.`);
+    return bus;
+  }
+
+  // ---- rules ----
+
+  putRule(input: {
+    Name?: unknown;
+    EventBusName?: unknown;
+    EventPattern?: unknown;
+    ScheduleExpression?: unknown;
+    State?: unknown;
+    Description?: unknown;
+    RoleArn?: unknown;
+  }): { RuleArn: string } {
+    const name = checkName(input.Name, 'name', NAME, 64);
+    const bus = this.requireBus(typeof input.EventBusName === 'string' ? input.EventBusName : undefined);
+    const pattern = typeof input.EventPattern === 'string' ? input.EventPattern : undefined;
+    const schedule = typeof input.ScheduleExpression === 'string' ? input.ScheduleExpression : undefined;
+    if (!pattern && !schedule)
+      throw validationError('Parameter(s) EventPattern or ScheduleExpression must be specified.');
+    if (schedule && bus.Name !== DEFAULT_BUS) {
+      throw validationError('ScheduleExpression is supported only on the default event bus.');
+    }
+    if (pattern && pattern.length > 4096) {
+      throw validationError(
+        "1 validation error detected: Value at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to 4096",
+      );
+    }
+    const matcher = pattern ? compileEventPattern(pattern) : undefined;
+    const state = input.State ?? 'ENABLED';
+    if (
+      state !== 'ENABLED' &&
+      state !== 'DISABLED' &&
+      state !== 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'
+    ) {
+      throw validationError(
+        `1 validation error detected: Value '${String(state)}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]`,
+      );
+    }
+    const existing = this.findRule(name, bus.Name);
+    const rule: RuleRecord = {
+      Name: name,
+      EventBusName: bus.Name,
+      Arn: ruleArn(this.account, bus.Name, name),
+      State: state,
+      targets: existing?.targets ?? [],
+      ...(pattern ? { EventPattern: pattern } : {}),
+      ...(schedule ? { ScheduleExpression: schedule } : {}),
+      ...(typeof input.Description === 'string' ? { Description: input.Description } : {}),
+      ...(typeof input.RoleArn === 'string' ? { RoleArn: input.RoleArn } : {}),
+    };
+    if (existing) this.state.rules = this.state.rules.filter((candidate) => candidate !== existing);
+    this.state.rules.push(rule);
+    this.indexRule(rule, matcher);
+    this.save();
+    return { RuleArn: rule.Arn };
+  }
+
+  private deleteRule(input: {
+    Name?: unknown;
+    EventBusName?: unknown;
+    Force?: unknown;
+  }): Record<string, never> {
+    const name = checkName(input.Name, 'name', NAME, 64);
+    const busName = busNameOf(typeof input.EventBusName === 'string' ? input.EventBusName : undefined);
+    const rule = this.findRule(name, busName);
+    if (!rule) return {};
+    if (rule.targets.length > 0) throw validationError("Rule can't be deleted since it has targets.");
+    this.dropRule(rule);
+    this.save();
+    return {};
+  }
+
+  private dropRule(rule: RuleRecord): void {
+    this.state.rules = this.state.rules.filter((candidate) => candidate !== rule);
+    this.rulesByArn.delete(rule.Arn);
+    this.indexes.get(rule.EventBusName)?.delete(rule.Arn);
+  }
+
+  private describeRule(input: { Name?: unknown; EventBusName?: unknown }): Record<string, unknown> {
+    const rule = this.requireRule(input);
+    const { targets: _targets, ...described } = rule;
+    return { ...described, CreatedBy: this.account.accountId };
+  }
+
+  private listRules(input: {
+    NamePrefix?: unknown;
+    EventBusName?: unknown;
+    NextToken?: unknown;
+    Limit?: unknown;
+  }) {
+    const bus = this.requireBus(typeof input.EventBusName === 'string' ? input.EventBusName : undefined);
+    const prefix = typeof input.NamePrefix === 'string' ? input.NamePrefix : '';
+    const rules = this.state.rules
+      .filter((rule) => rule.EventBusName === bus.Name && rule.Name.startsWith(prefix))
+      .sort((a, b) => a.Name.localeCompare(b.Name));
+    const { page, NextToken } = paginate(rules, input.NextToken, input.Limit);
+    return {
+      Rules: page.map(({ targets: _targets, ...rule }) => rule),
+      ...(NextToken ? { NextToken } : {}),
+    };
+  }
+
+  private setRuleState(input: { Name?: unknown; EventBusName?: unknown }, state: 'ENABLED' | 'DISABLED') {
+    this.requireRule(input).State = state;
+    this.save();
+    return {};
+  }
+
+  private findRule(name: string, busName: string): RuleRecord | undefined {
+    return this.state.rules.find((rule) => rule.Name === name && rule.EventBusName === busName);
+  }
+
+  private requireRule(input: { Name?: unknown; Rule?: unknown; EventBusName?: unknown }): RuleRecord {
+    const name = checkName(input.Name ?? input.Rule, input.Name !== undefined ? 'name' : 'rule', NAME, 64);
+    const busName = busNameOf(typeof input.EventBusName === 'string' ? input.EventBusName : undefined);
+    const rule = this.findRule(name, busName);
+    if (!rule) throw notFound(`Rule ${name} does not exist on EventBus ${busName}.`);
+    return rule;
+  }
+
+  private indexRule(rule: RuleRecord, matcher?: EventMatcher): void {
+    this.rulesByArn.set(rule.Arn, rule);
+    let index = this.indexes.get(rule.EventBusName);
+    if (!index) {
+      index = new RuleIndex();
+      this.indexes.set(rule.EventBusName, index);
+    }
+    const compiled = matcher ?? (rule.EventPattern ? compileEventPattern(rule.EventPattern) : undefined);
+    if (!compiled) {
+      index.delete(rule.Arn); // a schedule-only rule matches no events
+      return;
+    }
+    index.set(rule.Arn, compiled);
+  }
+
+  // ---- targets ----
+
+  putTargets(input: { Rule?: unknown; EventBusName?: unknown; Targets?: unknown }): {
+    FailedEntryCount: number;
+    FailedEntries: { TargetId: string; ErrorCode: string; ErrorMessage: string }[];
+  } {
+    const rule = this.requireRule(input);
+    const targets = input.Targets;
+    if (!Array.isArray(targets) || targets.length === 0 || targets.length > 10) {
+      throw validationError(
+        `1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length ${Array.isArray(targets) && targets.length > 10 ? 'less than or equal to 10' : 'greater than or equal to 1'}`,
+      );
+    }
+    const incoming = targets.map((target: TargetRecord) => {
+      checkName(target.Id, 'targets.member.id', NAME, 64);
+      if (typeof target.Arn !== 'string' || target.Arn.length === 0) {
+        throw validationError(
+          "1 validation error detected: Value null at 'targets.member.arn' failed to satisfy constraint: Member must not be null",
+        );
+      }
+      validateTargetInput(target);
+      return { ...target };
+    });
+    const kept = rule.targets.filter(
+      (target) => !incoming.some((replacement) => replacement.Id === target.Id),
+    );
+    if (kept.length + incoming.length > MAX_TARGETS_PER_RULE) {
+      throw new AwsServiceError(
+        'LimitExceededException',
+        'The requested resource exceeds the maximum number allowed.',
+        400,
+      );
+    }
+    rule.targets = [...kept, ...incoming];
+    this.save();
+    return { FailedEntryCount: 0, FailedEntries: [] };
+  }
+
+  private removeTargets(input: { Rule?: unknown; EventBusName?: unknown; Ids?: unknown }) {
+    const rule = this.requireRule(input);
+    const ids = Array.isArray(input.Ids)
+      ? input.Ids.filter((id): id is string => typeof id === 'string')
+      : [];
+    rule.targets = rule.targets.filter((target) => !ids.includes(target.Id));
+    this.save();
+    return { FailedEntryCount: 0, FailedEntries: [] };
+  }
+
+  private listTargetsByRule(input: {
+    Rule?: unknown;
+    EventBusName?: unknown;
+    NextToken?: unknown;
+    Limit?: unknown;
+  }) {
+    const rule = this.requireRule(input);
+    const { page, NextToken } = paginate(rule.targets, input.NextToken, input.Limit);
+    return { Targets: page, ...(NextToken ? { NextToken } : {}) };
+  }
+
+  // ---- archives ----
+
+  createArchive(input: {
+    ArchiveName?: unknown;
+    EventSourceArn?: unknown;
+    Description?: unknown;
+    EventPattern?: unknown;
+    RetentionDays?: unknown;
+  }): { ArchiveArn: string; State: 'ENABLED'; CreationTime: number } {
+    const name = checkName(input.ArchiveName, 'archiveName', NAME, 48);
+    if (typeof input.EventSourceArn !== 'string') {
+      throw validationError(
+        "1 validation error detected: Value null at 'eventSourceArn' failed to satisfy constraint: Member must not be null",
+      );
+    }
+    const bus = this.requireBus(input.EventSourceArn);
+    if (this.state.archives.some((archive) => archive.ArchiveName === name)) {
+      throw alreadyExists(`Archive ${name} already exists.`);
+    }
+    const pattern = typeof input.EventPattern === 'string' ? input.EventPattern : undefined;
+    if (pattern) compileEventPattern(pattern);
+    const archive: ArchiveRecord = {
+      ArchiveName: name,
+      ArchiveArn: archiveArn(this.account, name),
+      EventSourceArn: bus.Arn,
+      EventBusName: bus.Name,
+      RetentionDays: typeof input.RetentionDays === 'number' ? input.RetentionDays : 0,
+      CreationTime: epochSeconds(this.clock.now()),
+      EventCount: 0,
+      SizeBytes: 0,
+      ...(typeof input.Description === 'string' ? { Description: input.Description } : {}),
+      ...(pattern ? { EventPattern: pattern } : {}),
+    };
+    this.state.archives.push(archive);
+    this.indexArchive(archive);
+    this.save();
+    return { ArchiveArn: archive.ArchiveArn, State: 'ENABLED', CreationTime: archive.CreationTime };
+  }
+
+  private describeArchive(input: { ArchiveName?: unknown }): Record<string, unknown> {
+    const name = checkName(input.ArchiveName, 'archiveName', NAME, 48);
+    const archive = this.state.archives.find((candidate) => candidate.ArchiveName === name);
+    if (!archive) throw notFound(`Archive ${name} does not exist.`);
+    const { EventBusName: _bus, ...described } = archive;
+    return { ...described, State: 'ENABLED' };
+  }
+
+  private indexArchive(archive: ArchiveRecord): void {
+    this.archiveMatchers.set(
+      archive.ArchiveName,
+      archive.EventPattern ? compileEventPattern(archive.EventPattern) : undefined,
+    );
+  }
+
+  private archiveEvent(event: EventEnvelope, busName: string, ingestedAt: number): void {
+    const day = new Date(ingestedAt).toISOString().slice(0, 10);
+    for (const archive of this.state.archives) {
+      if (archive.EventBusName !== busName) continue;
+      const matcher = this.archiveMatchers.get(archive.ArchiveName);
+      if (matcher && !matcher(event)) continue;
+      appendJsonLine(join(this.directory, 'archive', archive.ArchiveName, `${day}.jsonl`), event);
+      archive.EventCount++;
+      archive.SizeBytes += utf8Bytes(JSON.stringify(event));
+    }
+  }
+
+  // ---- events ----
+
+  /** PutEvents: validates, accepts, archives and queues delivery; returns before any target is called. */
+  async putEvents(entries: unknown): Promise<{ FailedEntryCount: number; Entries: PutEventsResultEntry[] }> {
+    if (!Array.isArray(entries) || entries.length === 0) {
+      throw validationError(
+        "1 validation error detected: Value '[]' at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1",
+      );
+    }
+    if (entries.length > MAX_ENTRIES_PER_PUT) {
+      throw validationError(
+        "1 validation error detected: Value '[PutEventsRequestEntry]' at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10",
+      );
+    }
+    const typed = entries as EventEntry[];
+    const totalBytes = typed.reduce(
+      (sum, entry) =>
+        sum +
+        (entry.Time !== undefined ? 14 : 0) +
+        utf8Bytes(entry.Source) +
+        utf8Bytes(entry.DetailType) +
+        utf8Bytes(entry.Detail) +
+        (entry.Resources ?? []).reduce((bytes, resource) => bytes + utf8Bytes(resource), 0),
+      0,
+    );
+    if (totalBytes > MAX_REQUEST_BYTES)
+      throw validationError('Total size of the entries in the request is over the limit.');
+
+    const results = typed.map((entry) => this.acceptEntry(entry));
+    let changedArchives = false;
+    for (const result of results) if ('event' in result && result.archived) changedArchives = true;
+    if (changedArchives) this.save();
+    const Entries = results.map((result) => ('event' in result ? { EventId: result.event.id } : result));
+    return { FailedEntryCount: Entries.filter((entry) => entry.ErrorCode !== undefined).length, Entries };
+  }
+
+  private acceptEntry(entry: EventEntry): PutEventsResultEntry | { event: EventEnvelope; archived: boolean } {
+    const invalid = (field: string): PutEventsResultEntry => ({
+      ErrorCode: 'InvalidArgument',
+      ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.`,
+    });
+    if (!entry.Source) return invalid('Source');
+    if (!entry.DetailType) return invalid('DetailType');
+    if (!entry.Detail) return invalid('Detail');
+    let detail: unknown;
+    try {
+      detail = JSON.parse(entry.Detail);
+    } catch {
+      detail = undefined;
+    }
+    if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    }
+    const bus = this.findBus(entry.EventBusName);
+    if (!bus) {
+      return {
+        ErrorCode: 'ResourceNotFoundException',
+        ErrorMessage: `Event bus ${busNameOf(entry.EventBusName)} does not exist.`,
+      };
+    }
+    const ingestedAt = this.clock.now();
+    const event: EventEnvelope = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': entry.DetailType,
+      source: entry.Source,
+      account: this.account.accountId,
+      time: eventTime(entry.Time, ingestedAt),
+      region: this.account.region,
+      resources: [...(entry.Resources ?? [])],
+      detail: detail as Record<string, unknown>,
+    };
+    const archiveCount = this.state.archives.length;
+    this.archiveEvent(event, bus.Name, ingestedAt);
+    this.route(event, bus.Name, ingestedAt);
+    return { event, archived: archiveCount > 0 };
+  }
+
+  private route(event: EventEnvelope, busName: string, ingestedAt: number): void {
+    const index = this.indexes.get(busName);
+    if (!index) return;
+    for (const arn of index.matching(event)) {
+      const rule = this.rulesByArn.get(arn);
+      if (!rule || rule.State === 'DISABLED') continue;
+      for (const target of rule.targets) {
+        this.deliveries.enqueue({ event, ruleArn: rule.Arn, ruleName: rule.Name, target, ingestedAt });
+      }
+    }
+  }
+
+  // ---- persistence ----
+
+  private get statePath(): string {
+    return join(this.directory, 'state.json');
+  }
+
+  private save(): void {
+    writeJsonAtomic(this.statePath, this.state);
+  }
+}
