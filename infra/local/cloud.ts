@@ -15,7 +15,7 @@ import { type DeploymentReport, deployStacks } from './deployer/deploy';
 import { type Edge, startEdge } from './edge/server';
 import { NO_LOCAL_EFFECT, provisioners } from './provisioners';
 import { LocalServices } from './services';
-import { synthesizeApp } from './synth';
+import { synthesizeCached } from './synth';
 
 export interface StartOptions {
   /** A synthesized cloud assembly to deploy; by default the app is synthesized into the state directory. */
@@ -111,11 +111,11 @@ export async function startLocalCloud(
 
     const assemblyDirectory =
       options.assemblyDirectory ??
-      (await step('synthesize the CDK app', () =>
-        synthesizeApp(join(config.stateDir, 'cdk.out'), {
-          graphApiBaseUrl: `${edge.url}/graph/v21.0`,
-        }),
-      ));
+      (await step('synthesize the CDK app', () => {
+        const { directory, cached } = synthesizeCached();
+        if (cached) log(`    (unchanged sources: reusing ${directory})`);
+        return directory;
+      }));
     const stacks = readAssembly(assemblyDirectory);
     const apis: ApiModel[] = [];
     const deployment = await step(`deploy ${stacks.length} stack(s)`, () =>
@@ -125,6 +125,8 @@ export async function startLocalCloud(
         edgeUrl: edge.url,
         apiUrl: (gateway as RunningApiGateway).url,
         provisioners: provisioners(running, config.stateDir),
+        // Locally the Send API is the Graph stand-in on the edge (a deploy-time parameter, as in AWS).
+        parameterValues: { GraphApiBaseUrl: `${edge.url}/graph/v21.0` },
         noLocalEffect: NO_LOCAL_EFFECT,
         onStackResolved: (resources) => {
           const byLogicalId = Object.fromEntries(

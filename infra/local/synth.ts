@@ -1,11 +1,61 @@
 /**
- * Synthesizes the CDK app in-process into the state directory, exactly as `cdk synth` would (same app,
- * same bundling), with the local Graph API stand-in as the functions' Send API base URL.
+ * Synthesizes the CDK app in-process, exactly as `cdk synth` would (same app, same bundling). Nothing local
+ * is baked in (the local cloud supplies its endpoints as template parameters at deploy time), so a
+ * synthesized assembly depends only on the sources: it is cached under a hash of them, and a warm start, or
+ * every test after the first, reuses it.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../build-app';
+import { REPOSITORY_ROOT } from '../constructs/aurora-function';
 
-export function synthesizeApp(outdir: string, context: Record<string, string>): string {
-  const app = buildApp(new App({ outdir, context }));
-  return app.synth().directory;
+/** What a synthesized assembly is made from. */
+const SOURCES = ['infra', 'functions', 'workflows', 'events-schema', 'package-lock.json', 'cdk.json'];
+const EXCLUDED = new Set(['node_modules', 'local', 'generated-docs']);
+/** Settings read by infra/config.ts from the environment. */
+const CONFIG_VARIABLES = [
+  'AURORA_STAGE',
+  'AURORA_SENDER_EMAIL',
+  'AURORA_LOG_LEVEL',
+  'AURORA_ARCHIVE_RETENTION_DAYS',
+];
+
+export const SYNTH_CACHE = join(REPOSITORY_ROOT, 'node_modules', '.cache', 'aurora-synth');
+
+function sourceHash(): string {
+  const hash = createHash('sha256');
+  const visit = (path: string) => {
+    if (!existsSync(path)) return;
+    if (statSync(path).isDirectory()) {
+      for (const entry of readdirSync(path).sort()) if (!EXCLUDED.has(entry)) visit(join(path, entry));
+    } else {
+      hash.update(relative(REPOSITORY_ROOT, path)).update('\0').update(readFileSync(path)).update('\0');
+    }
+  };
+  for (const source of SOURCES) visit(join(REPOSITORY_ROOT, source));
+  for (const variable of CONFIG_VARIABLES) hash.update(`${variable}=${process.env[variable] ?? ''}\0`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+export function synthesizeApp(outdir: string): string {
+  return buildApp(new App({ outdir })).synth().directory;
+}
+
+/** The app's assembly for the current sources: from the cache, or synthesized into it. */
+export function synthesizeCached(cacheRoot: string = SYNTH_CACHE): { directory: string; cached: boolean } {
+  const directory = join(cacheRoot, sourceHash());
+  if (existsSync(join(directory, 'manifest.json'))) return { directory, cached: true };
+  mkdirSync(cacheRoot, { recursive: true });
+  const building = `${directory}.${process.pid}.building`;
+  synthesizeApp(building);
+  try {
+    renameSync(building, directory);
+  } catch (error) {
+    // Another process finished the same synthesis first; theirs is identical.
+    rmSync(building, { recursive: true, force: true });
+    if (!existsSync(join(directory, 'manifest.json'))) throw error;
+  }
+  return { directory, cached: false };
 }

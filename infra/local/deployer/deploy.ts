@@ -28,6 +28,8 @@ export interface DeployOptions {
   readonly edgeUrl: string;
   readonly apiUrl: string;
   readonly provisioners: Readonly<Record<string, Provisioner>>;
+  /** Values for template parameters, as `cdk deploy --parameters` gives them; others take their Default. */
+  readonly parameterValues?: Readonly<Record<string, string>>;
   /** Types that exist only for AWS (alarms, dashboards, bootstrap metadata): accepted with no local effect. */
   readonly noLocalEffect: ReadonlySet<string>;
   /** Called once per stack with all of its resolved resources, before any is provisioned (API Gateway). */
@@ -91,7 +93,10 @@ function resolveStack(
 ): DeployedResource[] {
   const { template, stackName } = stack;
   const parameters = Object.fromEntries(
-    Object.entries(template.Parameters ?? {}).map(([name, parameter]) => [name, parameter.Default ?? '']),
+    Object.entries(template.Parameters ?? {}).map(([name, parameter]) => [
+      name,
+      options.parameterValues?.[name] ?? parameter.Default ?? '',
+    ]),
   );
   const identities = new Map<string, ResourceIdentity>();
   const resolver = new IntrinsicResolver({
