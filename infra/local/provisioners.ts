@@ -118,12 +118,23 @@ export function provisioners(services: LocalServices, stateDir: string): Record<
       }
     },
     'AWS::StepFunctions::StateMachine': ({ identity, properties }) => {
-      stepfunctions.deployStateMachine({
+      const machine = {
         name: String(identity.attributes.Name),
         definition: stateMachineDefinition(properties),
         roleArn: String(properties.RoleArn ?? ''),
-        type: properties.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
-      });
+        type: properties.StateMachineType === 'EXPRESS' ? ('EXPRESS' as const) : ('STANDARD' as const),
+      };
+      try {
+        stepfunctions.createStateMachine(machine);
+      } catch (error) {
+        // Deployed by an earlier start with another definition: update it, as a stack update would.
+        if ((error as { code?: string }).code !== 'StateMachineAlreadyExists') throw error;
+        stepfunctions.updateStateMachine({
+          stateMachineArn: identity.ref,
+          definition: machine.definition,
+          roleArn: machine.roleArn,
+        });
+      }
     },
     'AWS::ApiGateway::RestApi': apiHandledPerStack,
     'AWS::ApiGateway::Resource': apiHandledPerStack,

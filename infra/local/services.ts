@@ -18,6 +18,7 @@ import { SecretsManagerService } from './secretsmanager/service';
 import { SesService } from './ses/service';
 import type { LocalAccount, TargetPorts } from './shared/ports';
 import { SqsService } from './sqs/sqs-service';
+import { AwsCallError } from './stepfunctions/engine/tasks';
 import { StepFunctionsService } from './stepfunctions/service';
 import { stsService } from './sts/sts';
 
@@ -59,7 +60,7 @@ export class LocalServices {
         await this.lambda.invoke(functionArn, payload, { invocationType: 'Event' });
       },
       startExecution: async (stateMachineArn, input, name) =>
-        this.stepfunctions.start(stateMachineArn, input, name),
+        this.stepfunctions.startExecution({ stateMachineArn, input, ...(name ? { name } : {}) }).executionArn,
       sendToQueue: async (queueArn, body, attributes) => {
         await this.sqs.sendByArn(queueArn, body, attributes);
       },
@@ -85,7 +86,14 @@ export class LocalServices {
           });
           return { ...result, payload: result.payload ?? '' };
         },
-        callAws: (service, action, input) => this.sdk.call(service, action, input),
+        callAws: async (service, action, input) => {
+          try {
+            return await this.sdk.call(service, action, input);
+          } catch (error) {
+            const { name, message, $metadata } = error as Error & { $metadata?: { httpStatusCode?: number } };
+            throw new AwsCallError(name, message, $metadata?.httpStatusCode ?? 400);
+          }
+        },
       },
     });
   }
@@ -110,7 +118,7 @@ export class LocalServices {
   async stop(): Promise<void> {
     this.scheduler.stop();
     this.eventbridge.dispose();
-    await this.stepfunctions.stop();
+    this.stepfunctions.close();
     this.lambda.shutdown();
     this.sqs.close();
     await this.dynamodb.close();

@@ -1,0 +1,333 @@
+/**
+ * The Task state: builds the parameters, dispatches by resource ARN through the task port, waits for a
+ * callback token when asked to, enforces TimeoutSeconds and HeartbeatSeconds on the shared clock, and
+ * records the Task* (or legacy LambdaFunction*) history events.
+ */
+import type { TimerHandle } from '../../clock';
+import { queryEvaluationError, runtimeError, StatesError, toStatesError } from './errors';
+import { payloadDetails } from './history';
+import { type ExecutionHost, registerHandlers, type StateResult, type StateRun } from './interpreter';
+import { isObject } from './json-values';
+import { evaluateTemplate, type JsonataBindings } from './jsonata-eval';
+import { compileTemplate } from './payload-template';
+import { type DataScope, lookupReference } from './references';
+import { TaskTokens } from './task-tokens';
+import {
+  AwsCallError,
+  callService,
+  integrationError,
+  invokeLambda,
+  parseResource,
+  type TaskCallOptions,
+  type TaskResource,
+} from './tasks';
+import { BranchAborted, type Frame } from './types';
+
+/** IAM action names of the optimized integrations whose service prefix differs from the ARN's. */
+const IAM_SERVICE: Record<string, string> = { events: 'events', states: 'states', lambda: 'lambda' };
+
+async function task(run: StateRun): Promise<StateResult> {
+  const { state, frame, host } = run;
+  if (typeof state.Resource !== 'string') throw runtimeError('A Task state needs a Resource');
+  const resource = parseResource(state.Resource);
+  const resumeToken = run.resume?.kind === 'token' ? run.resume : undefined;
+  const token =
+    resource.pattern === 'waitForTaskToken' ? (resumeToken?.token ?? TaskTokens.create()) : undefined;
+  const context = token ? { ...run.context, Task: { Token: token } } : run.context;
+  const scope: DataScope = { input: run.effectiveInput, context, variables: frame.variables };
+  const bindings: JsonataBindings = { variables: frame.variables, states: { input: run.rawInput, context } };
+
+  const timeoutSeconds = await durationField(run, scope, bindings, 'TimeoutSeconds');
+  const heartbeatSeconds = await durationField(run, scope, bindings, 'HeartbeatSeconds');
+  const parameters = await taskParameters(run, scope, bindings);
+  const options: TaskCallOptions = {
+    roleArn: host.roleArn,
+    region: host.region,
+    executionArn: host.executionArn,
+    ...(token ? { taskToken: token } : {}),
+  };
+  const events = new TaskEvents(run, resource);
+  if (!resumeToken) events.scheduled(parameters, timeoutSeconds, heartbeatSeconds);
+
+  const deadline =
+    resumeToken?.timeoutAt ??
+    (timeoutSeconds !== undefined ? host.clock.now() + timeoutSeconds * 1000 : undefined);
+  try {
+    const work = resumeToken
+      ? awaitToken(host, frame, resumeToken.token, heartbeatSeconds)
+      : dispatch(run, resource, parameters, options, events, token, heartbeatSeconds, deadline);
+    const result = await host.scheduler.whileBlocked(
+      frame.order,
+      frame.abort.race(withTimeout(host, work, deadline)),
+    );
+    events.succeeded(result);
+    return { result };
+  } catch (thrown) {
+    if (thrown instanceof BranchAborted) {
+      frame.history.add(frame.thread, 'TaskStateAborted');
+      throw thrown;
+    }
+    const error = toStatesError(thrown);
+    if (error.error === 'States.Timeout' || error.error === 'States.HeartbeatTimeout') events.timedOut(error);
+    else events.failed(error);
+    throw error;
+  } finally {
+    if (token) host.tokens.release(token);
+  }
+}
+
+async function taskParameters(run: StateRun, scope: DataScope, bindings: JsonataBindings): Promise<unknown> {
+  const { state } = run;
+  if (run.language === 'JSONata') {
+    return 'Arguments' in state ? evaluateTemplate(state.Arguments, bindings, 'Arguments') : run.rawInput;
+  }
+  return isObject(state.Parameters) ? compileTemplate(state.Parameters)(scope) : run.effectiveInput;
+}
+
+/** TimeoutSeconds / HeartbeatSeconds: a number, a `...Path`, or a JSONata expression. */
+async function durationField(
+  run: StateRun,
+  scope: DataScope,
+  bindings: JsonataBindings,
+  field: 'TimeoutSeconds' | 'HeartbeatSeconds',
+): Promise<number | undefined> {
+  const { state } = run;
+  let value: unknown;
+  if (field in state) {
+    value = run.language === 'JSONata' ? await evaluateTemplate(state[field], bindings, field) : state[field];
+  } else if (typeof state[`${field}Path`] === 'string') {
+    const path = state[`${field}Path`] as string;
+    const found = lookupReference(path, scope);
+    if (!found.found)
+      throw runtimeError(`The ${field}Path parameter does not reference an input value: ${path}`);
+    value = found.value;
+  } else {
+    return undefined;
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    const message = `The ${field} field must be a positive integer: ${JSON.stringify(value)}`;
+    throw run.language === 'JSONata' ? queryEvaluationError(message) : runtimeError(message);
+  }
+  return value;
+}
+
+async function dispatch(
+  run: StateRun,
+  resource: TaskResource,
+  parameters: unknown,
+  options: TaskCallOptions,
+  events: TaskEvents,
+  token: string | undefined,
+  heartbeatSeconds: number | undefined,
+  deadline: number | undefined,
+): Promise<unknown> {
+  const { host, frame } = run;
+  checkPermission(host, resource);
+  events.started();
+  if (resource.legacyLambda) return invokeLambda(host.tasks, resource, resource.arn, parameters, options);
+  const fields = isObject(parameters) ? parameters : {};
+  if (token) {
+    // Register before calling out: the callee may answer before the call returns.
+    const answer = awaitToken(host, frame, token, heartbeatSeconds);
+    // If the call itself fails, nobody awaits the answer; keep its later rejection from going unhandled.
+    answer.catch(() => undefined);
+    if (frame.topLevel) {
+      host.checkpoint({
+        state: run.name,
+        input: run.rawInput,
+        variables: frame.variables,
+        historyLength: frame.history.events.length,
+        threadLast: frame.thread.last,
+        enteredEventId: run.enteredEventId,
+        resume: {
+          kind: 'token',
+          token,
+          ...(deadline !== undefined ? { timeoutAt: deadline } : {}),
+          ...(heartbeatSeconds !== undefined ? { heartbeatSeconds } : {}),
+        },
+      });
+    }
+    const submitted = await callIntegration(run, resource, fields, options);
+    events.submitted(submitted);
+    return answer;
+  }
+  if (
+    resource.service === 'states' &&
+    resource.action === 'StartExecution' &&
+    resource.pattern !== 'request-response'
+  ) {
+    return startNestedAndWait(run, resource, fields, events);
+  }
+  return callIntegration(run, resource, fields, options);
+}
+
+function callIntegration(
+  run: StateRun,
+  resource: TaskResource,
+  fields: Record<string, unknown>,
+  options: TaskCallOptions,
+): Promise<unknown> {
+  if (resource.service === 'lambda' && resource.action === 'Invoke') {
+    const lambdaOptions =
+      typeof fields.LogType === 'string' ? { ...options, logType: fields.LogType } : options;
+    return invokeLambda(run.host.tasks, resource, String(fields.FunctionName), fields.Payload, lambdaOptions);
+  }
+  return callService(run.host.tasks, resource, fields, options);
+}
+
+async function startNestedAndWait(
+  run: StateRun,
+  resource: TaskResource,
+  fields: Record<string, unknown>,
+  events: TaskEvents,
+): Promise<unknown> {
+  const nested = run.host.nested;
+  if (!nested) throw runtimeError('Nested executions (.sync) are not available here');
+  let started: { executionArn: string; startDate: number };
+  try {
+    started = await nested.start(fields, run.host.executionArn);
+  } catch (error) {
+    throw integrationError(resource, error);
+  }
+  events.submitted({ ExecutionArn: started.executionArn, StartDate: started.startDate });
+  const description = await nested.waitForCompletion(started.executionArn);
+  if (description.Status !== 'SUCCEEDED') {
+    throw new StatesError('States.TaskFailed', JSON.stringify(description));
+  }
+  if (resource.pattern === 'sync:2' && typeof description.Output === 'string') {
+    return { ...description, Output: JSON.parse(description.Output) };
+  }
+  return description;
+}
+
+function checkPermission(host: ExecutionHost, resource: TaskResource): void {
+  if (!host.checkPermission) return;
+  const iamService = IAM_SERVICE[resource.service] ?? resource.service;
+  const action = resource.service === 'lambda' ? 'lambda:InvokeFunction' : `${iamService}:${resource.action}`;
+  const verdict = host.checkPermission(host.roleArn, action, resource.arn);
+  if (verdict === 'allowed') return;
+  host.log(`IAM: role ${host.roleArn} may not call ${action} on ${resource.arn}: ${verdict}`);
+  if (host.enforceIam)
+    throw integrationError(resource, new AwsCallError('AccessDeniedException', verdict, 403));
+}
+
+/** Resolves with SendTaskSuccess's output, rejects on SendTaskFailure or a missed heartbeat. */
+function awaitToken(
+  host: ExecutionHost,
+  frame: Frame,
+  token: string,
+  heartbeatSeconds: number | undefined,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let heartbeatTimer: TimerHandle | undefined;
+    const armHeartbeat = () => {
+      host.clock.cancel(heartbeatTimer);
+      if (heartbeatSeconds === undefined) return;
+      heartbeatTimer = host.clock.after(heartbeatSeconds * 1000, () => {
+        host.tokens.release(token);
+        reject(new StatesError('States.HeartbeatTimeout', undefined));
+      });
+    };
+    armHeartbeat();
+    const stopAbort = frame.abort.onAbort(() => host.clock.cancel(heartbeatTimer));
+    const settle = () => {
+      host.clock.cancel(heartbeatTimer);
+      stopAbort();
+      host.tokens.release(token);
+    };
+    host.tokens.register(token, {
+      succeed: (output) => {
+        settle();
+        resolve(output);
+      },
+      fail: (error, cause) => {
+        settle();
+        reject(new StatesError(error ?? '', cause));
+      },
+      heartbeat: armHeartbeat,
+    });
+  });
+}
+
+function withTimeout<T>(host: ExecutionHost, work: Promise<T>, deadline: number | undefined): Promise<T> {
+  if (deadline === undefined) return work;
+  let timer: TimerHandle | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = host.clock.at(deadline, () => reject(new StatesError('States.Timeout', undefined)));
+  });
+  return Promise.race([work, timedOut]).finally(() => host.clock.cancel(timer));
+}
+
+/** Task* events for service integrations, LambdaFunction* events for plain function ARNs. */
+class TaskEvents {
+  constructor(
+    private readonly run: StateRun,
+    private readonly resource: TaskResource,
+  ) {}
+
+  private add(type: string, details?: Record<string, unknown>): void {
+    this.run.frame.history.add(this.run.frame.thread, type, details);
+  }
+
+  private get ids(): Record<string, unknown> {
+    return { resourceType: this.resource.resourceType, resource: this.resource.resource };
+  }
+
+  scheduled(
+    parameters: unknown,
+    timeoutSeconds: number | undefined,
+    heartbeatSeconds: number | undefined,
+  ): void {
+    const timeouts = {
+      ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}),
+      ...(heartbeatSeconds !== undefined ? { heartbeatInSeconds: heartbeatSeconds } : {}),
+    };
+    if (this.resource.legacyLambda) {
+      this.add('LambdaFunctionScheduled', {
+        resource: this.resource.arn,
+        ...payloadDetails('input', parameters),
+        ...timeouts,
+      });
+    } else {
+      this.add('TaskScheduled', {
+        ...this.ids,
+        region: this.run.host.region,
+        parameters: JSON.stringify(parameters),
+        ...timeouts,
+      });
+    }
+  }
+
+  started(): void {
+    if (this.resource.legacyLambda) this.add('LambdaFunctionStarted');
+    else this.add('TaskStarted', this.ids);
+  }
+
+  submitted(output: unknown): void {
+    this.add('TaskSubmitted', { ...this.ids, ...payloadDetails('output', output) });
+  }
+
+  succeeded(output: unknown): void {
+    if (this.resource.legacyLambda) this.add('LambdaFunctionSucceeded', payloadDetails('output', output));
+    else this.add('TaskSucceeded', { ...this.ids, ...payloadDetails('output', output) });
+  }
+
+  failed(error: StatesError): void {
+    const details = errorDetails(error);
+    if (this.resource.legacyLambda) this.add('LambdaFunctionFailed', details);
+    else this.add('TaskFailed', { ...details, ...this.ids });
+  }
+
+  timedOut(error: StatesError): void {
+    const details = errorDetails(error);
+    if (this.resource.legacyLambda) this.add('LambdaFunctionTimedOut', details);
+    else this.add('TaskTimedOut', { ...details, ...this.ids });
+  }
+}
+
+const errorDetails = (error: StatesError): Record<string, unknown> => ({
+  error: error.error,
+  ...(error.cause !== undefined ? { cause: error.cause } : {}),
+});
+
+registerHandlers({ Task: task });

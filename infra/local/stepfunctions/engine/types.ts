@@ -1,0 +1,99 @@
+/** The shapes the interpreter works with: the ASL definition (loosely typed JSON) and an execution's frame. */
+import type { History, Thread } from './history';
+import type { Order } from './scheduler';
+
+export type QueryLanguage = 'JSONPath' | 'JSONata';
+
+/** One state's definition: the raw ASL object. */
+export type StateDefinition = Readonly<Record<string, unknown>> & { readonly Type: string };
+
+export interface StatesBlock {
+  readonly StartAt: string;
+  readonly States: Readonly<Record<string, StateDefinition>>;
+  readonly QueryLanguage?: QueryLanguage;
+}
+
+export interface MachineDefinition extends StatesBlock {
+  readonly Comment?: string;
+  readonly TimeoutSeconds?: number;
+  readonly Version?: string;
+}
+
+/** Shared by all branches started by one Map run or Parallel state, so that one failure stops the rest. */
+export class AbortScope {
+  private aborted = false;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(parent?: AbortScope) {
+    parent?.onAbort(() => this.abort());
+  }
+
+  get isAborted(): boolean {
+    return this.aborted;
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    for (const listener of this.listeners) listener();
+    this.listeners.clear();
+  }
+
+  onAbort(listener: () => void): () => void {
+    if (this.aborted) {
+      listener();
+      return () => undefined;
+    }
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Settles like `work`, or rejects with BranchAborted as soon as this scope is aborted. */
+  race<T>(work: Promise<T>): Promise<T> {
+    let stop: () => void = () => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      stop = this.onAbort(() => reject(new BranchAborted()));
+    });
+    return Promise.race([work, aborted]).finally(stop);
+  }
+}
+
+/** Thrown inside a branch that was stopped because a sibling failed or the execution ended. */
+export class BranchAborted extends Error {
+  constructor() {
+    super('Branch aborted');
+  }
+}
+
+/** Where a branch of execution is: its variables, its history thread, its place in the scheduling order. */
+export interface Frame {
+  readonly variables: Record<string, unknown>;
+  readonly thread: Thread;
+  readonly history: History;
+  readonly order: Order;
+  readonly abort: AbortScope;
+  readonly queryLanguage: QueryLanguage;
+  /** Top-level frames persist checkpoints; nested branches restart with their Map/Parallel state. */
+  readonly topLevel: boolean;
+}
+
+/** Where a restarted execution picks up inside the state it was in. */
+export type ResumePoint =
+  | { readonly kind: 'wait'; readonly until: number }
+  | {
+      readonly kind: 'token';
+      readonly token: string;
+      readonly timeoutAt?: number;
+      readonly heartbeatSeconds?: number;
+    }
+  | { readonly kind: 'retry'; readonly at: number; readonly attempts: readonly number[] };
+
+export interface Checkpoint {
+  readonly state: string;
+  readonly input: unknown;
+  readonly variables: Record<string, unknown>;
+  readonly historyLength: number;
+  readonly threadLast: number;
+  readonly enteredEventId?: number;
+  readonly resume?: ResumePoint;
+}
