@@ -2,8 +2,12 @@
  * How each CloudFormation resource type becomes a resource of a local service. Every provisioner is
  * idempotent: a restart redeploys the same templates over the persisted state and keeps the data.
  */
+
+import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPOSITORY_ROOT } from '../constructs/aurora-function';
 import { localSecretValue } from './config';
+import { assetDirectory } from './deployer/assembly';
 import type { DeployedResource, Provisioner } from './deployer/deploy';
 import type { LocalServices } from './services';
 
@@ -13,11 +17,24 @@ const optionalNumber = (value: unknown): number | undefined =>
   value === undefined || value === null || value === '' ? undefined : Number(value);
 
 function functionCodeDirectory(resource: DeployedResource): string {
-  const assetPath = resource.metadata['aws:asset:path'];
-  if (typeof assetPath !== 'string') {
-    throw new Error('has no bundled asset (aws:asset:path); only asset-based functions run locally');
+  const code = (resource.properties.Code ?? {}) as { S3Key?: unknown };
+  const directory =
+    typeof code.S3Key === 'string' ? assetDirectory(resource.assemblyDirectory, code.S3Key) : undefined;
+  if (!directory) {
+    throw new Error('has no bundled asset in the assembly; only asset-based functions run locally');
   }
-  return join(resource.assemblyDirectory, assetPath);
+  provideRuntimeSdk(directory);
+  return directory;
+}
+
+/**
+ * The Node.js Lambda runtime ships the AWS SDK v3, and NodejsFunction leaves it out of bundles by default.
+ * Locally the project's own node_modules plays that part: linked beside the bundle, where Node's module
+ * resolution finds it.
+ */
+function provideRuntimeSdk(codeDirectory: string): void {
+  const link = join(codeDirectory, 'node_modules');
+  if (!existsSync(link)) symlinkSync(join(REPOSITORY_ROOT, 'node_modules'), link, 'dir');
 }
 
 export function provisioners(services: LocalServices, stateDir: string): Record<string, Provisioner> {

@@ -1,5 +1,5 @@
 /** Reads a synthesized CDK cloud assembly: its stacks in deployment order and their templates. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface CfnResource {
@@ -30,6 +30,30 @@ interface Manifest {
     string,
     { type: string; dependencies?: string[]; properties?: { templateFile?: string; stackName?: string } }
   >;
+}
+
+interface AssetManifest {
+  files?: Record<
+    string,
+    { source?: { path?: string }; destinations?: Record<string, { objectKey?: string }> }
+  >;
+}
+
+/**
+ * Where the asset published as `objectKey` (a function's Code.S3Key) sits in the assembly, from the assets
+ * manifests: the local cloud runs the very files `cdk deploy` would upload.
+ */
+export function assetDirectory(assemblyDirectory: string, objectKey: string): string | undefined {
+  for (const file of readdirSync(assemblyDirectory).filter((name) => name.endsWith('.assets.json'))) {
+    const manifest = JSON.parse(readFileSync(join(assemblyDirectory, file), 'utf8')) as AssetManifest;
+    for (const asset of Object.values(manifest.files ?? {})) {
+      const published = Object.values(asset.destinations ?? {}).some(
+        (destination) => destination.objectKey === objectKey,
+      );
+      if (published && asset.source?.path) return join(assemblyDirectory, asset.source.path);
+    }
+  }
+  return undefined;
 }
 
 export function readAssembly(directory: string): AssemblyStack[] {
