@@ -3,7 +3,6 @@
  * service on one clock and one state directory, and the app's synthesized templates deployed onto them.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { type ApiModel, apisFromTemplate } from './apigateway/model';
 import { type RunningApiGateway, startApiGateway } from './apigateway/server';
 import { Clock } from './clock';

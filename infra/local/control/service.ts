@@ -66,32 +66,38 @@ export function controlService(clock: Clock, state: ControlState): HttpService {
     pathPrefixes: ['/_aurora/clock', '/_aurora/health', '/_aurora/resources', '/_aurora'],
     handle: (request: IncomingMessage, response: ServerResponse, body: Buffer): void => {
       const path = new URL(request.url ?? '/', 'http://edge').pathname.replace(/\/$/, '');
-      const method = request.method ?? 'GET';
-      if (path === '/_aurora/clock' && method === 'GET') return sendJson(response, 200, clockView());
-      if (path === '/_aurora/clock' && method === 'POST') {
-        try {
-          clock.set(parseClockChange(body, clock));
-        } catch (error) {
-          return problem(response, 400, (error as Error).message);
+      const route = `${request.method ?? 'GET'} ${path}`;
+      switch (route) {
+        case 'GET /_aurora/clock':
+          sendJson(response, 200, clockView());
+          break;
+        case 'POST /_aurora/clock':
+          try {
+            clock.set(parseClockChange(body, clock));
+            sendJson(response, 200, clockView());
+          } catch (error) {
+            problem(response, 400, (error as Error).message);
+          }
+          break;
+        case 'GET /_aurora/health':
+          sendJson(response, state.ready ? 200 : 503, { ready: state.ready, services: state.services });
+          break;
+        case 'GET /_aurora/resources':
+          sendJson(response, 200, state.resources);
+          break;
+        case 'GET /_aurora': {
+          const items = INDEX_LINKS.map(([href, label]) => `<li><a href="${href}">${label}</a></li>`).join(
+            '',
+          );
+          response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          response.end(
+            `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Aurora Time — local cloud</title></head><body><h1>Aurora Time — local cloud</h1><ul>${items}</ul></body></html>`,
+          );
+          break;
         }
-        return sendJson(response, 200, clockView());
+        default:
+          problem(response, 404, `No local endpoint ${route}`);
       }
-      if (path === '/_aurora/health' && method === 'GET') {
-        return sendJson(response, state.ready ? 200 : 503, { ready: state.ready, services: state.services });
-      }
-      if (path === '/_aurora/resources' && method === 'GET') return sendJson(response, 200, state.resources);
-      if (path === '/_aurora' && method === 'GET') {
-        const items = INDEX_LINKS.map(([href, label]) => `<li><a href="${href}">${label}</a></li>`).join('');
-        const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Aurora Time — local cloud</title></head><body><h1>Aurora Time — local cloud</h1><ul>${items}</ul></body></html>`;
-        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        response.end(html);
-        return;
-      }
-      return problem(
-        response,
-        path.startsWith('/_aurora/') ? 404 : 405,
-        `No local endpoint ${method} ${path}`,
-      );
     },
   };
 }

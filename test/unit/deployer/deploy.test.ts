@@ -46,8 +46,10 @@ describe('deployStacks', () => {
             Environment: {
               Variables: {
                 QUEUE_ARN: { 'Fn::ImportValue': 'Producer:QueueArn' },
+                // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
                 WHERE: { 'Fn::Sub': '${AWS::Region}/${AWS::AccountId}/${Stage}/${!Literal}' },
                 LOCAL_QUEUE: { Ref: 'Local' },
+                // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
                 LOCAL_QUEUE_ARN: { 'Fn::Sub': '${Local.Arn}' },
                 SECOND: { 'Fn::Select': [1, { 'Fn::Split': [',', 'a,b,c'] }] },
                 PROD_ONLY: { 'Fn::If': ['IsProd', 'yes', { Ref: 'AWS::NoValue' }] },
@@ -67,6 +69,7 @@ describe('deployStacks', () => {
     expect(worker?.properties.Environment).toEqual({
       Variables: {
         QUEUE_ARN: 'arn:aws:sqs:eu-west-1:000000000000:jobs',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
         WHERE: 'eu-west-1/000000000000/dev/${Literal}',
         LOCAL_QUEUE: 'http://localhost:4566/000000000000/local',
         LOCAL_QUEUE_ARN: 'arn:aws:sqs:eu-west-1:000000000000:local',
