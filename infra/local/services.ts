@@ -111,6 +111,7 @@ export class LocalServices {
       this.eventbridge.edgeService,
       this.scheduler.edgeService,
       this.stepfunctions.edgeService,
+      this.stepfunctions.consoleService,
       stsService(account),
     ];
   }

@@ -1,13 +1,26 @@
 /**
  * dynalite's store and actions, called in-process: the edge has already parsed the JSON body, so each
  * operation goes straight to dynalite's validations and action without a second HTTP hop or a reparse.
+ *
+ * Every write holds its tables' locks and is staged, then committed as one LevelDB batch (StagedWrites):
+ * writes to a table are serialised, so a condition checked is still true when the write lands, and a write
+ * reaches disk whole (item and index entries together) or not at all.
  */
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { AwsServiceError } from '../edge/service';
 import type { LocalAccount } from '../shared/ports';
-
-const require = createRequire(import.meta.url);
+import {
+  type Action,
+  type ActionValidation,
+  dynaliteDb,
+  loadAction,
+  loadValidation,
+  type RawStore,
+  runAction,
+  validateRequest,
+} from './dynalite-internals';
+import { ResourceLocks } from './resource-locks';
+import { StagedWrites } from './staged-writes';
 
 /** Operations dynalite implements; TTL operations are answered by the service itself. */
 export const DYNALITE_OPERATIONS = [
@@ -31,33 +44,24 @@ export const DYNALITE_OPERATIONS = [
 
 export type DynaliteOperation = (typeof DYNALITE_OPERATIONS)[number];
 
-type Callback = (error: unknown, result?: unknown) => void;
-type Action = (store: RawStore, data: unknown, callback: Callback) => void;
-interface ActionValidation {
-  readonly types: unknown;
-  readonly custom?: unknown;
-}
-interface Validations {
-  checkTypes(data: unknown, types: unknown): unknown;
-  checkValidations(data: unknown, types: unknown, custom: unknown, store: RawStore): void;
-}
-interface RawStore {
-  readonly tableDb: { awsAccountId: string; awsRegion: string };
-  readonly lifecycleManager?: { gracefulClose(callback: (error?: unknown) => void): void };
-  readonly db: { close(callback: (error?: unknown) => void): void };
-}
-interface DynaliteDb {
-  create(options: Record<string, unknown>): RawStore;
-}
-
-const validations = require('dynalite/validations') as Validations;
-const dynaliteDb = require('dynalite/db') as DynaliteDb;
-
 const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
+
+/** The lock that serialises writes to one table. */
+export const tableLock = (tableName: string): string => `table:${tableName}`;
+
+/** Tables a validated single-item or batch write touches. */
+function writtenTables(operation: DynaliteOperation, data: unknown): string[] | undefined {
+  const request = data as { TableName?: string; RequestItems?: Record<string, unknown> };
+  if (operation === 'BatchWriteItem') return Object.keys(request.RequestItems ?? {});
+  if (operation === 'PutItem' || operation === 'UpdateItem' || operation === 'DeleteItem')
+    return [request.TableName ?? ''];
+  return undefined;
+}
 
 export class DynaliteStore {
   private readonly store: RawStore;
   private readonly handlers = new Map<string, { action: Action; validation: ActionValidation }>();
+  private readonly locks = new ResourceLocks();
 
   /** `directory` undefined keeps tables in memory (for benchmarks). */
   constructor(directory: string | undefined, account: LocalAccount) {
@@ -68,30 +72,60 @@ export class DynaliteStore {
     this.store.tableDb.awsRegion = account.region;
     for (const operation of DYNALITE_OPERATIONS) {
       const name = lowerFirst(operation);
-      this.handlers.set(operation, {
-        action: require(`dynalite/actions/${name}`) as Action,
-        validation: require(`dynalite/validations/${name}`) as ActionValidation,
-      });
+      this.handlers.set(operation, { action: loadAction(name), validation: loadValidation(name) });
     }
   }
 
   /** Runs one DynamoDB operation; dynalite's errors become AwsServiceErrors with its exact `__type`. */
-  call(operation: DynaliteOperation, input: unknown): Promise<unknown> {
-    const handler = this.handlers.get(operation);
-    if (!handler) return Promise.reject(new AwsServiceError('UnknownOperationException', operation));
-    return new Promise((resolve, reject) => {
-      let data: unknown;
-      try {
-        data = validations.checkTypes(input, handler.validation.types);
-        validations.checkValidations(data, handler.validation.types, handler.validation.custom, this.store);
-      } catch (error) {
-        reject(asServiceError(error));
-        return;
-      }
-      handler.action(this.store, data, (error, result) =>
-        error ? reject(asServiceError(error)) : resolve(result),
-      );
+  async call(operation: DynaliteOperation, input: unknown): Promise<unknown> {
+    const data = this.validate(operation, input);
+    const action = this.handler(operation).action;
+    const tables = writtenTables(operation, data);
+    if (!tables) return runAction(action, this.store, data);
+    return this.writeExclusively(tables.map(tableLock), (staging) => runAction(action, staging.store, data));
+  }
+
+  /** dynalite's validation of `operation` applied to `input`: the normalised request, expressions parsed. */
+  validate(operation: DynaliteOperation, input: unknown): unknown {
+    return this.validateWith(this.handler(operation).validation, input);
+  }
+
+  /** dynalite's validation engine applied with `validation` (types and custom checks) to `input`. */
+  validateWith(validation: ActionValidation, input: unknown): unknown {
+    return validateRequest(validation, input, this.store);
+  }
+
+  /** Runs dynalite's action for an already validated request against `store` (the real one or a staging). */
+  execute(operation: DynaliteOperation, store: RawStore, data: unknown): Promise<unknown> {
+    return runAction(this.handler(operation).action, store, data);
+  }
+
+  /**
+   * Runs `work` holding `lockNames` with its writes staged, then commits them in one batch; if `work`
+   * throws, nothing is written.
+   */
+  writeExclusively<T>(lockNames: string[], work: (staging: StagedWrites) => Promise<T>): Promise<T> {
+    return this.locks.run(lockNames, async () => {
+      const staging = new StagedWrites(this.store);
+      const result = await work(staging);
+      await staging.commit();
+      return result;
     });
+  }
+
+  /** Runs `work` holding `lockNames`, so that no write to those tables lands between its reads. */
+  readExclusively<T>(lockNames: string[], work: (store: RawStore) => Promise<T>): Promise<T> {
+    return this.locks.run(lockNames, () => work(this.store));
+  }
+
+  /** Reads a record that lives beside dynalite's tables (written through `StagedWrites.stage`). */
+  readRecord(key: string): Promise<unknown> {
+    return new Promise((resolve, reject) =>
+      this.store.db.get(key, (error, value) => {
+        if (error && !(error instanceof Error && error.name === 'NotFoundError')) reject(error);
+        else resolve(error ? undefined : value);
+      }),
+    );
   }
 
   close(): Promise<void> {
@@ -101,15 +135,10 @@ export class DynaliteStore {
       else this.store.db.close(done);
     });
   }
-}
 
-/** dynalite signals AWS errors as `{ statusCode, body: { __type, message } }`; anything else is a fault. */
-function asServiceError(error: unknown): unknown {
-  if (typeof error !== 'object' || error === null || !('statusCode' in error) || !('body' in error))
-    return error;
-  const { statusCode, body } = error as { statusCode: unknown; body: unknown };
-  if (typeof statusCode !== 'number' || typeof body !== 'object' || body === null) return error;
-  const { __type, message, Message, ...extra } = body as Record<string, unknown>;
-  const text = typeof message === 'string' ? message : typeof Message === 'string' ? Message : '';
-  return new AwsServiceError(String(__type), text, statusCode, extra);
+  private handler(operation: DynaliteOperation) {
+    const handler = this.handlers.get(operation);
+    if (!handler) throw new AwsServiceError('UnknownOperationException', operation);
+    return handler;
+  }
 }

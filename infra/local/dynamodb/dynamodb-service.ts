@@ -1,6 +1,7 @@
 /**
  * Local DynamoDB: dynalite on LevelDB under `${stateDir}/dynamodb/` (writes reach the OS before the answer, so
- * they survive kill -9), reached through the edge as awsJson1_0 `DynamoDB_20120810`, plus Time to Live.
+ * they survive kill -9), reached through the edge as awsJson1_0 `DynamoDB_20120810`, plus Time to Live and
+ * transactions.
  */
 import { join } from 'node:path';
 import type {
@@ -16,6 +17,7 @@ import { AwsServiceError, type JsonProtocolService, type Operation } from '../ed
 import type { LocalAccount } from '../shared/ports';
 import { DYNALITE_OPERATIONS, DynaliteStore } from './dynalite-store';
 import { TimeToLive } from './time-to-live';
+import { Transactions } from './transactions';
 
 /** The AWS::DynamoDB::Table properties the local cloud honours; others (SSE, PITR, tags) change nothing here. */
 export interface TableProperties {
@@ -60,6 +62,9 @@ export class DynamoDbService {
     };
     operations.UpdateTimeToLive = (input) => this.timeToLive.update(input);
     operations.DescribeTimeToLive = (input) => this.timeToLive.describe(input);
+    const transactions = new Transactions(this.store, clock);
+    operations.TransactWriteItems = (input) => transactions.write(input);
+    operations.TransactGetItems = (input) => transactions.get(input);
     this.edgeService = {
       protocol: 'awsJson1_0',
       signingName: 'dynamodb',

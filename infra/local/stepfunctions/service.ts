@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Clock } from '../clock';
-import { AwsServiceError, type JsonProtocolService, type Operation } from '../edge/service';
+import { consoleService } from '../console/service';
+import { AwsServiceError, type HttpService, type JsonProtocolService, type Operation } from '../edge/service';
 import type { LocalAccount } from '../shared/ports';
 import { Execution } from './engine/execution';
 import type { HistoryEvent } from './engine/history';
@@ -65,6 +66,8 @@ interface LiveExecution {
 
 export class StepFunctionsService {
   readonly edgeService: JsonProtocolService;
+  /** The ops console (`/_aurora/console`) over this service. */
+  readonly consoleService: HttpService = consoleService(this);
   private readonly clock: Clock;
   private readonly account: LocalAccount;
   private readonly store: StepFunctionsStore;
@@ -244,7 +247,7 @@ export class StepFunctionsService {
         live.execution.stop(error, cause);
         return { stopDate: seconds(record.stopDate) };
       },
-      RedriveExecution: ({ executionArn }: { executionArn: string }) => this.redrive(executionArn),
+      RedriveExecution: ({ executionArn }: { executionArn: string }) => this.redriveExecution(executionArn),
       DescribeStateMachineForExecution: ({ executionArn }: { executionArn: string }) => {
         const record = this.describeRecord(executionArn);
         return {
@@ -430,7 +433,8 @@ export class StepFunctionsService {
     );
   }
 
-  private redrive(executionArn: string) {
+  /** RedriveExecution: re-enters the state that failed, keeping the history so far (also the console's button). */
+  redriveExecution(executionArn: string): { redriveDate: number | undefined } {
     const record = this.describeRecord(executionArn);
     if (this.redriveStatus(record) !== 'REDRIVABLE') {
       throw new AwsServiceError('ExecutionNotRedrivable', `Execution is not redrivable: '${executionArn}'`);

@@ -59,7 +59,7 @@ async function runBranches(
           };
           if (!tolerance(failures)) {
             failure ??= error;
-            scope.abort();
+            scope.abort('branch-failed');
           }
         }
       } finally {
@@ -79,6 +79,7 @@ function childFrame(
   history: History,
   scope: AbortScope,
   language = run.language,
+  reportsAbortedState = false,
 ): Frame {
   return {
     variables: { ...run.frame.variables },
@@ -88,6 +89,7 @@ function childFrame(
     abort: scope,
     queryLanguage: language,
     topLevel: false,
+    reportsAbortedState,
   };
 }
 
@@ -297,6 +299,7 @@ async function parallel(run: StateRun): Promise<StateResult> {
         { Type: 'Parallel', ...(block.QueryLanguage ? { QueryLanguage: block.QueryLanguage } : {}) },
         run.language,
       ),
+      true,
     ),
   }));
   const results = await runBranches(
@@ -308,6 +311,7 @@ async function parallel(run: StateRun): Promise<StateResult> {
     () => undefined,
     () => false,
   );
+  frame.history.add(frame.thread, 'ParallelStateSucceeded');
   return { result: results };
 }
 

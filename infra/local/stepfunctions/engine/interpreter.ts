@@ -207,7 +207,10 @@ async function runState(
       if (!next) throw runtimeError(`The state '${name}' has neither Next nor End`);
       return { end: false, next, output };
     } catch (thrown) {
-      if (thrown instanceof BranchAborted) throw thrown;
+      if (thrown instanceof BranchAborted) {
+        if (frame.abort.reason === 'branch-failed') reportAborted(frame, state);
+        throw thrown;
+      }
       const raised = toStatesError(thrown);
       const error = scoped(raised, name, enteredEventId);
       // Only the state whose expression failed reports it; enclosing Map/Parallel states just fail.
@@ -241,7 +244,13 @@ async function runState(
       // A runtime error ends the execution straight away, without the state's failure event.
       if (failedEvent && error.error !== 'States.Runtime') history.add(frame.thread, failedEvent);
       const caught = await applyCatch(state, error, rawInput, frame, host, language, name);
-      if (!caught) throw error;
+      if (!caught) {
+        // Map and Parallel states report their own failure; a Fail state has completed by failing.
+        if (state.Type !== 'Fail' && !failedEvent && error.error !== 'States.Runtime') {
+          reportAborted(frame, state);
+        }
+        throw error;
+      }
       assignVariables(frame, caught.assigned);
       history.add(
         frame.thread,
@@ -251,6 +260,11 @@ async function runState(
       return { end: false, next: caught.next, output: caught.output };
     }
   }
+}
+
+/** Inside a Parallel branch, the state that was running when the Parallel failed ends as aborted. */
+function reportAborted(frame: Frame, state: StateDefinition): void {
+  if (frame.reportsAbortedState) frame.history.add(frame.thread, `${state.Type}StateAborted`);
 }
 
 let lastIsoMs = Number.NaN;

@@ -63,10 +63,7 @@ async function task(run: StateRun): Promise<StateResult> {
     events.succeeded(result);
     return { result };
   } catch (thrown) {
-    if (thrown instanceof BranchAborted) {
-      frame.history.add(frame.thread, 'TaskStateAborted');
-      throw thrown;
-    }
+    if (thrown instanceof BranchAborted) throw thrown;
     const error = toStatesError(thrown);
     if (error.error === 'States.Timeout' || error.error === 'States.HeartbeatTimeout') events.timedOut(error);
     else events.failed(error);

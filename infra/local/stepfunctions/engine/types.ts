@@ -19,28 +19,35 @@ export interface MachineDefinition extends StatesBlock {
   readonly Version?: string;
 }
 
+/** Why branches were stopped: a sibling branch failed, or the whole execution ended. */
+export type AbortReason = 'branch-failed' | 'execution-ended';
+
 /** Shared by all branches started by one Map run or Parallel state, so that one failure stops the rest. */
 export class AbortScope {
-  private aborted = false;
+  private abortReason: AbortReason | undefined;
   private readonly listeners = new Set<() => void>();
 
   constructor(parent?: AbortScope) {
-    parent?.onAbort(() => this.abort());
+    parent?.onAbort(() => this.abort(parent.reason));
   }
 
   get isAborted(): boolean {
-    return this.aborted;
+    return this.abortReason !== undefined;
   }
 
-  abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
+  get reason(): AbortReason | undefined {
+    return this.abortReason;
+  }
+
+  abort(reason: AbortReason = 'execution-ended'): void {
+    if (this.abortReason !== undefined) return;
+    this.abortReason = reason;
     for (const listener of this.listeners) listener();
     this.listeners.clear();
   }
 
   onAbort(listener: () => void): () => void {
-    if (this.aborted) {
+    if (this.abortReason !== undefined) {
       listener();
       return () => undefined;
     }
@@ -75,6 +82,11 @@ export interface Frame {
   readonly queryLanguage: QueryLanguage;
   /** Top-level frames persist checkpoints; nested branches restart with their Map/Parallel state. */
   readonly topLevel: boolean;
+  /**
+   * Parallel branches: when the Parallel state fails, the state a branch was in ends with a
+   * `<Type>StateAborted` event (AWS does this for the failing branch's own state too).
+   */
+  readonly reportsAbortedState?: boolean;
 }
 
 /** Where a restarted execution picks up inside the state it was in. */
