@@ -30,6 +30,8 @@ export interface RuleRecord {
   Description?: string;
   RoleArn?: string;
   targets: TargetRecord[];
+  /** Epoch ms the rule got its ScheduleExpression: where rate() intervals count from. Not part of the API. */
+  scheduledSince?: number;
 }
 
 export interface BusRecord {

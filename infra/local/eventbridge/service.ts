@@ -10,6 +10,7 @@ import { AwsServiceError, type JsonProtocolService, validationError } from '../e
 import { appendJsonLine, readJsonOr, writeJsonAtomic } from '../shared/persistence';
 import type { EventEntry, LocalAccount, TargetPorts } from '../shared/ports';
 import { Deliveries, type FailedDelivery } from './delivery';
+import type { DeliveryJob, PendingDelivery } from './delivery-journal';
 import {
   type ArchiveRecord,
   archiveArn,
@@ -25,6 +26,7 @@ import {
 } from './model';
 import { compileEventPattern, type EventMatcher, testEventPattern } from './pattern';
 import { RuleIndex } from './rule-index';
+import { parseRuleSchedule, RuleSchedules } from './rule-schedules';
 import { validateTargetInput } from './target-input';
 
 export interface EventBridgeServiceOptions {
@@ -78,6 +80,12 @@ function eventTime(time: unknown, now: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+const jobsFor = (rule: RuleRecord, event: EventEnvelope, ingestedAt: number): DeliveryJob[] =>
+  rule.targets.map((target) => ({ event, ruleArn: rule.Arn, ruleName: rule.Name, target, ingestedAt }));
+
+/** A rule as the API describes it, without what only the local service keeps. */
+const describedRule = ({ targets: _targets, scheduledSince: _since, ...rule }: RuleRecord) => rule;
+
 interface PutEventsResultEntry {
   EventId?: string;
   ErrorCode?: string;
@@ -108,15 +116,20 @@ export class EventBridgeService {
   private readonly rulesByArn = new Map<string, RuleRecord>();
   private readonly archiveMatchers = new Map<string, EventMatcher | undefined>();
   private readonly deliveries: Deliveries;
+  private readonly schedules: RuleSchedules;
 
   constructor({ clock, stateDir, account, ports }: EventBridgeServiceOptions) {
     this.clock = clock;
     this.account = account;
     this.directory = join(stateDir, 'events');
-    this.deliveries = new Deliveries(clock, ports);
+    this.deliveries = new Deliveries(clock, ports, this.directory);
+    this.schedules = new RuleSchedules(clock, (arn, occurrence) => this.fireScheduledRule(arn, occurrence));
     this.state = readJsonOr<EventBridgeState>(this.statePath, { buses: [], rules: [], archives: [] });
     if (!this.state.buses.some((bus) => bus.Name === DEFAULT_BUS)) this.addBus(DEFAULT_BUS);
-    for (const rule of this.state.rules) this.indexRule(rule);
+    for (const rule of this.state.rules) {
+      this.indexRule(rule);
+      this.syncSchedule(rule);
+    }
     for (const archive of this.state.archives) this.indexArchive(archive);
     this.edgeService = {
       protocol: 'awsJson1_1',
@@ -149,13 +162,19 @@ export class EventBridgeService {
     return this.deliveries.failures();
   }
 
+  /** Deliveries that failed and wait for their next attempt (kept across restarts). */
+  retryingDeliveries(): readonly PendingDelivery[] {
+    return this.deliveries.retrying();
+  }
+
   /** Deliveries and retries queued on the clock and not yet run. */
   get pendingDeliveries(): number {
     return this.deliveries.pendingCount;
   }
 
-  /** Stops pending deliveries and retries. */
+  /** Stops deliveries, retries and scheduled rules; unfinished deliveries stay journalled for the next start. */
   dispose(): void {
+    this.schedules.dispose();
     this.deliveries.dispose();
   }
 
@@ -249,6 +268,7 @@ export class EventBridgeService {
       );
     }
     const matcher = pattern ? compileEventPattern(pattern) : undefined;
+    if (schedule) parseRuleSchedule(schedule);
     const state = input.State ?? 'ENABLED';
     if (
       state !== 'ENABLED' &&
@@ -260,6 +280,7 @@ export class EventBridgeService {
       );
     }
     const existing = this.findRule(name, bus.Name);
+    const keepsSchedule = schedule !== undefined && existing?.ScheduleExpression === schedule;
     const rule: RuleRecord = {
       Name: name,
       EventBusName: bus.Name,
@@ -267,13 +288,19 @@ export class EventBridgeService {
       State: state,
       targets: existing?.targets ?? [],
       ...(pattern ? { EventPattern: pattern } : {}),
-      ...(schedule ? { ScheduleExpression: schedule } : {}),
+      ...(schedule
+        ? {
+            ScheduleExpression: schedule,
+            scheduledSince: (keepsSchedule ? existing.scheduledSince : undefined) ?? this.clock.now(),
+          }
+        : {}),
       ...(typeof input.Description === 'string' ? { Description: input.Description } : {}),
       ...(typeof input.RoleArn === 'string' ? { RoleArn: input.RoleArn } : {}),
     };
     if (existing) this.state.rules = this.state.rules.filter((candidate) => candidate !== existing);
     this.state.rules.push(rule);
     this.indexRule(rule, matcher);
+    this.syncSchedule(rule);
     this.save();
     return { RuleArn: rule.Arn };
   }
@@ -297,12 +324,11 @@ export class EventBridgeService {
     this.state.rules = this.state.rules.filter((candidate) => candidate !== rule);
     this.rulesByArn.delete(rule.Arn);
     this.indexes.get(rule.EventBusName)?.delete(rule.Arn);
+    this.schedules.delete(rule.Arn);
   }
 
   private describeRule(input: { Name?: unknown; EventBusName?: unknown }): Record<string, unknown> {
-    const rule = this.requireRule(input);
-    const { targets: _targets, ...described } = rule;
-    return { ...described, CreatedBy: this.account.accountId };
+    return { ...describedRule(this.requireRule(input)), CreatedBy: this.account.accountId };
   }
 
   private listRules(input: {
@@ -318,13 +344,15 @@ export class EventBridgeService {
       .sort((a, b) => a.Name.localeCompare(b.Name));
     const { page, NextToken } = paginate(rules, input.NextToken, input.Limit);
     return {
-      Rules: page.map(({ targets: _targets, ...rule }) => rule),
+      Rules: page.map(describedRule),
       ...(NextToken ? { NextToken } : {}),
     };
   }
 
   private setRuleState(input: { Name?: unknown; EventBusName?: unknown }, state: 'ENABLED' | 'DISABLED') {
-    this.requireRule(input).State = state;
+    const rule = this.requireRule(input);
+    rule.State = state;
+    this.syncSchedule(rule);
     this.save();
     return {};
   }
@@ -509,7 +537,10 @@ export class EventBridgeService {
     if (totalBytes > MAX_REQUEST_BYTES)
       throw validationError('Total size of the entries in the request is over the limit.');
 
-    const results = typed.map((entry) => this.acceptEntry(entry));
+    const jobs: DeliveryJob[] = [];
+    const results = typed.map((entry) => this.acceptEntry(entry, jobs));
+    // Journalled before PutEvents answers: an accepted event's deliveries survive a restart.
+    this.deliveries.enqueue(jobs);
     let changedArchives = false;
     for (const result of results) if ('event' in result && result.archived) changedArchives = true;
     if (changedArchives) this.save();
@@ -517,7 +548,10 @@ export class EventBridgeService {
     return { FailedEntryCount: Entries.filter((entry) => entry.ErrorCode !== undefined).length, Entries };
   }
 
-  private acceptEntry(entry: EventEntry): PutEventsResultEntry | { event: EventEnvelope; archived: boolean } {
+  private acceptEntry(
+    entry: EventEntry,
+    jobs: DeliveryJob[],
+  ): PutEventsResultEntry | { event: EventEnvelope; archived: boolean } {
     const invalid = (field: string): PutEventsResultEntry => ({
       ErrorCode: 'InvalidArgument',
       ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.`,
@@ -555,20 +589,45 @@ export class EventBridgeService {
     };
     const archiveCount = this.state.archives.length;
     this.archiveEvent(event, bus.Name, ingestedAt);
-    this.route(event, bus.Name, ingestedAt);
+    this.route(event, bus.Name, ingestedAt, jobs);
     return { event, archived: archiveCount > 0 };
   }
 
-  private route(event: EventEnvelope, busName: string, ingestedAt: number): void {
+  private route(event: EventEnvelope, busName: string, ingestedAt: number, jobs: DeliveryJob[]): void {
     const index = this.indexes.get(busName);
     if (!index) return;
     for (const arn of index.matching(event)) {
       const rule = this.rulesByArn.get(arn);
-      if (!rule || rule.State === 'DISABLED') continue;
-      for (const target of rule.targets) {
-        this.deliveries.enqueue({ event, ruleArn: rule.Arn, ruleName: rule.Name, target, ingestedAt });
-      }
+      if (rule && rule.State !== 'DISABLED') jobs.push(...jobsFor(rule, event, ingestedAt));
     }
+  }
+
+  // ---- scheduled rules ----
+
+  private syncSchedule(rule: RuleRecord): void {
+    if (rule.ScheduleExpression && rule.State !== 'DISABLED') {
+      this.schedules.set(rule.Arn, rule.ScheduleExpression, rule.scheduledSince ?? this.clock.now());
+    } else {
+      this.schedules.delete(rule.Arn);
+    }
+  }
+
+  /** A scheduled rule's event, shaped as AWS sends it: from aws.events, naming the rule, with empty detail. */
+  private fireScheduledRule(ruleArn: string, occurrence: number): void {
+    const rule = this.rulesByArn.get(ruleArn);
+    if (!rule) return;
+    const event: EventEnvelope = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: this.account.accountId,
+      time: eventTime(undefined, occurrence),
+      region: this.account.region,
+      resources: [rule.Arn],
+      detail: {},
+    };
+    this.deliveries.enqueue(jobsFor(rule, event, this.clock.now()));
   }
 
   // ---- persistence ----

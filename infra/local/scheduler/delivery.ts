@@ -2,6 +2,7 @@
  * Invoking a schedule's templated target through the shared ports, and what a failed invocation leaves in
  * the dead-letter queue. A port that throws is a failed attempt.
  */
+import { randomBytes } from 'node:crypto';
 import type { TargetPorts } from '../shared/ports';
 import type { PendingDelivery, ScheduleTarget } from './store';
 
@@ -13,7 +14,38 @@ export interface DeliveryFailure {
   readonly message: string;
 }
 
-export const targetInput = (target: ScheduleTarget): string => target.Input ?? DEFAULT_INPUT;
+/** What one attempt knows about itself, for the context attributes AWS substitutes into the Input. */
+export interface InvocationContext {
+  readonly scheduleArn: string;
+  /** Epoch ms of the occurrence the attempt belongs to. */
+  readonly scheduledTime: number;
+  /** 1 for the first attempt. */
+  readonly attemptNumber: number;
+}
+
+const CONTEXT_ATTRIBUTE = /<aws\.scheduler\.([a-z-]+)>/g;
+
+/** Time as AWS writes it in `<aws.scheduler.scheduled-time>`: ISO-8601 to the second. */
+const isoSeconds = (ms: number): string =>
+  new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+/**
+ * The Input as the target receives it: `<aws.scheduler.schedule-arn>`, `<aws.scheduler.scheduled-time>`,
+ * `<aws.scheduler.execution-id>` (new for each attempt) and `<aws.scheduler.attempt-number>` replaced by
+ * their values; any other text, including unknown `<aws.scheduler.*>` names, passes through unchanged.
+ */
+export function targetInput(target: ScheduleTarget, context: InvocationContext): string {
+  const values = new Map<string, () => string>([
+    ['schedule-arn', () => context.scheduleArn],
+    ['scheduled-time', () => isoSeconds(context.scheduledTime)],
+    ['execution-id', () => randomBytes(8).toString('hex')],
+    ['attempt-number', () => String(context.attemptNumber)],
+  ]);
+  return (target.Input ?? DEFAULT_INPUT).replace(
+    CONTEXT_ATTRIBUTE,
+    (whole, name: string) => values.get(name)?.() ?? whole,
+  );
+}
 
 /** The service part of an ARN (`lambda`, `states`, `sqs`, `events`), or undefined when it is not an ARN. */
 export const arnService = (arn: string): string | undefined => /^arn:[^:]+:([^:]+):/.exec(arn)?.[1];
@@ -21,9 +53,9 @@ export const arnService = (arn: string): string | undefined => /^arn:[^:]+:([^:]
 export async function invokeTarget(
   ports: TargetPorts,
   target: ScheduleTarget,
-  scheduleArn: string,
+  context: InvocationContext,
 ): Promise<void> {
-  const input = targetInput(target);
+  const input = targetInput(target, context);
   switch (arnService(target.Arn)) {
     case 'lambda':
       await ports.invokeLambdaAsync(target.Arn, input);
@@ -42,7 +74,7 @@ export async function invokeTarget(
           Source: parameters?.Source,
           DetailType: parameters?.DetailType,
           Detail: input,
-          Resources: [scheduleArn],
+          Resources: [context.scheduleArn],
         },
       ]);
       if (failedEntryCount > 0)

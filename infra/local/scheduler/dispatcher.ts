@@ -13,6 +13,7 @@ import {
   type DeliveryFailure,
   deadLetterAttributes,
   describeFailure,
+  type InvocationContext,
   invokeTarget,
   retryDelayMs,
   targetInput,
@@ -190,7 +191,11 @@ export class ScheduleDispatcher {
     }
     // Persisted before the call: if the process dies mid-attempt, the lease expires and start-up retries it.
     this.store.putDelivery({ ...delivery, dueAt: now + ATTEMPT_LEASE_MS });
-    const running = invokeTarget(this.ports, delivery.target, delivery.scheduleArn).then(
+    const running = invokeTarget(
+      this.ports,
+      delivery.target,
+      invocationContext(delivery, delivery.attempts + 1),
+    ).then(
       () => this.store.deleteDelivery(delivery.id),
       (error: unknown) => this.failed(delivery, describeFailure(error)),
     );
@@ -216,7 +221,7 @@ export class ScheduleDispatcher {
     const sending = this.ports
       .sendToQueue(
         queueArn,
-        targetInput(delivery.target),
+        targetInput(delivery.target, invocationContext(delivery, delivery.attempts)),
         deadLetterAttributes(delivery, delivery.attempts, failure),
       )
       .catch((error: unknown) => {
@@ -234,5 +239,12 @@ export class ScheduleDispatcher {
     void promise.finally(() => this.inFlight.delete(promise));
   }
 }
+
+/** The context attributes of one attempt of a delivery. */
+const invocationContext = (delivery: PendingDelivery, attemptNumber: number): InvocationContext => ({
+  scheduleArn: delivery.scheduleArn,
+  scheduledTime: delivery.occurrence,
+  attemptNumber,
+});
 
 const timeZoneOf = (schedule: ScheduleDefinition): string => schedule.ScheduleExpressionTimezone ?? 'UTC';

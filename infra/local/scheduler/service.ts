@@ -122,7 +122,12 @@ export class SchedulerService {
       CreationDate: existing.CreationDate,
       LastModificationDate: this.clock.now(),
     };
-    this.store.putSchedule(schedule, this.dispatcher.firstOccurrence(schedule));
+    // Same timing (a redeploy of an unchanged template at start-up): the pending occurrence stays, so one
+    // missed while the local cloud was stopped still fires.
+    const next = sameTiming(existing, schedule)
+      ? this.store.nextOccurrence(groupName, name)
+      : this.dispatcher.firstOccurrence(schedule);
+    this.store.putSchedule(schedule, next);
     this.dispatcher.rearm();
     return { ScheduleArn: schedule.Arn };
   }
@@ -338,6 +343,19 @@ export class SchedulerService {
   private arn(resource: string): string {
     return `arn:aws:scheduler:${this.account.region}:${this.account.accountId}:${resource}`;
   }
+}
+
+/** Whether two versions of a schedule fire at the same times. */
+function sameTiming(before: ScheduleDefinition, after: ScheduleDefinition): boolean {
+  return (
+    before.ScheduleExpression === after.ScheduleExpression &&
+    before.ScheduleExpressionTimezone === after.ScheduleExpressionTimezone &&
+    before.StartDate === after.StartDate &&
+    before.EndDate === after.EndDate &&
+    before.State === after.State &&
+    before.FlexibleTimeWindow.Mode === after.FlexibleTimeWindow.Mode &&
+    before.FlexibleTimeWindow.MaximumWindowInMinutes === after.FlexibleTimeWindow.MaximumWindowInMinutes
+  );
 }
 
 function describeGroup(group: ScheduleGroup): Record<string, unknown> {
