@@ -3,6 +3,7 @@
  * idempotent: a restart redeploys the same templates over the persisted state and keeps the data.
  */
 
+import { createHash } from 'node:crypto';
 import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from '../constructs/aurora-function';
@@ -10,6 +11,7 @@ import { localSecretValue } from './config';
 import { assetDirectory } from './deployer/assembly';
 import type { DeployedResource, Provisioner } from './deployer/deploy';
 import type { LocalServices } from './services';
+import { readJsonOr, writeJsonAtomic } from './shared/persistence';
 
 type Properties = Record<string, unknown>;
 
@@ -39,6 +41,8 @@ function provideRuntimeSdk(codeDirectory: string): void {
 
 export function provisioners(services: LocalServices, stateDir: string): Record<string, Provisioner> {
   const { dynamodb, sqs, lambda, ses, secrets, scheduler, eventbridge, stepfunctions, policies } = services;
+  const deployedSchedulesFile = join(stateDir, 'deployer', 'schedules.json');
+  const deployedSchedules = readJsonOr<Record<string, string>>(deployedSchedulesFile, {});
   const table: Provisioner = async ({ identity, properties }) => {
     await dynamodb.createTable({ ...(properties as Properties), TableName: identity.ref } as never);
   };
@@ -99,8 +103,15 @@ export function provisioners(services: LocalServices, stateDir: string): Record<
     'AWS::Scheduler::ScheduleGroup': ({ identity }) => {
       scheduler.createScheduleGroup(identity.ref);
     },
-    'AWS::Scheduler::Schedule': ({ identity, properties }) => {
+    'AWS::Scheduler::Schedule': ({ stackName, logicalId, identity, properties }) => {
       const body = { ...properties, GroupName: properties.GroupName ?? 'default' };
+      // As CloudFormation: an unchanged template does not bring back a schedule that completed and deleted
+      // itself (ActionAfterCompletion DELETE) since it was deployed.
+      const fingerprint = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+      const key = `${stackName}/${logicalId}`;
+      if (deployedSchedules[key] === fingerprint) return;
+      deployedSchedules[key] = fingerprint;
+      writeJsonAtomic(deployedSchedulesFile, deployedSchedules);
       try {
         scheduler.createSchedule(identity.ref, body);
       } catch (error) {
