@@ -7,8 +7,10 @@ import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readConfig } from './config';
 import { ApiStack } from './stacks/api-stack';
+import { ConversationStack } from './stacks/conversation-stack';
 import { ObservabilityStack } from './stacks/observability-stack';
 import { StatefulStack } from './stacks/stateful-stack';
+import { WorkflowsStack } from './stacks/workflows-stack';
 
 export function buildApp(app: App = new App()): App {
   const config = readConfig(app);
@@ -22,11 +24,19 @@ export function buildApp(app: App = new App()): App {
 
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, { env, config, tags });
   const api = new ApiStack(app, `${prefix}-Api`, { env, config, stateful, tags });
+  const conversation = new ConversationStack(app, `${prefix}-Conversation`, { env, config, stateful, tags });
+  const workflows = new WorkflowsStack(app, `${prefix}-Workflows`, { env, config, stateful, tags });
   new ObservabilityStack(app, `${prefix}-Observability`, {
     env,
     config,
     stateful,
-    functions: [api.healthFunction],
+    functions: [
+      api.healthFunction,
+      api.webhookFunction,
+      api.authFunction,
+      conversation.conversationFunction,
+      ...workflows.functions,
+    ],
     tags,
   });
 

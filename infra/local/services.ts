@@ -12,6 +12,7 @@ import { PolicyStore } from './iam/policies';
 import { LambdaRuntime } from './lambda/runtime';
 import { lambdaEdgeService } from './lambda/service';
 import { GraphStandIn } from './messenger/graph';
+import { MessengerChat } from './messenger-chat/chat-service';
 import { SchedulerService } from './scheduler/service';
 import { SdkCaller } from './sdk-calls';
 import { SecretsManagerService } from './secretsmanager/service';
@@ -106,6 +107,7 @@ export class LocalServices {
       this.sqs.queryEdgeService,
       this.ses,
       this.graph,
+      new MessengerChat({ graph: this.graph, secrets: this.secrets }),
       this.secrets.edgeService,
       lambdaEdgeService(this.lambda),
       this.eventbridge.edgeService,

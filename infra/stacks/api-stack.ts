@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
 import { AuroraFunction } from '../constructs/aurora-function';
+import { AuthRoutes } from '../constructs/auth-routes';
 import type { StatefulStack } from './stateful-stack';
 
 export interface ApiStackProps extends StackProps {
@@ -21,6 +22,8 @@ export interface ApiStackProps extends StackProps {
 export class ApiStack extends Stack {
   readonly api: apigwv2.HttpApi;
   readonly healthFunction: AuroraFunction;
+  readonly webhookFunction: AuroraFunction;
+  readonly authFunction: AuroraFunction;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -66,6 +69,9 @@ export class ApiStack extends Stack {
       integration: new HttpLambdaIntegration('HealthIntegration', this.healthFunction.function),
     });
 
+    this.webhookFunction = this.messengerWebhook(config, stateful);
+    this.authFunction = new AuthRoutes(this, 'AuthRoutes', { api: this.api, config, stateful }).authFunction;
+
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',
       reason:
@@ -73,5 +79,51 @@ export class ApiStack extends Stack {
         'X-Hub-Signature-256 HMAC that Meta sends, checked in the function.',
     });
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+  }
+
+  /** `GET|POST /webhook`: Meta's subscription handshake and signed deliveries, published once each. */
+  private messengerWebhook(config: AuroraConfig, stateful: StatefulStack): AuroraFunction {
+    const webhook = new AuroraFunction(this, 'MessengerWebhook', {
+      name: 'messenger-webhook',
+      description: 'Messenger webhook: verifies signatures and puts every messaging item on the bus once',
+      serviceName: 'messenger-webhook',
+      logLevel: config.logLevel,
+      memorySize: 512,
+      environment: {
+        TABLE_NAME: stateful.table.tableName,
+        EVENT_BUS_NAME: stateful.bus.eventBusName,
+        APP_SECRET_ID: stateful.secrets['messenger-app-secret'].secretArn,
+        VERIFY_TOKEN_ID: stateful.secrets['messenger-verify-token'].secretArn,
+      },
+    });
+    webhook.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [
+          stateful.secrets['messenger-app-secret'].secretArn,
+          stateful.secrets['messenger-verify-token'].secretArn,
+        ],
+      }),
+    );
+    webhook.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [stateful.bus.eventBusArn] }),
+    );
+    // Powertools idempotency records only, in the function's own partition of the table.
+    webhook.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [stateful.table.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['IDEMPOTENCY#messenger-webhook'] },
+        },
+      }),
+    );
+    const integration = new HttpLambdaIntegration('MessengerWebhookIntegration', webhook.function);
+    this.api.addRoutes({
+      path: '/webhook',
+      methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST],
+      integration,
+    });
+    return webhook;
   }
 }

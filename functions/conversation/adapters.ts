@@ -1,0 +1,143 @@
+import { createHmac } from 'node:crypto';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoDb, eventBridge } from '../shared/clients';
+import { publishEvents } from '../shared/events/publish';
+import { cachedSecretReader } from '../shared/messenger/secrets';
+import { createSendApi } from '../shared/messenger/send-api';
+import type { ConversationPorts, ReminderSummary, UserRecord } from './converse';
+import { ulid } from './ulid';
+
+export interface ConversationSettings {
+  readonly tableName: string;
+  readonly eventBusName: string;
+  readonly graphApiBaseUrl: string;
+  readonly pageTokenId: string;
+  readonly otpKeyId: string;
+}
+
+export const newDynamoDbClient = (): DynamoDBClient => new DynamoDBClient({});
+const DEFAULT_LOCALE = 'en_US';
+const LIST_LIMIT = 25;
+
+export function awsConversationPorts(settings: ConversationSettings): ConversationPorts {
+  const readSecret = cachedSecretReader(new SecretsManagerClient({}));
+  const { tableName } = settings;
+  const profileKey = (userId: string) => ({ PK: `USER#${userId}`, SK: 'PROFILE' });
+
+  /**
+   * The PSID link first (it decides which user a PSID belongs to), then the profile as an idempotent upsert:
+   * if a crash separates the two writes, the next message completes the profile. (Two writes rather than a
+   * transaction: the local DynamoDB has no TransactWriteItems, and the upsert makes one unnecessary.)
+   */
+  const recordMessage = async (psid: string, at: string): Promise<UserRecord> => {
+    const linkKey = { PK: `PSID#${psid}`, SK: 'PSID' };
+    let userId: string | undefined;
+    try {
+      const link = await dynamoDb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: linkKey,
+          UpdateExpression:
+            'SET #type = :type, userId = if_not_exists(userId, :userId), firstSeenAt = if_not_exists(firstSeenAt, :at), lastMessageAt = :at',
+          ConditionExpression: 'attribute_not_exists(lastMessageAt) OR lastMessageAt < :at',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':type': 'PsidLink', ':userId': ulid(Date.parse(at)), ':at': at },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      userId = link.Attributes?.userId as string | undefined;
+    } catch (error) {
+      // An older message arriving late: the link keeps the later time.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const link = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: linkKey }));
+      userId = link.Item?.userId as string | undefined;
+    }
+    if (!userId) throw new Error(`PSID link of ${psid} has no userId`);
+    const profile = await dynamoDb.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: profileKey(userId),
+        UpdateExpression:
+          'SET #type = :type, psid = if_not_exists(psid, :psid), createdAt = if_not_exists(createdAt, :at), ' +
+          'locale = if_not_exists(locale, :locale), GSI2PK = :users, GSI2SK = if_not_exists(GSI2SK, :listing)',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':type': 'User',
+          ':psid': psid,
+          ':at': at,
+          ':locale': DEFAULT_LOCALE,
+          ':users': 'USERS',
+          ':listing': `${at}#${userId}`,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const item = profile.Attributes ?? {};
+    const text = (name: string) => (typeof item[name] === 'string' ? (item[name] as string) : undefined);
+    const timeZone = text('timeZone');
+    const email = text('email');
+    const pendingLoginEmail = text('pendingLoginEmail');
+    return {
+      userId,
+      psid,
+      ...(timeZone ? { timeZone } : {}),
+      ...(email ? { email } : {}),
+      ...(pendingLoginEmail ? { pendingLoginEmail } : {}),
+    };
+  };
+
+  const setOnProfile = async (userId: string, values: Record<string, string>) => {
+    const names = Object.keys(values);
+    await dynamoDb.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: profileKey(userId),
+        UpdateExpression: `SET ${names.map((_, index) => `#n${index} = :v${index}`).join(', ')}`,
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: Object.fromEntries(names.map((name, index) => [`#n${index}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(
+          names.map((name, index) => [`:v${index}`, values[name]]),
+        ),
+      }),
+    );
+  };
+
+  const pendingReminders = async (userId: string): Promise<ReminderSummary[]> => {
+    const result = await dynamoDb.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :user',
+        ExpressionAttributeValues: { ':user': `USER#${userId}` },
+        Limit: LIST_LIMIT,
+      }),
+    );
+    return (result.Items ?? []).flatMap((item) => {
+      // GSI1SK is `<nextDueAt>#<reminderId>` (docs/data-model.md, pattern 6).
+      const [nextDueAt, reminderId] = String(item.GSI1SK ?? '').split('#');
+      return nextDueAt && reminderId
+        ? [{ reminderId, nextDueAt, title: typeof item.title === 'string' ? item.title : '(untitled)' }]
+        : [];
+    });
+  };
+
+  return {
+    recordMessage,
+    saveTimeZone: (userId, timeZone) => setOnProfile(userId, { timeZone }),
+    savePendingLogin: (userId, email, at) =>
+      setOnProfile(userId, { pendingLoginEmail: email, pendingLoginAt: at }),
+    pendingReminders,
+    publish: (events) => publishEvents(eventBridge, settings.eventBusName, events),
+    hashCode: async (code) =>
+      createHmac('sha256', await readSecret(settings.otpKeyId))
+        .update(code)
+        .digest('hex'),
+    newId: () => ulid(),
+    send: createSendApi({
+      baseUrl: settings.graphApiBaseUrl,
+      pageAccessToken: () => readSecret(settings.pageTokenId),
+    }),
+  };
+}

@@ -1,0 +1,31 @@
+/** `GET /webhook`: Meta's subscription handshake. `POST /webhook`: a signed delivery, onto the bus once. */
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { SIGNATURE_HEADER } from '../shared/messenger/signature';
+import { awsWebhookPorts } from './adapters';
+import { receiveDelivery, verifySubscription, type WebhookResponse } from './webhook';
+
+const ports = awsWebhookPorts({
+  tableName: process.env.TABLE_NAME ?? '',
+  eventBusName: process.env.EVENT_BUS_NAME ?? '',
+  appSecretId: process.env.APP_SECRET_ID ?? '',
+  verifyTokenId: process.env.VERIFY_TOKEN_ID ?? '',
+});
+
+const asResult = (response: WebhookResponse): APIGatewayProxyResultV2 => ({
+  statusCode: response.statusCode,
+  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+  body: response.body,
+});
+
+export const handler = async (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+): Promise<APIGatewayProxyResultV2> => {
+  ports.registerContext(context);
+  if (event.requestContext.http.method === 'GET') {
+    return asResult(await verifySubscription(event.queryStringParameters ?? {}, ports));
+  }
+  // HTTP APIs base64-encode bodies whose content type is not text: the signature covers the raw bytes.
+  const rawBody = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  return asResult(await receiveDelivery(rawBody, event.headers[SIGNATURE_HEADER], ports));
+};

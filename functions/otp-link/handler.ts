@@ -1,0 +1,13 @@
+/** OTP session step "LinkIdentity": after a verified code, the address belongs to one user. */
+import { required } from '../auth-shared/environment';
+import { dynamoDb } from '../shared/clients';
+import { logger } from '../shared/logger';
+import { dynamoIdentityStore, type LinkRequest, linkIdentity } from './link';
+
+const store = dynamoIdentityStore(dynamoDb, required('TABLE_NAME'));
+
+export const handler = async (request: LinkRequest): Promise<{ userId: string }> => {
+  const linked = await linkIdentity(request, store);
+  logger.info('identity linked', { userId: linked.userId, messenger: request.psid !== undefined });
+  return linked;
+};

@@ -1,0 +1,21 @@
+/** OTP session step "Tell...": records the outcome for REST callers and tells a Messenger user. */
+import type { Outcome } from '../auth-shared/otp-session';
+import { type ReplyTo, tell } from '../auth-shared/tell';
+import { awsTellPorts } from '../auth-shared/tell-adapters';
+import { logger } from '../shared/logger';
+
+export interface NotifyRequest {
+  readonly email: string;
+  /** The workflow passes an empty psid for the web channel. */
+  readonly reply: { readonly id: string; readonly channel: ReplyTo['channel']; readonly psid?: string };
+  readonly result: Outcome;
+}
+
+const ports = awsTellPorts();
+
+export const handler = async ({ email, reply, result }: NotifyRequest): Promise<{ told: string }> => {
+  const { psid, ...rest } = reply;
+  await tell(psid ? { ...rest, psid } : rest, email, result, ports);
+  logger.info('told', { replyTo: reply.id, channel: reply.channel, outcome: result.outcome });
+  return { told: result.outcome };
+};

@@ -1,0 +1,79 @@
+/** Email login through the REST API of the deployed app, with the code read from the local SES inbox. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startTestCloud, type TestCloud } from '../support/local-cloud';
+
+let test: TestCloud;
+
+beforeAll(async () => {
+  test = await startTestCloud();
+}, 300_000);
+
+afterAll(async () => {
+  await test?.stop();
+});
+
+async function post(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${test.cloud.apiUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function codeFor(email: string): Promise<string> {
+  const mails = await eventually(async () => {
+    const response = await fetch(
+      `${test.cloud.edgeUrl}/_aurora/ses/messages?to=${encodeURIComponent(email)}`,
+    );
+    const list = (await response.json()) as Array<{ text?: string }>;
+    return list.length > 0 ? list : undefined;
+  });
+  return /\b(\d{6})\b/.exec(mails.at(-1)?.text ?? '')?.[1] ?? '';
+}
+
+describe('POST /auth/otp/request, /auth/otp/verify, /auth/token/refresh', () => {
+  it('signs a person in with the emailed code and refreshes the session', async () => {
+    const email = 'Web.User@Example.com';
+    const requested = await post('/auth/otp/request', { email });
+    expect(requested).toMatchObject({ status: 202, body: { status: 'sent' } });
+
+    const again = await post('/auth/otp/request', { email });
+    expect(again.status).toBe(429);
+    expect(again.body.message).toMatch(/^Please wait \d+ seconds/);
+
+    const code = await codeFor('web.user@example.com');
+    const wrong = await post('/auth/otp/verify', {
+      email,
+      code: String((Number(code) + 1) % 1e6).padStart(6, '0'),
+    });
+    expect(wrong).toMatchObject({ status: 401, body: { status: 'wrong-code', attemptsLeft: 4 } });
+
+    const verified = await post('/auth/otp/verify', { email, code });
+    expect(verified).toMatchObject({
+      status: 200,
+      body: { status: 'verified', tokenType: 'Bearer', expiresIn: 900 },
+    });
+    const accessToken = String(verified.body.accessToken);
+    const claims = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(claims).toMatchObject({ sub: verified.body.userId, email: 'web.user@example.com', typ: 'access' });
+
+    const refreshed = await post('/auth/token/refresh', { refreshToken: verified.body.refreshToken });
+    expect(refreshed).toMatchObject({
+      status: 200,
+      body: { status: 'refreshed', userId: verified.body.userId },
+    });
+    expect((await post('/auth/token/refresh', { refreshToken: accessToken })).status).toBe(401);
+  });
+
+  it('answers an unknown address exactly like a known one, and refuses malformed input', async () => {
+    const unknown = await post('/auth/otp/request', { email: 'nobody@example.com' });
+    expect(unknown).toMatchObject({ status: 202, body: { status: 'sent' } });
+    expect(Object.keys(unknown.body).sort()).toEqual(['expiresAt', 'message', 'status']);
+    expect((await post('/auth/otp/request', { email: 'not an address' })).status).toBe(400);
+    expect((await post('/auth/otp/verify', { email: 'nobody@example.com', code: '12345' })).status).toBe(400);
+  });
+});

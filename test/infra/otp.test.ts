@@ -1,0 +1,171 @@
+/**
+ * The OTP session's infrastructure: the state machine and every function of the login flow may do exactly
+ * what their code calls, no more; the rules route the two request events; cdk-nag has nothing to say.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/build-app';
+
+const templates: Record<string, Template> = {};
+let outdir: string;
+const template = (suffix: string): Template => {
+  const found = Object.entries(templates).find(([name]) => name.endsWith(suffix));
+  if (!found) throw new Error(`no stack ending in ${suffix}`);
+  return found[1];
+};
+
+beforeAll(() => {
+  const app = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
+  outdir = app.synth().directory;
+  for (const child of app.node.children) {
+    if (child instanceof Stack) templates[child.stackName] = Template.fromStack(child);
+  }
+}, 180_000);
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+/** Every action the role's inline policies allow, sorted; `roleLogicalIdPrefix` picks the role. */
+function actionsOf(stackSuffix: string, roleLogicalIdPrefix: string): string[] {
+  const policies = Object.entries(template(stackSuffix).findResources('AWS::IAM::Policy')).filter(
+    ([logicalId]) => logicalId.startsWith(roleLogicalIdPrefix),
+  );
+  expect(policies.length, roleLogicalIdPrefix).toBe(1);
+  return policies
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[])
+    .flatMap((statement) => [statement.Action].flat())
+    .sort();
+}
+
+const BASELINE = [
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'xray:PutTelemetryRecords',
+  'xray:PutTraceSegments',
+];
+const withBaseline = (actions: string[]) => [...BASELINE, ...actions].sort();
+
+describe('OTP session infrastructure', () => {
+  it('passes cdk-nag AwsSolutions with no unacknowledged finding', () => {
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: Array<{ violations?: unknown[] }>;
+    };
+    expect(report.pluginReports.flatMap((plugin) => plugin.violations ?? [])).toEqual([]);
+  });
+
+  it('is a Standard state machine with the JSONata definition, logged and traced', () => {
+    const workflows = template('-Workflows');
+    workflows.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'aurora-dev-otp-session',
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+      DefinitionSubstitutions: Match.objectLike({
+        TableName: Match.anyValue(),
+        EventBusName: Match.anyValue(),
+        IssueFunctionArn: Match.anyValue(),
+        VerifyFunctionArn: Match.anyValue(),
+        LinkFunctionArn: Match.anyValue(),
+        NotifyFunctionArn: Match.anyValue(),
+      }),
+    });
+    const definition = JSON.parse(readFileSync('workflows/otp-session.asl.json', 'utf8')) as {
+      QueryLanguage: string;
+    };
+    expect(definition.QueryLanguage).toBe('JSONata');
+  });
+
+  it('gives the state machine role exactly the calls of its tasks', () => {
+    const actions = actionsOf('-Workflows', 'OtpSessionRole');
+    // Log delivery and X-Ray statements are what CDK adds for logging and tracing; the rest is the ASL's.
+    expect(actions).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'events:PutEvents',
+        'lambda:InvokeFunction',
+        'logs:CreateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:DescribeLogGroups',
+        'logs:DescribeResourcePolicies',
+        'logs:GetLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:UpdateLogDelivery',
+        'xray:GetSamplingRules',
+        'xray:GetSamplingTargets',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+  });
+
+  it.each([
+    ['OtpIssueRole', ['dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'ses:SendEmail']],
+    ['OtpVerifyRole', ['dynamodb:GetItem', 'dynamodb:UpdateItem']],
+    ['OtpLinkRole', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
+    ['OtpNotifyRole', ['dynamodb:PutItem', 'secretsmanager:GetSecretValue']],
+    [
+      'OtpResumeRole',
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'secretsmanager:GetSecretValue',
+        // The on-failure destination of its asynchronous invocations (the functions' dead-letter queue).
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+        'states:SendTaskSuccess',
+      ],
+    ],
+  ])('gives %s exactly what its function calls', (role, actions) => {
+    expect(actionsOf('-Workflows', role)).toEqual(withBaseline(actions));
+  });
+
+  it('gives the auth REST function exactly what its three routes call', () => {
+    expect(actionsOf('-Api', 'AuthRoutesAuthApiRole')).toEqual(
+      withBaseline(['dynamodb:GetItem', 'events:PutEvents', 'secretsmanager:GetSecretValue']),
+    );
+  });
+
+  it('keeps every table grant of the login flow inside the partitions it owns', () => {
+    const workflows = template('-Workflows').toJSON() as {
+      Resources: Record<
+        string,
+        { Type: string; Properties: { PolicyDocument?: { Statement: Statement[] } } }
+      >;
+    };
+    const dynamoStatements = Object.values(workflows.Resources)
+      .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+      .flatMap((resource) => resource.Properties.PolicyDocument?.Statement ?? [])
+      .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
+    expect(dynamoStatements.length).toBeGreaterThan(0);
+    for (const statement of dynamoStatements) {
+      expect(statement.Condition).toMatchObject({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': expect.any(Array) },
+      });
+    }
+  });
+
+  it('starts a session for OtpRequested and resumes it for OtpCodeSubmitted', () => {
+    const workflows = template('-Workflows');
+    workflows.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aurora.auth'], 'detail-type': ['OtpRequested'] },
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^OtpSession') } })],
+    });
+    workflows.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aurora.auth'], 'detail-type': ['OtpCodeSubmitted'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OtpResume'), 'Arn'] } })],
+    });
+  });
+
+  it('serves the three auth routes on the HTTP API', () => {
+    const api = template('-Api');
+    for (const routeKey of ['POST /auth/otp/request', 'POST /auth/otp/verify', 'POST /auth/token/refresh']) {
+      api.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey });
+    }
+  });
+});

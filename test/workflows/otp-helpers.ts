@@ -1,0 +1,181 @@
+/** Driving and observing OTP sessions on a started local cloud: events in, mail, items, events and history out. */
+import { createHmac, randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { eventually, type TestCloud } from '../support/local-cloud';
+
+export const BUS = 'aurora-dev';
+export const TABLE = 'aurora-dev';
+
+export interface Mail {
+  readonly to: readonly string[];
+  readonly subject: string;
+  readonly text?: string;
+  readonly html?: string;
+}
+
+export interface AuthEvent {
+  readonly 'detail-type': string;
+  readonly detail: Record<string, unknown>;
+}
+
+export function otpDriver(test: TestCloud) {
+  const config = test.clientConfig;
+  const events = new EventBridgeClient(config);
+  const table = DynamoDBDocumentClient.from(new DynamoDBClient(config));
+  const secrets = new SecretsManagerClient(config);
+  const sfn = new SFNClient(config);
+  const sqs = new SQSClient(config);
+  const put = async (detailType: string, detail: Record<string, unknown>) => {
+    const result = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: BUS,
+            Source: 'aurora.auth',
+            DetailType: detailType,
+            Detail: JSON.stringify(detail),
+          },
+        ],
+      }),
+    );
+    if (result.FailedEntryCount) throw new Error(`PutEvents failed: ${JSON.stringify(result.Entries)}`);
+  };
+  let otpKey: string | undefined;
+  const hmac = async (code: string) => {
+    otpKey ??= (await secrets.send(new GetSecretValueCommand({ SecretId: 'dev/aurora/otp-signing-key' })))
+      .SecretString;
+    return createHmac('sha256', otpKey ?? '')
+      .update(code)
+      .digest('hex');
+  };
+  const item = async (key: { PK: string; SK: string }) =>
+    (await table.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: true }))).Item;
+  const mails = async (to: string): Promise<Mail[]> => {
+    const response = await fetch(`${test.cloud.edgeUrl}/_aurora/ses/messages?to=${encodeURIComponent(to)}`);
+    return (await response.json()) as Mail[];
+  };
+
+  return {
+    async request(email: string, extra: Record<string, unknown> = {}): Promise<string> {
+      const requestId = randomUUID();
+      await put('OtpRequested', {
+        schemaVersion: 1,
+        requestId,
+        email,
+        channel: 'web',
+        requestedAt: new Date(test.cloud.clock.now()).toISOString(),
+        ...extra,
+      });
+      return requestId;
+    },
+    async submit(email: string, code: string, extra: Record<string, unknown> = {}): Promise<string> {
+      const submissionId = randomUUID();
+      await put('OtpCodeSubmitted', {
+        schemaVersion: 1,
+        submissionId,
+        email,
+        channel: 'web',
+        codeHmac: await hmac(code),
+        submittedAt: new Date(test.cloud.clock.now()).toISOString(),
+        ...extra,
+      });
+      return submissionId;
+    },
+    item,
+    session: (email: string) => item({ PK: `EMAIL#${email}`, SK: 'OTP' }),
+    /** The outcome the workflow recorded for a request or submission id. */
+    outcome: (email: string, id: string, timeoutMs = 20_000) =>
+      eventually(
+        async () =>
+          (await item({ PK: `EMAIL#${email}`, SK: `OUTCOME#${id}` }))?.result as
+            | Record<string, unknown>
+            | undefined,
+        timeoutMs,
+        `outcome of ${id}`,
+      ),
+    mails,
+    async codeFor(to: string): Promise<string> {
+      const found = await eventually(
+        async () => {
+          const list = await mails(to);
+          return list.length > 0 ? list : undefined;
+        },
+        20_000,
+        `mail to ${to}`,
+      );
+      const code = /\b(\d{6})\b/.exec(found.at(-1)?.text ?? '')?.[1];
+      if (!code) throw new Error('no code in the mail');
+      return code;
+    },
+    /** Collects every aurora.auth event from now on, through a rule to an SQS queue. */
+    async watchAuthEvents(): Promise<() => Promise<AuthEvent[]>> {
+      const name = `otp-watch-${randomUUID().slice(0, 8)}`;
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+      );
+      await events.send(
+        new PutRuleCommand({
+          Name: name,
+          EventBusName: BUS,
+          EventPattern: JSON.stringify({ source: ['aurora.auth'] }),
+        }),
+      );
+      await events.send(
+        new PutTargetsCommand({
+          Rule: name,
+          EventBusName: BUS,
+          Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }],
+        }),
+      );
+      const seen: AuthEvent[] = [];
+      return async () => {
+        for (;;) {
+          const { Messages = [] } = await sqs.send(
+            new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+          );
+          if (Messages.length === 0) return seen;
+          seen.push(...Messages.map((message) => JSON.parse(message.Body ?? '{}') as AuthEvent));
+        }
+      };
+    },
+    /** State names entered, in order, by the execution that started for `requestId`, and its status. */
+    async story(requestId: string): Promise<{ states: string[]; status: string }> {
+      const machine = test.cloud.deployment.resources.find(
+        (resource) => resource.type === 'AWS::StepFunctions::StateMachine',
+      );
+      const { executions = [] } = await sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: machine?.identity.ref, maxResults: 1000 }),
+      );
+      for (const execution of executions) {
+        const { events: history = [] } = await sfn.send(
+          new GetExecutionHistoryCommand({ executionArn: execution.executionArn, maxResults: 1000 }),
+        );
+        const input = history[0]?.executionStartedEventDetails?.input ?? '';
+        if (!input.includes(requestId)) continue;
+        return {
+          status: execution.status ?? '',
+          states: history.flatMap((event) =>
+            event.stateEnteredEventDetails?.name ? [event.stateEnteredEventDetails.name] : [],
+          ),
+        };
+      }
+      throw new Error(`no execution for ${requestId}`);
+    },
+  };
+}
