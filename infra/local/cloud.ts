@@ -143,6 +143,7 @@ export async function startLocalCloud(
       }),
     );
     gateway.setApis(apis);
+    running.messengerChat.defaultWebhookUrl = `${gateway.url}/webhook`;
 
     control.resources = {
       deployed: deployment.resources.map(({ stackName, logicalId, type, identity }) => ({

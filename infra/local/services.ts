@@ -44,6 +44,7 @@ export class LocalServices {
   readonly scheduler: SchedulerService;
   readonly stepfunctions: StepFunctionsService;
   readonly policies = new PolicyStore();
+  readonly messengerChat: MessengerChat;
   private readonly sdk: SdkCaller;
 
   constructor(options: LocalServicesOptions) {
@@ -54,6 +55,7 @@ export class LocalServices {
     this.ses = new SesService({ clock, stateDir, account: account.accountId, defaultRegion: account.region });
     this.graph = new GraphStandIn({ clock, stateDir, pageAccessToken: options.pageAccessToken });
     this.secrets = new SecretsManagerService(() => clock.now());
+    this.messengerChat = new MessengerChat({ graph: this.graph, secrets: this.secrets });
     this.lambda = new LambdaRuntime({ account, edgeUrl, clock, logDir: join(stateDir, 'lambda', 'logs') });
 
     const ports: TargetPorts = {
@@ -107,7 +109,7 @@ export class LocalServices {
       this.sqs.queryEdgeService,
       this.ses,
       this.graph,
-      new MessengerChat({ graph: this.graph, secrets: this.secrets }),
+      this.messengerChat,
       this.secrets.edgeService,
       lambdaEdgeService(this.lambda),
       this.eventbridge.edgeService,

@@ -29,7 +29,7 @@ const SCRIPT = `
   const randomPsid = () => String(Math.floor(1e15 + Math.random() * 9e15));
   psidInput.value = params.get('psid') || localStorage.getItem('aurora.chat.psid') || randomPsid();
   webhookInput.value = params.get('webhook') || localStorage.getItem('aurora.chat.webhook') ||
-    location.protocol + '//' + location.hostname + ':3000/webhook';
+    document.body.dataset.webhook || location.protocol + '//' + location.hostname + ':3000/webhook';
   let shown = 0;
 
   function bubble(kind, text) {
@@ -103,7 +103,8 @@ const SCRIPT = `
   setInterval(poll, 500);
 `;
 
-export function chatPageHtml(): string {
+/** `defaultWebhookUrl`: where the local cloud serves the webhook route, so the page needs no setting. */
+export function chatPageHtml(defaultWebhookUrl = ''): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -112,7 +113,7 @@ export function chatPageHtml(): string {
 <title>Aurora Time — Messenger chat (local)</title>
 <style>${STYLE}</style>
 </head>
-<body>
+<body data-webhook="${defaultWebhookUrl.replace(/[&"<>]/g, (character) => `&#${character.charCodeAt(0)};`)}">
 <header>
   <h1>Messenger chat (local)</h1>
   <label>PSID <input id="psid" inputmode="numeric" pattern="[0-9]{1,32}" aria-label="PSID"></label>

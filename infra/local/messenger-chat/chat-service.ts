@@ -42,6 +42,8 @@ export class MessengerChat implements HttpService {
   readonly protocol = 'http';
   readonly pathPrefixes = [MESSENGER_ADMIN_PATH];
   private readonly fetch: typeof fetch;
+  /** The webhook route on the local API Gateway, once it is known; the page offers it by default. */
+  defaultWebhookUrl = '';
 
   constructor(private readonly options: MessengerChatOptions) {
     this.fetch = options.fetch ?? fetch;
@@ -57,7 +59,7 @@ export class MessengerChat implements HttpService {
         'content-security-policy':
           "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
       });
-      response.end(chatPageHtml());
+      response.end(chatPageHtml(this.defaultWebhookUrl));
       return;
     }
     if (path === `${CHAT_PATH}/messages` && method === 'POST') {
