@@ -118,7 +118,7 @@ export class DynamoDbService {
   }
 
   async close(): Promise<void> {
-    this.timeToLive.close();
+    await this.timeToLive.close();
     await this.store.close();
   }
 

@@ -30,6 +30,7 @@ export class TimeToLive {
   private readonly stopFollowingClock: () => void;
   private sweeping: Promise<number> | undefined;
   private sweepAgain = false;
+  private closed = false;
 
   constructor(
     private readonly store: DynaliteStore,
@@ -104,13 +105,16 @@ export class TimeToLive {
     return this.sweeping;
   }
 
-  close(): void {
+  /** Stops sweeping and waits for a sweep under way, so that the tables can close under no reader. */
+  async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.interval);
     this.stopFollowingClock();
+    await this.sweeping?.catch(() => 0);
   }
 
   private requestSweep(): void {
-    if (Object.keys(this.attributes).length === 0) return;
+    if (this.closed || Object.keys(this.attributes).length === 0) return;
     this.sweep().catch((error: unknown) => this.logError('dynamodb: TTL sweep failed', error));
   }
 
