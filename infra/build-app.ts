@@ -37,6 +37,7 @@ export function buildApp(app: App = new App()): App {
       conversation.conversationFunction,
       ...workflows.functions,
     ],
+    deadLetterQueues: [workflows.ruleTargetDeadLetterQueue],
     tags,
   });
 

@@ -1,7 +1,7 @@
 /**
  * Telling the person who asked: every outcome is recorded under the request or submission id (a REST call
  * waits for it), and a Messenger user also gets a message. `sent` is not repeated on Messenger: the
- * conversation already said the code is on its way.
+ * conversation already said a code is on its way if the address can receive email.
  */
 import type { Outcome } from './otp-session';
 

@@ -6,8 +6,8 @@ import { dynamoDb, eventBridge } from '../shared/clients';
 import { publishEvents } from '../shared/events/publish';
 import { cachedSecretReader } from '../shared/messenger/secrets';
 import { createSendApi } from '../shared/messenger/send-api';
+import { ulid } from '../shared/ulid';
 import type { ConversationPorts, ReminderSummary, UserRecord } from './converse';
-import { ulid } from './ulid';
 
 export interface ConversationSettings {
   readonly tableName: string;

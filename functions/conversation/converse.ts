@@ -94,8 +94,10 @@ async function answer(
         },
       ]);
       await ports.savePendingLogin(user.userId, command.email, incoming.sentAt);
+      // Said before the workflow decides, so it promises nothing and reads the same for every address; the
+      // workflow itself tells the person when they must wait or are locked out.
       return {
-        text: `I have emailed a 6-digit code to ${command.email}. Type it here to link your account; it is valid for 15 minutes.`,
+        text: `If ${command.email} can receive email, a 6-digit code is on its way. Type it here to link your account; it is valid for 15 minutes.`,
       };
     }
     case 'code': {

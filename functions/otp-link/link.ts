@@ -5,7 +5,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { newUserId } from '../auth-shared/ulid';
+import { ulid } from '../shared/ulid';
 
 export interface LinkRequest {
   readonly email: string;
@@ -27,7 +27,7 @@ export async function linkIdentity(request: LinkRequest, store: IdentityStore): 
   const at = new Date(request.now).toISOString();
   const psidUser = request.psid ? await store.userOfPsid(request.psid) : undefined;
   const existing = await store.userOfEmail(request.email);
-  const userId = existing ?? (await store.claimEmail(request.email, psidUser ?? newUserId(request.now), at));
+  const userId = existing ?? (await store.claimEmail(request.email, psidUser ?? ulid(request.now), at));
   await store.updateProfile(userId, request.email, request.psid, at);
   if (request.psid && psidUser !== userId) await store.pointPsid(request.psid, userId, at);
   return { userId };

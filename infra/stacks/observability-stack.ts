@@ -4,6 +4,7 @@
  */
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
 import type { AuroraFunction } from '../constructs/aurora-function';
@@ -13,6 +14,8 @@ export interface ObservabilityStackProps extends StackProps {
   readonly config: AuroraConfig;
   readonly stateful: StatefulStack;
   readonly functions: readonly AuroraFunction[];
+  /** Dead-letter queues owned by stateless stacks (rule targets), alarmed with the stateful ones. */
+  readonly deadLetterQueues?: readonly sqs.IQueue[];
 }
 
 export class ObservabilityStack extends Stack {
@@ -20,13 +23,14 @@ export class ObservabilityStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id, props);
-    const { config, stateful, functions } = props;
+    const { config, stateful, functions, deadLetterQueues: otherDeadLetterQueues = [] } = props;
     const prefix = `aurora-${config.stage}`;
 
     const deadLetterQueues = [
       stateful.eventTargetDeadLetterQueue,
       stateful.scheduleDeadLetterQueue,
       stateful.functionDeadLetterQueue,
+      ...otherDeadLetterQueues,
     ];
     for (const queue of deadLetterQueues) {
       const metric = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) });

@@ -29,6 +29,21 @@ export const SECRET_KEYS = [
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
+/** An encrypted, TLS-only queue that keeps what could not be delivered for 14 days, for inspection and redrive. */
+export function deadLetterQueue(scope: Construct, id: string, queueName: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    queueName,
+    retentionPeriod: Duration.days(14),
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-SQS3',
+    reason: 'This queue is itself a dead-letter queue; it needs none of its own.',
+  });
+  return queue;
+}
+
 export class StatefulStack extends Stack {
   readonly table: dynamodb.TableV2;
   readonly bus: events.EventBus;
@@ -101,22 +116,13 @@ export class StatefulStack extends Stack {
       name: `aurora-${stage}-reminders`,
     });
 
-    const deadLetterQueue = (queueId: string, purpose: string) => {
-      const queue = new sqs.Queue(this, queueId, {
-        queueName: `aurora-${stage}-${purpose}-dlq`,
-        retentionPeriod: Duration.days(14),
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-      });
-      Validations.of(queue).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-SQS3',
-        reason: 'This queue is itself a dead-letter queue; it needs none of its own.',
-      });
-      return queue;
-    };
-    this.eventTargetDeadLetterQueue = deadLetterQueue('EventTargetDlq', 'event-targets');
-    this.scheduleDeadLetterQueue = deadLetterQueue('ScheduleDlq', 'schedules');
-    this.functionDeadLetterQueue = deadLetterQueue('FunctionDlq', 'functions');
+    this.eventTargetDeadLetterQueue = deadLetterQueue(
+      this,
+      'EventTargetDlq',
+      `aurora-${stage}-event-targets-dlq`,
+    );
+    this.scheduleDeadLetterQueue = deadLetterQueue(this, 'ScheduleDlq', `aurora-${stage}-schedules-dlq`);
+    this.functionDeadLetterQueue = deadLetterQueue(this, 'FunctionDlq', `aurora-${stage}-functions-dlq`);
 
     const secretDescriptions: Record<SecretKey, string> = {
       'messenger-app-secret': 'Meta app secret: verifies X-Hub-Signature-256 on webhook deliveries',

@@ -6,16 +6,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CfnParameter, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
 import { AuroraFunction, REPOSITORY_ROOT } from '../constructs/aurora-function';
-import type { StatefulStack } from './stateful-stack';
+import { deadLetterQueue, type StatefulStack } from './stateful-stack';
 
 export interface WorkflowsStackProps extends StackProps {
   readonly config: AuroraConfig;
@@ -29,6 +31,8 @@ export class WorkflowsStack extends Stack {
   readonly otpSession: sfn.StateMachine;
   readonly otpSessionRole: iam.Role;
   readonly functions: AuroraFunction[] = [];
+  /** Events the two rules could not deliver to the workflow after every retry. */
+  readonly ruleTargetDeadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: WorkflowsStackProps) {
     super(scope, id, props);
@@ -205,27 +209,32 @@ export class WorkflowsStack extends Stack {
       onFailure: new SqsDestination(stateful.functionDeadLetterQueue),
     });
 
+    this.ruleTargetDeadLetterQueue = this.ruleTargetDeadLetters(config.stage);
+    const delivery = {
+      retryAttempts: 4,
+      maxEventAge: Duration.hours(1),
+      deadLetterQueue: this.ruleTargetDeadLetterQueue,
+    };
     new events.Rule(this, 'OtpRequestedRule', {
       eventBus: stateful.bus,
       description: 'OtpRequested: starts an OTP session',
       eventPattern: { source: ['aurora.auth'], detailType: ['OtpRequested'] },
-      targets: [
-        new targets.SfnStateMachine(this.otpSession, {
-          retryAttempts: 4,
-          maxEventAge: Duration.hours(1),
-        }),
-      ],
+      targets: [new targets.SfnStateMachine(this.otpSession, delivery)],
     });
     new events.Rule(this, 'OtpCodeSubmittedRule', {
       eventBus: stateful.bus,
       description: 'OtpCodeSubmitted: to the waiting OTP session',
       eventPattern: { source: ['aurora.auth'], detailType: ['OtpCodeSubmitted'] },
-      targets: [
-        new targets.LambdaFunction(resume.function, {
-          retryAttempts: 4,
-          maxEventAge: Duration.hours(1),
-        }),
-      ],
+      targets: [new targets.LambdaFunction(resume.function, delivery)],
     });
+  }
+
+  /**
+   * Owned here, not by the stateful stack: a rule's dead-letter queue grants `sqs:SendMessage` to that rule's
+   * ARN in its queue policy, so a queue in the stateful stack would make it depend on this stack, and this
+   * stack already depends on it. The observability stack alarms on it with the others.
+   */
+  private ruleTargetDeadLetters(stage: string): sqs.Queue {
+    return deadLetterQueue(this, 'OtpRuleTargetDlq', `aurora-${stage}-otp-rule-targets-dlq`);
   }
 }

@@ -85,7 +85,21 @@ describe('converse', () => {
       },
     ]);
     expect(state.saved.pendingLoginEmail).toBe('ann@example.org');
-    expect(state.sent[0]?.text).toContain('6-digit code to ann@example.org');
+    expect(state.sent[0]?.text).toMatch(
+      /^If ann@example\.org can receive email, a 6-digit code is on its way/,
+    );
+  });
+
+  it('answers login the same way for every address, before anything is known about it', async () => {
+    const replies = await Promise.all(
+      ['ann@example.org', 'nobody@example.net'].map(async (email) => {
+        const { ports, state } = fakePorts();
+        await say(`login ${email}`, ports);
+        return state.sent[0]?.text?.replace(email, '<email>');
+      }),
+    );
+    expect(replies[0]).toBe(replies[1]);
+    expect(replies[0]).not.toMatch(/I have (e)?mailed|sent/i);
   });
 
   it('a 6-digit code publishes only its keyed hash, for the address waiting for one', async () => {
