@@ -37,7 +37,7 @@ export function buildApp(app: App = new App()): App {
       conversation.conversationFunction,
       ...workflows.functions,
     ],
-    deadLetterQueues: [workflows.ruleTargetDeadLetterQueue],
+    deadLetterQueues: [workflows.ruleTargetDeadLetterQueue, conversation.ruleTargetDeadLetterQueue],
     tags,
   });
 

@@ -7,10 +7,11 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
 import { AuroraFunction } from '../constructs/aurora-function';
-import type { StatefulStack } from './stateful-stack';
+import { deadLetterQueue, type StatefulStack } from './stateful-stack';
 
 export interface ConversationStackProps extends StackProps {
   readonly config: AuroraConfig;
@@ -19,6 +20,8 @@ export interface ConversationStackProps extends StackProps {
 
 export class ConversationStack extends Stack {
   readonly conversationFunction: AuroraFunction;
+  /** Messages the bus could not hand to the conversation function. */
+  readonly ruleTargetDeadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: ConversationStackProps) {
     super(scope, id, props);
@@ -76,6 +79,12 @@ export class ConversationStack extends Stack {
       onFailure: new SqsDestination(stateful.functionDeadLetterQueue),
     });
 
+    // Owned here for the same reason as the workflows stack's: the queue policy names this stack's rule.
+    this.ruleTargetDeadLetterQueue = deadLetterQueue(
+      this,
+      'ConversationRuleTargetDlq',
+      `aurora-${config.stage}-conversation-rule-targets-dlq`,
+    );
     new events.Rule(this, 'ConversationRule', {
       eventBus: stateful.bus,
       description: 'People writing to the Page: to the conversation function',
@@ -87,6 +96,7 @@ export class ConversationStack extends Stack {
         new targets.LambdaFunction(conversation.function, {
           retryAttempts: 4,
           maxEventAge: Duration.hours(1),
+          deadLetterQueue: this.ruleTargetDeadLetterQueue,
         }),
       ],
     });

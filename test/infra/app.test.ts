@@ -184,7 +184,7 @@ describe('observability stack', () => {
     template('-Observability').resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',
       { MetricName: 'ApproximateNumberOfMessagesVisible' },
-      4,
+      5,
     );
   });
 });
