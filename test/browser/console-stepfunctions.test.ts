@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../infra/local/clock';
 import { type Edge, startEdge } from '../../infra/local/edge/server';
 import { LocalServices } from '../../infra/local/services';
-import { eventually, TEST_START } from '../support/local-cloud';
+import { launchChromium } from '../support/browser';
+import { type EdgeClientConfig, edgeClientConfig, eventually, TEST_START } from '../support/local-cloud';
 
 const account = { region: 'us-east-1', accountId: '000000000000' };
 const TABLE = 'console-visits';
@@ -23,11 +24,7 @@ describe('Step Functions console', () => {
   let edge: Edge;
   let services: LocalServices;
   let browser: Browser;
-  let clientConfig: {
-    endpoint: string;
-    region: string;
-    credentials: { accessKeyId: string; secretAccessKey: string };
-  };
+  let clientConfig: EdgeClientConfig;
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'aurora-console-browser-'));
@@ -42,23 +39,8 @@ describe('Step Functions console', () => {
       log: () => undefined,
     });
     for (const service of services.edgeServices(account)) edge.register(service);
-    clientConfig = {
-      endpoint: edge.url,
-      region: account.region,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    };
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    clientConfig = edgeClientConfig(edge.url, account.region);
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

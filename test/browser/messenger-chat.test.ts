@@ -2,8 +2,9 @@
  * The chat page on the edge of a local cloud running the real app: a person types `help` as a Messenger
  * user; the page signs the delivery and posts it to the webhook as Meta would; the bot's answer appears.
  */
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser';
 import { startTestCloud, type TestCloud } from '../support/local-cloud';
 
 describe('Messenger chat page', () => {
@@ -12,18 +13,7 @@ describe('Messenger chat page', () => {
 
   beforeAll(async () => {
     test = await startTestCloud();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../infra/local/clock';
 import { type Edge, startEdge } from '../../infra/local/edge/server';
 import { SesService } from '../../infra/local/ses/service';
+import { launchChromium } from '../support/browser';
+import { edgeClientConfig } from '../support/local-cloud';
 
 const account = { region: 'eu-west-1', accountId: '000000000000' };
 
@@ -24,23 +26,8 @@ describe('SES inbox page', () => {
       account: account.accountId,
     });
     edge = await startEdge({ port: 0, services: [ses], account });
-    client = new SESv2Client({
-      endpoint: edge.url,
-      region: account.region,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    client = new SESv2Client(edgeClientConfig(edge.url, account.region));
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

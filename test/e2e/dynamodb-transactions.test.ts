@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
-  DynamoDBClient,
   GetItemCommand,
   IdempotentParameterMismatchException,
   PutItemCommand,
@@ -17,37 +16,18 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Clock } from '../../infra/local/clock';
 import { DynamoDbService } from '../../infra/local/dynamodb/dynamodb-service';
-import { type Edge, startEdge } from '../../infra/local/edge/server';
+import {
+  DYNAMODB_ACCOUNT,
+  DYNAMODB_START,
+  remindersTable,
+  useDynamoDbThroughEdge,
+} from '../support/dynamodb-edge';
 
-const account = { region: 'eu-west-1', accountId: '000000000000' };
-const START = Date.UTC(2030, 0, 1);
-
-const remindersTable = {
-  TableName: 'Reminders',
-  BillingMode: 'PAY_PER_REQUEST' as const,
-  KeySchema: [
-    { AttributeName: 'pk', KeyType: 'HASH' as const },
-    { AttributeName: 'sk', KeyType: 'RANGE' as const },
-  ],
-  AttributeDefinitions: [
-    { AttributeName: 'pk', AttributeType: 'S' as const },
-    { AttributeName: 'sk', AttributeType: 'S' as const },
-    { AttributeName: 'status', AttributeType: 'S' as const },
-  ],
-  GlobalSecondaryIndexes: [
-    {
-      IndexName: 'byStatus',
-      KeySchema: [
-        { AttributeName: 'status', KeyType: 'HASH' as const },
-        { AttributeName: 'sk', KeyType: 'RANGE' as const },
-      ],
-      Projection: { ProjectionType: 'ALL' as const },
-    },
-  ],
-};
+const account = DYNAMODB_ACCOUNT;
+const START = DYNAMODB_START;
 
 const countersTable = {
   TableName: 'Counters',
@@ -81,53 +61,24 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('DynamoDB transactions through the edge', () => {
-  let stateDir: string;
-  let clock: Clock;
-  let dynamodb: DynamoDbService;
-  let edge: Edge;
-  let client: DynamoDBClient;
-
-  async function start(): Promise<void> {
-    dynamodb = new DynamoDbService({ clock, stateDir, account });
-    await dynamodb.createTable(remindersTable);
-    await dynamodb.createTable(countersTable);
-    edge = await startEdge({ port: 0, services: [dynamodb.edgeService], account });
-    client = new DynamoDBClient({
-      endpoint: edge.url,
-      region: account.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
-  }
-
-  async function stop(): Promise<void> {
-    client.destroy();
-    await edge.close();
-    await dynamodb.close();
-  }
-
-  beforeEach(async () => {
-    stateDir = mkdtempSync(join(tmpdir(), 'aurora-dynamodb-tx-'));
-    clock = new Clock('manual', START);
-    await start();
-  });
-
-  afterEach(async () => {
-    await stop();
-    rmSync(stateDir, { recursive: true, force: true });
+  const cloud = useDynamoDbThroughEdge({
+    tables: [remindersTable, countersTable],
+    stateDirPrefix: 'aurora-dynamodb-tx-',
+    maxAttempts: 1,
   });
 
   const getReminder = async (sk: string) =>
-    (await client.send(new GetItemCommand({ TableName: 'Reminders', Key: reminderKey(sk) }))).Item;
+    (await cloud.client.send(new GetItemCommand({ TableName: 'Reminders', Key: reminderKey(sk) }))).Item;
   const counterValue = async (id: string) =>
-    (await client.send(new GetItemCommand({ TableName: 'Counters', Key: counterKey(id) }))).Item?.count?.N;
+    (await cloud.client.send(new GetItemCommand({ TableName: 'Counters', Key: counterKey(id) }))).Item?.count
+      ?.N;
   const put = (Item: Record<string, AttributeValue>, TableName = 'Reminders') =>
-    client.send(new PutItemCommand({ TableName, Item }));
+    cloud.client.send(new PutItemCommand({ TableName, Item }));
 
   it('applies Put, Update, Delete and ConditionCheck across two tables, indexes included', async () => {
     await put(reminder('old', 'PENDING'));
     await put(reminder('guard', 'ACTIVE'));
-    await client.send(
+    await cloud.client.send(
       new TransactWriteItemsCommand({
         TransactItems: [
           { Put: { TableName: 'Reminders', Item: reminder('new', 'PENDING') } },
@@ -148,7 +99,7 @@ describe('DynamoDB transactions through the edge', () => {
     expect(await getReminder('new')).toEqual(reminder('new', 'PENDING'));
     expect(await getReminder('old')).toBeUndefined();
     expect(await counterValue('reminders')).toBe('1');
-    const pending = await client.send(
+    const pending = await cloud.client.send(
       new QueryCommand({
         TableName: 'Reminders',
         IndexName: 'byStatus',
@@ -163,7 +114,7 @@ describe('DynamoDB transactions through the edge', () => {
   it('cancels the whole transaction with a TransactionCanceledException naming each reason', async () => {
     await put(reminder('taken', 'PENDING'));
     const error = await rejectionOf(
-      client.send(
+      cloud.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             {
@@ -194,7 +145,7 @@ describe('DynamoDB transactions through the edge', () => {
   it('returns the current item of a failed condition when ReturnValuesOnConditionCheckFailure is ALL_OLD', async () => {
     await put(reminder('guard', 'CANCELLED'));
     const error = await rejectionOf(
-      client.send(
+      cloud.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             incrementCounter('reminders'),
@@ -225,7 +176,7 @@ describe('DynamoDB transactions through the edge', () => {
   it('reports an update that cannot apply to the stored item as a ValidationError reason', async () => {
     await put({ id: { S: 'label' }, count: { S: 'not a number' } }, 'Counters');
     const error = await rejectionOf(
-      client.send(
+      cloud.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             { Put: { TableName: 'Reminders', Item: reminder('r1', 'PENDING') } },
@@ -253,7 +204,7 @@ describe('DynamoDB transactions through the edge', () => {
   it('refuses more than 100 items, two operations on one item, and a member with two operations', async () => {
     const tooMany = Array.from({ length: 101 }, (_, index) => incrementCounter(`c${index}`));
     await expect(
-      client.send(new TransactWriteItemsCommand({ TransactItems: tooMany })),
+      cloud.client.send(new TransactWriteItemsCommand({ TransactItems: tooMany })),
     ).rejects.toMatchObject({
       name: 'ValidationException',
       message: expect.stringMatching(
@@ -261,7 +212,7 @@ describe('DynamoDB transactions through the edge', () => {
       ),
     });
     await expect(
-      client.send(
+      cloud.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             { Put: { TableName: 'Reminders', Item: reminder('same', 'PENDING') } },
@@ -274,7 +225,7 @@ describe('DynamoDB transactions through the edge', () => {
       message: 'Transaction request cannot include multiple operations on one item',
     });
     await expect(
-      client.send(
+      cloud.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             {
@@ -293,7 +244,7 @@ describe('DynamoDB transactions through the edge', () => {
 
   it('refuses a ConditionCheck without a condition and an unknown table, as AWS does', async () => {
     await expect(
-      client.send(
+      cloud.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [{ ConditionCheck: { TableName: 'Reminders', Key: reminderKey('x') } as never }],
         }),
@@ -304,7 +255,7 @@ describe('DynamoDB transactions through the edge', () => {
         "1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null",
     });
     await expect(
-      client.send(
+      cloud.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [{ Delete: { TableName: 'Nope', Key: counterKey('x') } }],
         }),
@@ -314,31 +265,30 @@ describe('DynamoDB transactions through the edge', () => {
 
   it('applies a request once per ClientRequestToken for 10 minutes and refuses the token for another request', async () => {
     const request = { TransactItems: [incrementCounter('logins')], ClientRequestToken: 'retry-token-1' };
-    await client.send(new TransactWriteItemsCommand(request));
-    await client.send(new TransactWriteItemsCommand(request));
+    await cloud.client.send(new TransactWriteItemsCommand(request));
+    await cloud.client.send(new TransactWriteItemsCommand(request));
     expect(await counterValue('logins')).toBe('1');
 
-    const different = client.send(
+    const different = cloud.client.send(
       new TransactWriteItemsCommand({ ...request, TransactItems: [incrementCounter('other')] }),
     );
     await expect(different).rejects.toBeInstanceOf(IdempotentParameterMismatchException);
     expect(await counterValue('other')).toBeUndefined();
 
     // The token survives a restart of the local cloud...
-    await stop();
-    await start();
-    await client.send(new TransactWriteItemsCommand(request));
+    await cloud.restart();
+    await cloud.client.send(new TransactWriteItemsCommand(request));
     expect(await counterValue('logins')).toBe('1');
 
     // ...and expires 10 minutes after the request completed.
-    clock.advanceBy(10 * 60_000 + 1);
-    await client.send(new TransactWriteItemsCommand(request));
+    cloud.clock.advanceBy(10 * 60_000 + 1);
+    await cloud.client.send(new TransactWriteItemsCommand(request));
     expect(await counterValue('logins')).toBe('2');
   });
 
   it('lets exactly one of 50 concurrent conflicting transactions win', async () => {
     const attempts = Array.from({ length: 50 }, (_, index) =>
-      client.send(
+      cloud.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             {
@@ -376,7 +326,7 @@ describe('DynamoDB transactions through the edge', () => {
       // Transactions (bump + audit entry) and plain conditional updates, interleaved.
       const contenders = Array.from({ length: 8 }, (_, index) =>
         index % 2 === 0
-          ? client.send(
+          ? cloud.client.send(
               new TransactWriteItemsCommand({
                 TransactItems: [
                   { Update: bumpVersion },
@@ -384,7 +334,7 @@ describe('DynamoDB transactions through the edge', () => {
                 ],
               }),
             )
-          : client.send(new UpdateItemCommand(bumpVersion)),
+          : cloud.client.send(new UpdateItemCommand(bumpVersion)),
       );
       const outcomes = await Promise.allSettled(contenders);
       const winners = outcomes.flatMap((outcome, index) => (outcome.status === 'fulfilled' ? [index] : []));
@@ -395,7 +345,9 @@ describe('DynamoDB transactions through the edge', () => {
             index % 2 === 0 ? TransactionCanceledException : ConditionalCheckFailedException,
           );
       });
-      const stored = await client.send(new GetItemCommand({ TableName: 'Counters', Key: counterKey(id) }));
+      const stored = await cloud.client.send(
+        new GetItemCommand({ TableName: 'Counters', Key: counterKey(id) }),
+      );
       expect(stored.Item?.version).toEqual({ N: '1' });
       // Only a winning transaction left its audit entry; a cancelled one wrote nothing.
       for (let index = 0; index < contenders.length; index += 2) {
@@ -407,7 +359,7 @@ describe('DynamoDB transactions through the edge', () => {
   it('reads several items at once with TransactGetItems, in request order', async () => {
     await put(reminder('r1', 'PENDING'));
     await put({ id: { S: 'logins' }, count: { N: '4' } }, 'Counters');
-    const { Responses } = await client.send(
+    const { Responses } = await cloud.client.send(
       new TransactGetItemsCommand({
         TransactItems: [
           { Get: { TableName: 'Counters', Key: counterKey('logins') } },
@@ -431,7 +383,7 @@ describe('DynamoDB transactions through the edge', () => {
   });
 
   it('works with the lib-dynamodb document client', async () => {
-    const documents = DynamoDBDocumentClient.from(client);
+    const documents = DynamoDBDocumentClient.from(cloud.client);
     await documents.send(
       new TransactWriteCommand({
         TransactItems: [

@@ -1,46 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Clock } from '../../infra/local/clock';
-import { DynamoDbService } from '../../infra/local/dynamodb/dynamodb-service';
-import { type Edge, startEdge } from '../../infra/local/edge/server';
+import { describe, expect, it } from 'vitest';
+import { DYNAMODB_START, remindersTable, useDynamoDbThroughEdge } from '../support/dynamodb-edge';
 
-const account = { region: 'eu-west-1', accountId: '000000000000' };
-const START = Date.UTC(2030, 0, 1);
-
-const remindersTable = {
-  TableName: 'Reminders',
-  BillingMode: 'PAY_PER_REQUEST' as const,
-  KeySchema: [
-    { AttributeName: 'pk', KeyType: 'HASH' as const },
-    { AttributeName: 'sk', KeyType: 'RANGE' as const },
-  ],
-  AttributeDefinitions: [
-    { AttributeName: 'pk', AttributeType: 'S' as const },
-    { AttributeName: 'sk', AttributeType: 'S' as const },
-    { AttributeName: 'status', AttributeType: 'S' as const },
-  ],
-  GlobalSecondaryIndexes: [
-    {
-      IndexName: 'byStatus',
-      KeySchema: [
-        { AttributeName: 'status', KeyType: 'HASH' as const },
-        { AttributeName: 'sk', KeyType: 'RANGE' as const },
-      ],
-      Projection: { ProjectionType: 'ALL' as const },
-    },
-  ],
+const remindersWithTtl = {
+  ...remindersTable,
   TimeToLiveSpecification: { Enabled: true, AttributeName: 'expiresAt' },
   StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
 };
@@ -54,38 +25,9 @@ async function pollUntil(check: () => Promise<boolean>, timeoutMs = 5000): Promi
 }
 
 describe('DynamoDB through the edge', () => {
-  let stateDir: string;
-  let clock: Clock;
-  let dynamodb: DynamoDbService;
-  let edge: Edge;
-  let client: DynamoDBClient;
-
-  async function start(): Promise<void> {
-    dynamodb = new DynamoDbService({ clock, stateDir, account });
-    await dynamodb.createTable(remindersTable);
-    edge = await startEdge({ port: 0, services: [dynamodb.edgeService], account });
-    client = new DynamoDBClient({
-      endpoint: edge.url,
-      region: account.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-  }
-
-  async function stop(): Promise<void> {
-    client.destroy();
-    await edge.close();
-    await dynamodb.close();
-  }
-
-  beforeEach(async () => {
-    stateDir = mkdtempSync(join(tmpdir(), 'aurora-dynamodb-'));
-    clock = new Clock('manual', START);
-    await start();
-  });
-
-  afterEach(async () => {
-    await stop();
-    rmSync(stateDir, { recursive: true, force: true });
+  const cloud = useDynamoDbThroughEdge({
+    tables: [remindersWithTtl],
+    stateDirPrefix: 'aurora-dynamodb-',
   });
 
   const reminder = (
@@ -100,16 +42,18 @@ describe('DynamoDB through the edge', () => {
   });
 
   it('puts, gets and queries a global secondary index', async () => {
-    await client.send(new PutItemCommand({ TableName: 'Reminders', Item: reminder('r1', 'PENDING') }));
-    await client.send(new PutItemCommand({ TableName: 'Reminders', Item: reminder('r2', 'DELIVERED') }));
-    await client.send(new PutItemCommand({ TableName: 'Reminders', Item: reminder('r3', 'PENDING') }));
+    await cloud.client.send(new PutItemCommand({ TableName: 'Reminders', Item: reminder('r1', 'PENDING') }));
+    await cloud.client.send(
+      new PutItemCommand({ TableName: 'Reminders', Item: reminder('r2', 'DELIVERED') }),
+    );
+    await cloud.client.send(new PutItemCommand({ TableName: 'Reminders', Item: reminder('r3', 'PENDING') }));
 
-    const got = await client.send(
+    const got = await cloud.client.send(
       new GetItemCommand({ TableName: 'Reminders', Key: { pk: { S: 'user#1' }, sk: { S: 'r2' } } }),
     );
     expect(got.Item?.status).toEqual({ S: 'DELIVERED' });
 
-    const pending = await client.send(
+    const pending = await cloud.client.send(
       new QueryCommand({
         TableName: 'Reminders',
         IndexName: 'byStatus',
@@ -122,7 +66,7 @@ describe('DynamoDB through the edge', () => {
   });
 
   it('names the local region and account in table ARNs', async () => {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: 'Reminders' }));
+    const { Table } = await cloud.client.send(new DescribeTableCommand({ TableName: 'Reminders' }));
     expect(Table?.TableArn).toBe('arn:aws:dynamodb:eu-west-1:000000000000:table/Reminders');
     expect(Table?.GlobalSecondaryIndexes?.[0]?.IndexArn).toBe(
       'arn:aws:dynamodb:eu-west-1:000000000000:table/Reminders/index/byStatus',
@@ -130,46 +74,48 @@ describe('DynamoDB through the edge', () => {
   });
 
   it('raises ResourceNotFoundException for a missing table', async () => {
-    const missing = client.send(new GetItemCommand({ TableName: 'Nope', Key: { pk: { S: 'x' } } }));
+    const missing = cloud.client.send(new GetItemCommand({ TableName: 'Nope', Key: { pk: { S: 'x' } } }));
     await expect(missing).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('deletes items whose TTL passed as soon as the clock jumps, and keeps the others', async () => {
-    const nowSeconds = START / 1000;
-    await client.send(
+    const nowSeconds = DYNAMODB_START / 1000;
+    await cloud.client.send(
       new PutItemCommand({
         TableName: 'Reminders',
         Item: reminder('soon', 'PENDING', { expiresAt: { N: String(nowSeconds + 600) } }),
       }),
     );
-    await client.send(
+    await cloud.client.send(
       new PutItemCommand({
         TableName: 'Reminders',
         Item: reminder('later', 'PENDING', { expiresAt: { N: String(nowSeconds + 7200) } }),
       }),
     );
-    await client.send(new PutItemCommand({ TableName: 'Reminders', Item: reminder('forever', 'PENDING') }));
+    await cloud.client.send(
+      new PutItemCommand({ TableName: 'Reminders', Item: reminder('forever', 'PENDING') }),
+    );
     const exists = async (sk: string) =>
       (
-        await client.send(
+        await cloud.client.send(
           new GetItemCommand({ TableName: 'Reminders', Key: { pk: { S: 'user#1' }, sk: { S: sk } } }),
         )
       ).Item !== undefined;
 
-    expect(await dynamodb.sweepExpiredItems()).toBe(0);
-    clock.advanceBy(15 * 60_000);
+    expect(await cloud.dynamodb.sweepExpiredItems()).toBe(0);
+    cloud.clock.advanceBy(15 * 60_000);
     await pollUntil(async () => !(await exists('soon')));
     expect(await exists('later')).toBe(true);
     expect(await exists('forever')).toBe(true);
   });
 
   it('answers DescribeTimeToLive and refuses enabling TTL twice, as AWS does', async () => {
-    const described = await client.send(new DescribeTimeToLiveCommand({ TableName: 'Reminders' }));
+    const described = await cloud.client.send(new DescribeTimeToLiveCommand({ TableName: 'Reminders' }));
     expect(described.TimeToLiveDescription).toEqual({
       TimeToLiveStatus: 'ENABLED',
       AttributeName: 'expiresAt',
     });
-    const again = client.send(
+    const again = cloud.client.send(
       new UpdateTimeToLiveCommand({
         TableName: 'Reminders',
         TimeToLiveSpecification: { Enabled: true, AttributeName: 'expiresAt' },
@@ -182,14 +128,15 @@ describe('DynamoDB through the edge', () => {
   });
 
   it('keeps items and TTL settings across a restart on the same state directory', async () => {
-    await client.send(new PutItemCommand({ TableName: 'Reminders', Item: reminder('kept', 'PENDING') }));
-    await stop();
-    await start();
-    const got = await client.send(
+    await cloud.client.send(
+      new PutItemCommand({ TableName: 'Reminders', Item: reminder('kept', 'PENDING') }),
+    );
+    await cloud.restart();
+    const got = await cloud.client.send(
       new GetItemCommand({ TableName: 'Reminders', Key: { pk: { S: 'user#1' }, sk: { S: 'kept' } } }),
     );
     expect(got.Item?.sk).toEqual({ S: 'kept' });
-    const described = await client.send(new DescribeTimeToLiveCommand({ TableName: 'Reminders' }));
+    const described = await cloud.client.send(new DescribeTimeToLiveCommand({ TableName: 'Reminders' }));
     expect(described.TimeToLiveDescription?.TimeToLiveStatus).toBe('ENABLED');
   });
 });

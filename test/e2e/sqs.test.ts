@@ -20,6 +20,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Clock } from '../../infra/local/clock';
 import { type Edge, startEdge } from '../../infra/local/edge/server';
 import { SqsService } from '../../infra/local/sqs/sqs-service';
+import { edgeClientConfig } from '../support/local-cloud';
 
 const account = { region: 'eu-west-1', accountId: '000000000000' };
 
@@ -34,11 +35,7 @@ describe('SQS through the edge', () => {
     sqs = new SqsService({ clock, stateDir, account });
     edge = await startEdge({ port: 0, services: [sqs.edgeService, sqs.queryEdgeService], account });
     sqs.setEndpoint(edge.url);
-    client = new SQSClient({
-      endpoint: edge.url,
-      region: account.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    client = new SQSClient(edgeClientConfig(edge.url, account.region));
   }
 
   async function stop(): Promise<void> {

@@ -11,13 +11,20 @@ export interface TestCloud {
   readonly cloud: LocalCloud;
   readonly stateDir: string;
   /** AWS SDK client settings that point at the edge. */
-  readonly clientConfig: {
-    endpoint: string;
-    region: string;
-    credentials: { accessKeyId: string; secretAccessKey: string };
-  };
+  readonly clientConfig: EdgeClientConfig;
   /** Stops the cloud; `keepState` leaves the directory for a restart. */
   stop(options?: { keepState?: boolean }): Promise<void>;
+}
+
+export interface EdgeClientConfig {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** SDK client settings for a local edge: it reads the region and service from the signature, not the keys. */
+export function edgeClientConfig(endpoint: string, region: string): EdgeClientConfig {
+  return { endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
 }
 
 export function testConfig(stateDir: string, overrides: Partial<LocalCloudConfig> = {}): LocalCloudConfig {
@@ -47,11 +54,7 @@ export async function startTestCloud(
   return {
     cloud,
     stateDir,
-    clientConfig: {
-      endpoint: cloud.edgeUrl,
-      region: cloud.config.region,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    },
+    clientConfig: edgeClientConfig(cloud.edgeUrl, cloud.config.region),
     stop: async ({ keepState = false } = {}) => {
       await cloud.stop();
       if (!keepState) rmSync(stateDir, { recursive: true, force: true });

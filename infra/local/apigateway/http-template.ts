@@ -24,6 +24,8 @@ import {
   stringProp,
   type TypedResource,
   throttleLimits,
+  unreadBodyWarnings,
+  unsupportedRouteParts,
 } from './template-values';
 
 const HTTP_INTEGRATION_TIMEOUT_MS = 30_000;
@@ -43,10 +45,7 @@ export function readHttpApis(
     .map((api) => {
       const belongs = (resource: TypedResource) =>
         stringProp(resource.properties, 'ApiId') === api.physicalId;
-      const warnings: string[] = [];
-      if (api.properties.Body !== undefined || api.properties.BodyS3Location !== undefined) {
-        warnings.push(`HTTP API ${api.logicalId}: OpenAPI bodies are not read; only Route resources are`);
-      }
+      const warnings = unreadBodyWarnings(api, 'HTTP API', 'Route resources');
       const integrationById = new Map(
         integrations
           .filter(belongs)
@@ -59,12 +58,7 @@ export function readHttpApis(
         ...quickCreateRoutes(api),
         ...routes.filter(belongs).map((route) => readRoute(route, integrationById, authorizerById)),
       ];
-      for (const route of apiRoutes) {
-        if (route.authorization.type === 'UNSUPPORTED')
-          warnings.push(`${route.routeKey}: ${route.authorization.detail}`);
-        if (route.integration.kind === 'unsupported')
-          warnings.push(`${route.routeKey}: ${route.integration.detail}`);
-      }
+      warnings.push(...apiRoutes.flatMap(unsupportedRouteParts));
       const apiStages = stages.filter(belongs).map(readStage);
       // Quick create (Api.Target) deploys a $default stage without a Stage resource.
       if (apiStages.length === 0 && api.properties.Target !== undefined) {

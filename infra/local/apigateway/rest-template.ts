@@ -23,6 +23,8 @@ import {
   stringProp,
   type TypedResource,
   throttleLimits,
+  unreadBodyWarnings,
+  unsupportedRouteParts,
 } from './template-values';
 
 const REST_INTEGRATION_TIMEOUT_MS = 29_000;
@@ -42,12 +44,7 @@ export function readRestApis(
   return ofType('AWS::ApiGateway::RestApi').map((api) => {
     const belongs = (resource: TypedResource) =>
       stringProp(resource.properties, 'RestApiId') === api.physicalId;
-    const warnings: string[] = [];
-    if (api.properties.Body !== undefined || api.properties.BodyS3Location !== undefined) {
-      warnings.push(
-        `REST API ${api.logicalId}: OpenAPI bodies are not read; only Resource/Method resources are`,
-      );
-    }
+    const warnings = unreadBodyWarnings(api, 'REST API', 'Resource/Method resources');
     const pathOf = resourcePaths(pathResources.filter(belongs));
     const authorizerById = new Map(
       authorizers.filter(belongs).map((authorizer) => [authorizer.physicalId, readAuthorizer(authorizer)]),
@@ -132,11 +129,16 @@ function readMethod(
   const resourceId = stringProp(properties, 'ResourceId');
   const path = pathOf(resourceId);
   const routeKey = `${httpMethod} ${path}`;
-  const authorization = routeAuthorization(properties, authorizerById);
-  const integration = readIntegration(recordProp(properties, 'Integration'));
-  if (authorization.type === 'UNSUPPORTED') warnings.push(`${routeKey}: ${authorization.detail}`);
-  if (integration.kind === 'unsupported') warnings.push(`${routeKey}: ${integration.detail}`);
-  return { method: httpMethod, path, routeKey, resourceId, authorization, integration };
+  const route: Route = {
+    method: httpMethod,
+    path,
+    routeKey,
+    resourceId,
+    authorization: routeAuthorization(properties, authorizerById),
+    integration: readIntegration(recordProp(properties, 'Integration')),
+  };
+  warnings.push(...unsupportedRouteParts(route));
+  return route;
 }
 
 function readIntegration(integration: Readonly<Record<string, unknown>>): Integration {

@@ -4,6 +4,7 @@ import type {
   IdentitySource,
   LambdaAuthorizer,
   PhysicalIdOf,
+  Route,
   TemplateResource,
   ThrottleLimits,
 } from './model';
@@ -139,4 +140,19 @@ export function routeAuthorization(
   const authorizer = authorizerId === undefined ? undefined : authorizerById.get(authorizerId);
   if (typeof authorizer === 'object') return { type: 'CUSTOM', authorizer };
   return { type: 'UNSUPPORTED', detail: authorizer ?? `authorization type ${type} is not emulated` };
+}
+
+/** What the emulator leaves out of a route, for the API's warnings. */
+export function unsupportedRouteParts(route: Route): string[] {
+  const parts: string[] = [];
+  if (route.authorization.type === 'UNSUPPORTED')
+    parts.push(`${route.routeKey}: ${route.authorization.detail}`);
+  if (route.integration.kind === 'unsupported') parts.push(`${route.routeKey}: ${route.integration.detail}`);
+  return parts;
+}
+
+/** Inline OpenAPI definitions (Body, BodyS3Location) are not read; `readInstead` names what is. */
+export function unreadBodyWarnings(api: TypedResource, label: string, readInstead: string): string[] {
+  const hasBody = api.properties.Body !== undefined || api.properties.BodyS3Location !== undefined;
+  return hasBody ? [`${label} ${api.logicalId}: OpenAPI bodies are not read; only ${readInstead} are`] : [];
 }

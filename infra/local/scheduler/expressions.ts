@@ -7,15 +7,8 @@
  * durations (a day is 24 hours whatever the clocks do). An `at()` time inside a gap runs just after the gap
  * (02:30 on a night that jumps from 02:00 to 03:00 runs at 03:30), and a repeated one runs the first time.
  */
-import {
-  dayOfWeek,
-  daysInMonth,
-  instantsAt,
-  isValidTimeZone,
-  type WallClock,
-  wallClockAsUtc,
-  wallClockAt,
-} from './time-zone';
+import { calendarProblem, daysInMonth, type WallClock, wallClockFrom } from '../shared/calendar';
+import { dayOfWeek, instantsAt, isValidTimeZone, wallClockAsUtc, wallClockAt } from './time-zone';
 
 /** Thrown for an expression AWS would refuse; the message starts with AWS's own wording. */
 export class ScheduleExpressionError extends Error {
@@ -208,28 +201,11 @@ function parseAt(text: string): WallClock {
   const match = /^at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)$/.exec(text);
   if (!match)
     throw new ScheduleExpressionError(text, 'Expected at(yyyy-mm-ddThh:mm:ss), with no zone or offset.');
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (month < 1 || month > 12) throw new ScheduleExpressionError(text, `Month ${month} does not exist.`);
-  if (day < 1 || day > daysInMonth(year, month)) {
-    throw new ScheduleExpressionError(text, `Day ${day} does not exist in ${year}-${pad(month)}.`);
-  }
-  if (hour > 23 || minute > 59 || second > 59) {
-    throw new ScheduleExpressionError(
-      text,
-      `Time ${pad(hour)}:${pad(minute)}:${pad(second)} does not exist.`,
-    );
-  }
-  return { year, month, day, hour, minute, second };
+  const wall = wallClockFrom(match.slice(1));
+  const problem = calendarProblem(wall);
+  if (problem) throw new ScheduleExpressionError(text, problem);
+  return wall;
 }
-
-const pad = (value: number): string => String(value).padStart(2, '0');
 
 function parseRate(text: string): number {
   const match = /^rate\(([1-9]\d*) (minute|minutes|hour|hours|day|days)\)$/.exec(text);

@@ -2,15 +2,7 @@
  * Wall-clock arithmetic in IANA time zones through Intl, with no time-zone database of our own.
  * A wall-clock time maps to zero instants (skipped by a spring-forward), one, or two (repeated at fall-back).
  */
-export interface WallClock {
-  readonly year: number;
-  /** 1-12 */
-  readonly month: number;
-  readonly day: number;
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
-}
+import type { WallClock } from '../shared/calendar';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -125,10 +117,6 @@ export function instantsAt(wall: WallClock, timeZone: string): number[] {
     if (offsetAt(candidate, timeZone) === offset) instants.push(candidate);
   }
   return instants.sort((a, b) => a - b);
-}
-
-export function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 /** 1 = Sunday ... 7 = Saturday, as AWS cron numbers the days of the week. */

@@ -213,12 +213,7 @@ export class StepFunctionsService {
       }) => {
         this.machine(input.stateMachineArn);
         const executions = this.listExecutions(input.stateMachineArn, input.statusFilter).map((record) => ({
-          executionArn: record.executionArn,
-          stateMachineArn: record.stateMachineArn,
-          name: record.name,
-          status: record.status,
-          startDate: seconds(record.startDate),
-          ...(record.stopDate !== undefined ? { stopDate: seconds(record.stopDate) } : {}),
+          ...executionSummary(record),
           redriveCount: record.redriveCount,
         }));
         return paginate(executions, input, 'executions');
@@ -388,12 +383,7 @@ export class StepFunctionsService {
 
   private describeExecution(record: ExecutionRecord) {
     return {
-      executionArn: record.executionArn,
-      stateMachineArn: record.stateMachineArn,
-      name: record.name,
-      status: record.status,
-      startDate: seconds(record.startDate),
-      ...(record.stopDate !== undefined ? { stopDate: seconds(record.stopDate) } : {}),
+      ...executionSummary(record),
       input: JSON.stringify(record.input),
       inputDetails: { included: true },
       ...(record.status === 'SUCCEEDED'
@@ -617,6 +607,18 @@ export class StepFunctionsService {
       throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
     return record;
   }
+}
+
+/** The fields DescribeExecution and ListExecutions both answer with. */
+function executionSummary(record: ExecutionRecord) {
+  return {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    startDate: seconds(record.startDate),
+    ...(record.stopDate !== undefined ? { stopDate: seconds(record.stopDate) } : {}),
+  };
 }
 
 function parseDefinition(text: string): MachineDefinition {

@@ -1,29 +1,25 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Clock } from '../../../infra/local/clock';
+import { describe, expect, it } from 'vitest';
 import { DeliveryJournal, type PendingDelivery } from '../../../infra/local/eventbridge/delivery-journal';
 import { EventBridgeService } from '../../../infra/local/eventbridge/service';
-import { ACCOUNT, FUNCTION_ARN, QUEUE_ARN, RecordingPorts, temporaryStateDir } from '../scheduler/fixtures';
+import { usePortsHarness } from '../../support/fake-ports';
+import { ACCOUNT, FUNCTION_ARN, QUEUE_ARN } from '../scheduler/fixtures';
 
 const START = Date.parse('2026-03-01T10:00:00Z');
 const DLQ = 'arn:aws:sqs:eu-west-1:123456789012:events-dlq';
 
-let stateDir: ReturnType<typeof temporaryStateDir>;
-let clock: Clock;
-let ports: RecordingPorts;
-let services: EventBridgeService[];
-
-const startService = (): EventBridgeService => {
-  const service = new EventBridgeService({ clock, stateDir: stateDir.path, account: ACCOUNT, ports });
-  services.push(service);
-  return service;
-};
+const harness = usePortsHarness({
+  startAt: START,
+  create: ({ clock, stateDir, ports }) =>
+    new EventBridgeService({ clock, stateDir, account: ACCOUNT, ports }),
+  stop: (service) => service.dispose(),
+});
 
 /** Stops the running instance as a stopped process would, and starts another on the same state directory. */
 const restart = (service: EventBridgeService): EventBridgeService => {
   service.dispose();
-  return startService();
+  return harness.start();
 };
 
 async function until(condition: () => boolean): Promise<void> {
@@ -45,28 +41,19 @@ function routeRemindersTo(service: EventBridgeService, target: Record<string, un
   service.putTargets({ Rule: 'due', Targets: [{ Id: 'target', ...target }] });
 }
 
-beforeEach(() => {
-  stateDir = temporaryStateDir();
-  clock = new Clock('manual', START);
-  ports = new RecordingPorts(clock);
-  services = [];
-});
-
-afterEach(() => {
-  for (const service of services) service.dispose();
-  stateDir.remove();
-});
-
 describe('EventBridge deliveries across a restart', () => {
   it('delivers an accepted event once even if the process stops before the first attempt', async () => {
-    const first = startService();
+    const first = harness.start();
     routeRemindersTo(first, { Arn: QUEUE_ARN });
     await first.putEvents([reminder({ id: 'r-1' }), reminder({ id: 'r-2' })]);
-    expect(ports.calls).toEqual([]); // PutEvents answered; nothing delivered yet
+    expect(harness.ports.calls).toEqual([]); // PutEvents answered; nothing delivered yet
 
     const second = restart(first);
-    await until(() => ports.calls.length === 2);
-    expect(ports.calls.map((call) => JSON.parse(call.payload).detail.id).sort()).toEqual(['r-1', 'r-2']);
+    await until(() => harness.ports.calls.length === 2);
+    expect(harness.ports.calls.map((call) => JSON.parse(call.payload).detail.id).sort()).toEqual([
+      'r-1',
+      'r-2',
+    ]);
     await until(() => second.pendingDeliveries === 0);
 
     const third = restart(second);
@@ -74,8 +61,8 @@ describe('EventBridge deliveries across a restart', () => {
   });
 
   it('keeps a pending retry with its back-off, attempt count and last error', async () => {
-    ports.failing.add(FUNCTION_ARN);
-    const first = startService();
+    harness.ports.failing.add(FUNCTION_ARN);
+    const first = harness.start();
     routeRemindersTo(first, {
       Arn: FUNCTION_ARN,
       RetryPolicy: { MaximumRetryAttempts: 3 },
@@ -88,48 +75,50 @@ describe('EventBridge deliveries across a restart', () => {
     expect(second.retryingDeliveries()).toMatchObject([
       { attempt: 2, dueAt: START + 1000, lastError: { code: 'TooManyRequestsException' } },
     ]);
-    expect(ports.callsTo(FUNCTION_ARN)).toHaveLength(1);
-    clock.advanceBy(1000);
-    await until(() => ports.callsTo(FUNCTION_ARN).length === 2);
+    expect(harness.ports.callsTo(FUNCTION_ARN)).toHaveLength(1);
+    harness.clock.advanceBy(1000);
+    await until(() => harness.ports.callsTo(FUNCTION_ARN).length === 2);
     await until(() => second.retryingDeliveries()[0]?.attempt === 3);
-    clock.advanceBy(2000);
+    harness.clock.advanceBy(2000);
     await until(() => second.retryingDeliveries()[0]?.attempt === 4);
-    clock.advanceBy(4000);
-    await until(() => ports.callsTo(DLQ).length === 1);
-    expect(ports.callsTo(DLQ)[0]?.attributes?.RETRY_ATTEMPTS?.StringValue).toBe('3');
+    harness.clock.advanceBy(4000);
+    await until(() => harness.ports.callsTo(DLQ).length === 1);
+    expect(harness.ports.callsTo(DLQ)[0]?.attributes?.RETRY_ATTEMPTS?.StringValue).toBe('3');
   });
 
   it('retries a restored delivery whose function is not registered again yet, instead of dead-lettering it', async () => {
-    const first = startService();
+    const first = harness.start();
     routeRemindersTo(first, { Arn: FUNCTION_ARN, DeadLetterConfig: { Arn: DLQ } });
     await first.putEvents([reminder({ id: 'r-1' })]);
     first.dispose();
 
     // Right after a restart the template is not deployed again yet: the function is unknown for a while.
     let deployed = false;
-    const invoke = ports.invokeLambdaAsync.bind(ports);
-    ports.invokeLambdaAsync = async (arn, payload) => {
+    const invoke = harness.ports.invokeLambdaAsync.bind(harness.ports);
+    harness.ports.invokeLambdaAsync = async (arn, payload) => {
       if (!deployed)
         throw Object.assign(new Error(`Function not found: ${arn}`), { code: 'ResourceNotFoundException' });
       return invoke(arn, payload);
     };
-    const second = startService();
+    const second = harness.start();
     await until(() => second.retryingDeliveries().length === 1);
     deployed = true;
-    clock.advanceBy(1000);
-    await until(() => ports.callsTo(FUNCTION_ARN).length === 1);
-    expect(ports.callsTo(DLQ)).toEqual([]);
+    harness.clock.advanceBy(1000);
+    await until(() => harness.ports.callsTo(FUNCTION_ARN).length === 1);
+    expect(harness.ports.callsTo(DLQ)).toEqual([]);
 
     // A delivery accepted after the restart is not restored: a missing function goes to the queue at once.
     deployed = false;
     await second.putEvents([reminder({ id: 'r-2' })]);
-    await until(() => ports.callsTo(DLQ).length === 1);
-    expect(ports.callsTo(DLQ)[0]?.attributes?.ERROR_CODE?.StringValue).toBe('ResourceNotFoundException');
+    await until(() => harness.ports.callsTo(DLQ).length === 1);
+    expect(harness.ports.callsTo(DLQ)[0]?.attributes?.ERROR_CODE?.StringValue).toBe(
+      'ResourceNotFoundException',
+    );
   });
 
   it('dead-letters a retry that aged past MaximumEventAgeInSeconds while stopped, without trying again', async () => {
-    ports.failing.add(FUNCTION_ARN);
-    const first = startService();
+    harness.ports.failing.add(FUNCTION_ARN);
+    const first = harness.start();
     routeRemindersTo(first, {
       Arn: FUNCTION_ARN,
       RetryPolicy: { MaximumEventAgeInSeconds: 3600 },
@@ -139,11 +128,11 @@ describe('EventBridge deliveries across a restart', () => {
     await until(() => first.retryingDeliveries().length === 1);
     first.dispose();
 
-    clock.advanceBy(2 * 3_600_000);
-    const second = startService();
-    await until(() => ports.callsTo(DLQ).length === 1);
-    expect(ports.callsTo(FUNCTION_ARN)).toHaveLength(1);
-    expect(ports.callsTo(DLQ)[0]?.attributes).toMatchObject({
+    harness.clock.advanceBy(2 * 3_600_000);
+    const second = harness.start();
+    await until(() => harness.ports.callsTo(DLQ).length === 1);
+    expect(harness.ports.callsTo(FUNCTION_ARN)).toHaveLength(1);
+    expect(harness.ports.callsTo(DLQ)[0]?.attributes).toMatchObject({
       EXHAUSTED_RETRY_CONDITION: { StringValue: 'MaximumEventAgeInSeconds' },
       ERROR_CODE: { StringValue: 'TooManyRequestsException' },
       RETRY_ATTEMPTS: { StringValue: '0' },
@@ -175,7 +164,7 @@ describe('DeliveryJournal', () => {
   });
 
   it('replays puts and removals, and compacts once finished entries pile up', () => {
-    const directory = join(stateDir.path, 'events');
+    const directory = join(harness.stateDir, 'events');
     const journal = new DeliveryJournal(directory);
     journal.put([delivery('kept'), delivery('finished')]);
     journal.put([{ ...delivery('kept'), attempt: 2, dueAt: START + 1000 }]);

@@ -1,39 +1,35 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Clock } from '../../../infra/local/clock';
+import { describe, expect, it } from 'vitest';
 import { AwsServiceError } from '../../../infra/local/edge/service';
 import { EventBridgeService } from '../../../infra/local/eventbridge/service';
-import { ACCOUNT, QUEUE_ARN, RecordingPorts, temporaryStateDir } from '../scheduler/fixtures';
+import { usePortsHarness } from '../../support/fake-ports';
+import { ACCOUNT, QUEUE_ARN } from '../scheduler/fixtures';
 
 const START = Date.parse('2026-03-01T10:00:00Z');
 const minutes = (count: number): number => count * 60_000;
 
-let stateDir: ReturnType<typeof temporaryStateDir>;
-let clock: Clock;
-let ports: RecordingPorts;
-let services: EventBridgeService[];
-
-const startService = (): EventBridgeService => {
-  const service = new EventBridgeService({ clock, stateDir: stateDir.path, account: ACCOUNT, ports });
-  services.push(service);
-  return service;
-};
+const harness = usePortsHarness({
+  startAt: START,
+  create: ({ clock, stateDir, ports }) =>
+    new EventBridgeService({ clock, stateDir, account: ACCOUNT, ports }),
+  stop: (service) => service.dispose(),
+});
 
 /**
  * Moves the clock, lets the rule timers it released queue their deliveries, waits until every queued
  * delivery has run, and checks how many target calls there have been in all.
  */
 async function advance(service: EventBridgeService, deltaMs: number, expectedCalls: number): Promise<void> {
-  clock.advanceBy(deltaMs);
+  harness.clock.advanceBy(deltaMs);
   await new Promise((resolve) => setImmediate(resolve));
   const deadline = Date.now() + 2000;
   while (service.pendingDeliveries > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   expect(service.pendingDeliveries).toBe(0);
-  expect(ports.calls).toHaveLength(expectedCalls);
+  expect(harness.ports.calls).toHaveLength(expectedCalls);
 }
 
-const firedAt = () => ports.calls.map((call) => (JSON.parse(call.payload) as { time: string }).time);
+const firedAt = () => harness.ports.calls.map((call) => (JSON.parse(call.payload) as { time: string }).time);
 
 function scheduledRule(service: EventBridgeService, expression: string): string {
   const { RuleArn } = service.putRule({ Name: 'tick', ScheduleExpression: expression });
@@ -41,25 +37,13 @@ function scheduledRule(service: EventBridgeService, expression: string): string 
   return RuleArn;
 }
 
-beforeEach(() => {
-  stateDir = temporaryStateDir();
-  clock = new Clock('manual', START);
-  ports = new RecordingPorts(clock);
-  services = [];
-});
-
-afterEach(() => {
-  for (const service of services) service.dispose();
-  stateDir.remove();
-});
-
 describe('rules with a ScheduleExpression', () => {
   it('sends the scheduled event one rate interval after PutRule, then every interval', async () => {
-    const service = startService();
+    const service = harness.start();
     const ruleArn = scheduledRule(service, 'rate(5 minutes)');
     await advance(service, minutes(5) - 1, 0);
     await advance(service, 1, 1);
-    expect(JSON.parse(ports.calls[0]?.payload ?? '{}')).toMatchObject({
+    expect(JSON.parse(harness.ports.calls[0]?.payload ?? '{}')).toMatchObject({
       version: '0',
       'detail-type': 'Scheduled Event',
       source: 'aws.events',
@@ -74,7 +58,7 @@ describe('rules with a ScheduleExpression', () => {
   });
 
   it('evaluates cron in UTC, and fires once for a jump over several occurrences', async () => {
-    const service = startService();
+    const service = harness.start();
     scheduledRule(service, 'cron(0 12 * * ? *)');
     await advance(service, minutes(119), 0);
     await advance(service, minutes(1), 1);
@@ -85,7 +69,7 @@ describe('rules with a ScheduleExpression', () => {
   });
 
   it('stops while the rule is disabled or deleted, and resumes when it is enabled', async () => {
-    const service = startService();
+    const service = harness.start();
     scheduledRule(service, 'rate(1 minute)');
     const op = (name: string, input: object) =>
       (service.edgeService.operations[name] as (input: object, context: unknown) => unknown)(input, {});
@@ -99,11 +83,11 @@ describe('rules with a ScheduleExpression', () => {
   });
 
   it('keeps counting a rate from PutRule across a restart', async () => {
-    const first = startService();
+    const first = harness.start();
     scheduledRule(first, 'rate(10 minutes)');
     await advance(first, minutes(4), 0);
     first.dispose();
-    const second = startService();
+    const second = harness.start();
     await advance(second, minutes(6) - 1, 0);
     await advance(second, 1, 1);
     expect(firedAt()).toEqual(['2026-03-01T10:10:00Z']);
@@ -119,7 +103,7 @@ describe('rules with a ScheduleExpression', () => {
     'at(2026-03-01T12:00:00)',
     'every 5 minutes',
   ])('refuses %s with the AWS message', (expression) => {
-    const service = startService();
+    const service = harness.start();
     let refused: unknown;
     try {
       service.putRule({ Name: 'tick', ScheduleExpression: expression });

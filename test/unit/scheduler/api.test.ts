@@ -22,7 +22,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../../infra/local/clock';
 import { type Edge, startEdge } from '../../../infra/local/edge/server';
 import { SchedulerService } from '../../../infra/local/scheduler/service';
-import { ACCOUNT, FUNCTION_ARN, RecordingPorts, ROLE_ARN, temporaryStateDir } from './fixtures';
+import { RecordingPorts, temporaryStateDir } from '../../support/fake-ports';
+import { edgeClientConfig } from '../../support/local-cloud';
+import { ACCOUNT, FUNCTION_ARN, ROLE_ARN } from './fixtures';
 
 const START = Date.parse('2026-07-01T10:00:00Z');
 const clock = new Clock('manual', START);
@@ -39,11 +41,7 @@ beforeAll(async () => {
     ports: new RecordingPorts(clock),
   });
   edge = await startEdge({ port: 0, services: [scheduler.edgeService], account: ACCOUNT });
-  client = new SchedulerClient({
-    endpoint: edge.url,
-    region: ACCOUNT.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  client = new SchedulerClient(edgeClientConfig(edge.url, ACCOUNT.region));
 });
 
 afterAll(async () => {

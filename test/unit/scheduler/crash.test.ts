@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { Clock } from '../../../infra/local/clock';
 import { SchedulerService } from '../../../infra/local/scheduler/service';
-import { ACCOUNT, FUNCTION_ARN, RecordingPorts, temporaryStateDir } from './fixtures';
+import { RecordingPorts, temporaryStateDir } from '../../support/fake-ports';
+import { ACCOUNT, FUNCTION_ARN } from './fixtures';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const tsxLoader = createRequire(import.meta.url).resolve('tsx');

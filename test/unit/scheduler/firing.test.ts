@@ -1,60 +1,24 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Clock } from '../../../infra/local/clock';
-import { SchedulerService } from '../../../infra/local/scheduler/service';
+import { describe, expect, it } from 'vitest';
 import {
-  ACCOUNT,
   BUS_ARN,
   DLQ_ARN,
   FUNCTION_ARN,
   minutes,
   QUEUE_ARN,
-  RecordingPorts,
   ROLE_ARN,
   STATE_MACHINE_ARN,
   scheduleBody,
-  temporaryStateDir,
+  useSchedulerHarness,
 } from './fixtures';
 
 const START = Date.parse('2026-07-01T10:00:00Z'); // 12:00 in Paris
 
-let stateDir: ReturnType<typeof temporaryStateDir>;
-let clock: Clock;
-let ports: RecordingPorts;
-let services: SchedulerService[];
-
-const startService = (options: { clock?: Clock; random?: () => number } = {}): SchedulerService => {
-  const service = new SchedulerService({
-    clock: options.clock ?? clock,
-    stateDir: stateDir.path,
-    account: ACCOUNT,
-    ports,
-    ...(options.random && { random: options.random }),
-  });
-  services.push(service);
-  return service;
-};
-
-/** Moves the clock and lets every invocation it triggered finish. */
-async function advance(service: SchedulerService, deltaMs: number): Promise<void> {
-  clock.advanceBy(deltaMs);
-  await service.idle();
-}
-
-beforeEach(() => {
-  stateDir = temporaryStateDir();
-  clock = new Clock('manual', START);
-  ports = new RecordingPorts(clock);
-  services = [];
-});
-
-afterEach(() => {
-  for (const service of services) service.stop();
-  stateDir.remove();
-});
+const harness = useSchedulerHarness(START);
+const { advance } = harness;
 
 describe('one-time schedules', () => {
   it('fires an at() time in Europe/Paris when the clock reaches it, not before, and deletes itself', async () => {
-    const scheduler = startService();
+    const scheduler = harness.start();
     scheduler.createSchedule(
       'call-mum',
       scheduleBody({
@@ -64,10 +28,10 @@ describe('one-time schedules', () => {
       }),
     );
     await advance(scheduler, minutes(10) - 1000);
-    expect(ports.calls).toEqual([]);
+    expect(harness.ports.calls).toEqual([]);
 
     await advance(scheduler, 1000);
-    expect(ports.calls).toEqual([
+    expect(harness.ports.calls).toEqual([
       { port: 'lambda', arn: FUNCTION_ARN, payload: '{"reminder":"call mum"}', at: START + minutes(10) },
     ]);
     expect(() => scheduler.getSchedule('call-mum', undefined)).toThrow(
@@ -75,15 +39,15 @@ describe('one-time schedules', () => {
     );
 
     await advance(scheduler, minutes(60 * 24));
-    expect(ports.calls).toHaveLength(1);
+    expect(harness.ports.calls).toHaveLength(1);
   });
 
   it('keeps a completed schedule with ActionAfterCompletion NONE, without firing it again', async () => {
-    const scheduler = startService();
+    const scheduler = harness.start();
     scheduler.createSchedule('once', scheduleBody({ ScheduleExpression: 'at(2026-07-01T10:05:00)' }));
     await advance(scheduler, minutes(5));
     await advance(scheduler, minutes(60));
-    expect(ports.calls).toHaveLength(1);
+    expect(harness.ports.calls).toHaveLength(1);
     expect(scheduler.getSchedule('once', undefined)).toMatchObject({
       Name: 'once',
       ActionAfterCompletion: 'NONE',
@@ -91,24 +55,23 @@ describe('one-time schedules', () => {
   });
 
   it('fires at once an at() time that passed a moment before the schedule was created', async () => {
-    const scheduler = startService();
+    const scheduler = harness.start();
     scheduler.createSchedule('late', scheduleBody({ ScheduleExpression: 'at(2026-07-01T09:59:30)' }));
     await advance(scheduler, 0);
-    expect(ports.calls.map((call) => call.at)).toEqual([START]);
+    expect(harness.ports.calls.map((call) => call.at)).toEqual([START]);
   });
 });
 
 describe('recurring schedules', () => {
   it('fires a Europe/Paris cron at 09:00 local time on both sides of the spring-forward change', async () => {
-    clock = new Clock('manual', Date.parse('2026-03-27T00:00:00Z'));
-    ports = new RecordingPorts(clock);
-    const scheduler = startService();
+    harness.restartAt(Date.parse('2026-03-27T00:00:00Z'));
+    const scheduler = harness.start();
     scheduler.createSchedule(
       'morning',
       scheduleBody({ ScheduleExpression: 'cron(0 9 * * ? *)', ScheduleExpressionTimezone: 'Europe/Paris' }),
     );
     for (let hour = 0; hour < 4 * 24; hour++) await advance(scheduler, minutes(60));
-    expect(ports.calls.map((call) => new Date(call.at).toISOString())).toEqual([
+    expect(harness.ports.calls.map((call) => new Date(call.at).toISOString())).toEqual([
       '2026-03-27T08:00:00.000Z',
       '2026-03-28T08:00:00.000Z',
       '2026-03-29T07:00:00.000Z',
@@ -117,9 +80,8 @@ describe('recurring schedules', () => {
   });
 
   it('fires an America/New_York cron once in the hour repeated at fall-back', async () => {
-    clock = new Clock('manual', Date.parse('2026-10-31T12:00:00Z'));
-    ports = new RecordingPorts(clock);
-    const scheduler = startService();
+    harness.restartAt(Date.parse('2026-10-31T12:00:00Z'));
+    const scheduler = harness.start();
     scheduler.createSchedule(
       'night',
       scheduleBody({
@@ -128,7 +90,7 @@ describe('recurring schedules', () => {
       }),
     );
     for (let step = 0; step < 3 * 48; step++) await advance(scheduler, minutes(30));
-    expect(ports.calls.map((call) => new Date(call.at).toISOString())).toEqual([
+    expect(harness.ports.calls.map((call) => new Date(call.at).toISOString())).toEqual([
       '2026-11-01T05:30:00.000Z', // 01:30 EDT; not again at 01:30 EST
       '2026-11-02T06:30:00.000Z',
       '2026-11-03T06:30:00.000Z',
@@ -136,34 +98,34 @@ describe('recurring schedules', () => {
   });
 
   it('starts a rate() schedule at once and keeps its cadence until the end date', async () => {
-    const scheduler = startService();
+    const scheduler = harness.start();
     scheduler.createSchedule(
       'every-20',
       scheduleBody({ ScheduleExpression: 'rate(20 minutes)', EndDate: (START + minutes(50)) / 1000 }),
     );
     await scheduler.idle();
     for (let step = 0; step < 12; step++) await advance(scheduler, minutes(10));
-    expect(ports.calls.map((call) => (call.at - START) / 60_000)).toEqual([0, 20, 40]);
+    expect(harness.ports.calls.map((call) => (call.at - START) / 60_000)).toEqual([0, 20, 40]);
   });
 
   it('waits for StartDate, and a disabled schedule fires only once enabled again', async () => {
-    const scheduler = startService();
+    const scheduler = harness.start();
     const body = scheduleBody({
       ScheduleExpression: 'rate(30 minutes)',
       StartDate: (START + minutes(60)) / 1000,
     });
     scheduler.createSchedule('later', { ...body, State: 'DISABLED' });
     await advance(scheduler, minutes(90));
-    expect(ports.calls).toEqual([]);
+    expect(harness.ports.calls).toEqual([]);
 
     scheduler.updateSchedule('later', body);
     await advance(scheduler, 0);
     await advance(scheduler, minutes(30));
-    expect(ports.calls.map((call) => (call.at - START) / 60_000)).toEqual([90, 120]);
+    expect(harness.ports.calls.map((call) => (call.at - START) / 60_000)).toEqual([90, 120]);
   });
 
   it('invokes within the flexible time window', async () => {
-    const scheduler = startService({ random: () => 0.5 });
+    const scheduler = harness.start(() => 0.5);
     scheduler.createSchedule(
       'flexible',
       scheduleBody({
@@ -172,24 +134,24 @@ describe('recurring schedules', () => {
       }),
     );
     await advance(scheduler, minutes(64));
-    expect(ports.calls).toEqual([]);
+    expect(harness.ports.calls).toEqual([]);
     await advance(scheduler, minutes(1));
-    expect(ports.calls.map((call) => (call.at - START) / 60_000)).toEqual([65]);
+    expect(harness.ports.calls.map((call) => (call.at - START) / 60_000)).toEqual([65]);
   });
 
   it('fires once, not once per missed occurrence, after the clock jumps ahead', async () => {
-    const scheduler = startService();
+    const scheduler = harness.start();
     scheduler.createSchedule('hourly', scheduleBody({ ScheduleExpression: 'cron(0 * * * ? *)' }));
     await advance(scheduler, minutes(60 * 5 + 30));
-    expect(ports.calls).toHaveLength(1);
+    expect(harness.ports.calls).toHaveLength(1);
     await advance(scheduler, minutes(30));
-    expect(ports.calls.map((call) => (call.at - START) / 60_000)).toEqual([330, 360]);
+    expect(harness.ports.calls.map((call) => (call.at - START) / 60_000)).toEqual([330, 360]);
   });
 });
 
 describe('targets', () => {
   it('passes Input as-is to Step Functions and SQS, and as the Detail of an EventBridge event', async () => {
-    const scheduler = startService();
+    const scheduler = harness.start();
     const at = { ScheduleExpression: 'at(2026-07-01T10:01:00)' };
     scheduler.createSchedule(
       'to-sfn',
@@ -212,9 +174,9 @@ describe('targets', () => {
       }),
     );
     await advance(scheduler, minutes(1));
-    expect(ports.callsTo(STATE_MACHINE_ARN).map((call) => call.payload)).toEqual(['{"id": 1}']);
-    expect(ports.callsTo(QUEUE_ARN).map((call) => call.payload)).toEqual(['plain text']);
-    expect(ports.callsTo(BUS_ARN)[0]?.entries).toEqual([
+    expect(harness.ports.callsTo(STATE_MACHINE_ARN).map((call) => call.payload)).toEqual(['{"id": 1}']);
+    expect(harness.ports.callsTo(QUEUE_ARN).map((call) => call.payload)).toEqual(['plain text']);
+    expect(harness.ports.callsTo(BUS_ARN)[0]?.entries).toEqual([
       {
         EventBusName: BUS_ARN,
         Source: 'aurora.reminders',
@@ -240,18 +202,20 @@ describe('retries and dead letters', () => {
     });
 
   it('retries with backoff on the clock, then sends the input to the dead-letter queue with the failure details', async () => {
-    ports.failing.add(FUNCTION_ARN);
-    const scheduler = startService();
+    harness.ports.failing.add(FUNCTION_ARN);
+    const scheduler = harness.start();
     const { ScheduleArn } = scheduler.createSchedule('rent', failingSchedule({ MaximumRetryAttempts: 2 }));
     await advance(scheduler, minutes(1));
-    expect(ports.callsTo(FUNCTION_ARN)).toHaveLength(1);
+    expect(harness.ports.callsTo(FUNCTION_ARN)).toHaveLength(1);
     await advance(scheduler, 1000);
-    expect(ports.callsTo(FUNCTION_ARN)).toHaveLength(2);
-    expect(ports.callsTo(DLQ_ARN)).toEqual([]);
+    expect(harness.ports.callsTo(FUNCTION_ARN)).toHaveLength(2);
+    expect(harness.ports.callsTo(DLQ_ARN)).toEqual([]);
     await advance(scheduler, 2000);
-    expect(ports.callsTo(FUNCTION_ARN).map((call) => call.at - START - minutes(1))).toEqual([0, 1000, 3000]);
+    expect(harness.ports.callsTo(FUNCTION_ARN).map((call) => call.at - START - minutes(1))).toEqual([
+      0, 1000, 3000,
+    ]);
 
-    const [deadLetter, ...others] = ports.callsTo(DLQ_ARN);
+    const [deadLetter, ...others] = harness.ports.callsTo(DLQ_ARN);
     expect(others).toEqual([]);
     expect(deadLetter?.payload).toBe('{"reminder":"pay rent"}');
     expect(deadLetter?.attributes).toEqual({
@@ -263,38 +227,38 @@ describe('retries and dead letters', () => {
       'X-Amz-Scheduler-Target-Arn': { DataType: 'String', StringValue: FUNCTION_ARN },
     });
     await advance(scheduler, minutes(60));
-    expect(ports.callsTo(FUNCTION_ARN)).toHaveLength(3);
+    expect(harness.ports.callsTo(FUNCTION_ARN)).toHaveLength(3);
   });
 
   it('stops retrying once the event is older than MaximumEventAgeInSeconds', async () => {
-    ports.failing.add(FUNCTION_ARN);
-    const scheduler = startService();
+    harness.ports.failing.add(FUNCTION_ARN);
+    const scheduler = harness.start();
     scheduler.createSchedule('rent', failingSchedule({ MaximumEventAgeInSeconds: 60 }));
     await advance(scheduler, minutes(1));
     for (let second = 0; second < 120; second++) await advance(scheduler, 1000);
     // Attempts at 0, 1, 3, 7, 15 and 31 s; the next (63 s) would be past the 60 s age.
-    expect(ports.callsTo(FUNCTION_ARN).map((call) => (call.at - START - minutes(1)) / 1000)).toEqual([
+    expect(harness.ports.callsTo(FUNCTION_ARN).map((call) => (call.at - START - minutes(1)) / 1000)).toEqual([
       0, 1, 3, 7, 15, 31,
     ]);
-    expect(ports.callsTo(DLQ_ARN)[0]?.attributes?.['X-Amz-Scheduler-Attempt']?.StringValue).toBe('6');
+    expect(harness.ports.callsTo(DLQ_ARN)[0]?.attributes?.['X-Amz-Scheduler-Attempt']?.StringValue).toBe('6');
   });
 
   it('delivers on a retry without dead-lettering once the target recovers', async () => {
-    ports.failing.add(FUNCTION_ARN);
-    const scheduler = startService();
+    harness.ports.failing.add(FUNCTION_ARN);
+    const scheduler = harness.start();
     scheduler.createSchedule('rent', failingSchedule({}));
     await advance(scheduler, minutes(1));
-    ports.failing.delete(FUNCTION_ARN);
+    harness.ports.failing.delete(FUNCTION_ARN);
     await advance(scheduler, 1000);
     await advance(scheduler, minutes(60));
-    expect(ports.callsTo(FUNCTION_ARN)).toHaveLength(2);
-    expect(ports.callsTo(DLQ_ARN)).toEqual([]);
+    expect(harness.ports.callsTo(FUNCTION_ARN)).toHaveLength(2);
+    expect(harness.ports.callsTo(DLQ_ARN)).toEqual([]);
   });
 });
 
 describe('restart', () => {
   it('keeps pending schedules and fires each missed one once, then continues from now', async () => {
-    const first = startService();
+    const first = harness.start();
     first.createSchedule('reminder', scheduleBody({ ScheduleExpression: 'at(2026-07-01T10:30:00)' }));
     first.createSchedule(
       'hourly',
@@ -302,29 +266,28 @@ describe('restart', () => {
     );
     first.createSchedule('future', scheduleBody({ ScheduleExpression: 'at(2026-07-02T10:00:00)' }));
     await first.idle();
-    expect(ports.callsTo(QUEUE_ARN)).toHaveLength(1); // a rate() schedule starts at once
+    expect(harness.ports.callsTo(QUEUE_ARN)).toHaveLength(1); // a rate() schedule starts at once
     first.stop();
 
     // Down for five hours: the at() and four hourly occurrences were missed.
-    clock = new Clock('manual', START + minutes(5 * 60 + 10));
-    ports = new RecordingPorts(clock);
-    const second = startService();
+    harness.restartAt(START + minutes(5 * 60 + 10));
+    const second = harness.start();
     await advance(second, 0);
-    expect(ports.callsTo(FUNCTION_ARN)).toHaveLength(1);
-    expect(ports.callsTo(QUEUE_ARN)).toHaveLength(1);
+    expect(harness.ports.callsTo(FUNCTION_ARN)).toHaveLength(1);
+    expect(harness.ports.callsTo(QUEUE_ARN)).toHaveLength(1);
     expect(second.getSchedule('future', undefined)).toMatchObject({ Name: 'future' });
 
     await advance(second, minutes(50));
-    expect(ports.callsTo(QUEUE_ARN).map((call) => (call.at - START) / 60_000)).toEqual([310, 360]);
+    expect(harness.ports.callsTo(QUEUE_ARN).map((call) => (call.at - START) / 60_000)).toEqual([310, 360]);
     await advance(second, minutes(24 * 60 - 360));
-    expect(ports.callsTo(FUNCTION_ARN).map((call) => new Date(call.at).toISOString())).toEqual([
+    expect(harness.ports.callsTo(FUNCTION_ARN).map((call) => new Date(call.at).toISOString())).toEqual([
       '2026-07-01T15:10:00.000Z',
       '2026-07-02T10:00:00.000Z',
     ]);
   });
 
   it('skips an occurrence missed for longer than MaximumEventAgeInSeconds', async () => {
-    const first = startService();
+    const first = harness.start();
     first.createSchedule(
       'short-lived',
       scheduleBody({
@@ -334,17 +297,16 @@ describe('restart', () => {
       }),
     );
     first.stop();
-    clock = new Clock('manual', START + minutes(60));
-    ports = new RecordingPorts(clock);
-    const second = startService();
+    harness.restartAt(START + minutes(60));
+    const second = harness.start();
     await advance(second, minutes(60));
-    expect(ports.calls).toEqual([]);
+    expect(harness.ports.calls).toEqual([]);
     expect(() => second.getSchedule('short-lived', undefined)).toThrow(/does not exist/);
   });
 
   it('resumes the retries of a delivery that was failing when the process stopped', async () => {
-    ports.failing.add(FUNCTION_ARN);
-    const first = startService();
+    harness.ports.failing.add(FUNCTION_ARN);
+    const first = harness.start();
     first.createSchedule(
       'rent',
       scheduleBody({
@@ -354,14 +316,13 @@ describe('restart', () => {
     );
     await advance(first, minutes(1));
     first.stop();
-    expect(ports.callsTo(FUNCTION_ARN)).toHaveLength(1);
+    expect(harness.ports.callsTo(FUNCTION_ARN)).toHaveLength(1);
 
-    clock = new Clock('manual', START + minutes(10));
-    ports = new RecordingPorts(clock);
-    const second = startService();
+    harness.restartAt(START + minutes(10));
+    const second = harness.start();
     await advance(second, 0);
-    expect(ports.callsTo(FUNCTION_ARN).map((call) => call.at)).toEqual([START + minutes(10)]);
+    expect(harness.ports.callsTo(FUNCTION_ARN).map((call) => call.at)).toEqual([START + minutes(10)]);
     await advance(second, minutes(60));
-    expect(ports.callsTo(FUNCTION_ARN)).toHaveLength(1);
+    expect(harness.ports.callsTo(FUNCTION_ARN)).toHaveLength(1);
   });
 });

@@ -1,50 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Clock } from '../../../infra/local/clock';
-import { SchedulerService } from '../../../infra/local/scheduler/service';
-import {
-  ACCOUNT,
-  DLQ_ARN,
-  FUNCTION_ARN,
-  minutes,
-  RecordingPorts,
-  ROLE_ARN,
-  scheduleBody,
-  temporaryStateDir,
-} from './fixtures';
+import { describe, expect, it } from 'vitest';
+import { DLQ_ARN, FUNCTION_ARN, minutes, ROLE_ARN, scheduleBody, useSchedulerHarness } from './fixtures';
 
 const START = Date.parse('2026-07-01T10:00:00Z');
 
-let stateDir: ReturnType<typeof temporaryStateDir>;
-let clock: Clock;
-let ports: RecordingPorts;
-let services: SchedulerService[];
-
-const startService = (random: () => number = Math.random): SchedulerService => {
-  const service = new SchedulerService({ clock, stateDir: stateDir.path, account: ACCOUNT, ports, random });
-  services.push(service);
-  return service;
-};
-
-async function advance(service: SchedulerService, deltaMs: number): Promise<void> {
-  clock.advanceBy(deltaMs);
-  await service.idle();
-}
-
-beforeEach(() => {
-  stateDir = temporaryStateDir();
-  clock = new Clock('manual', START);
-  ports = new RecordingPorts(clock);
-  services = [];
-});
-
-afterEach(() => {
-  for (const service of services) service.stop();
-  stateDir.remove();
-});
+const harness = useSchedulerHarness(START);
+const { advance } = harness;
 
 describe('the Input a target receives', () => {
   it('has the context attributes replaced, with a new execution id and attempt number per attempt', async () => {
-    const scheduler = startService();
+    const scheduler = harness.start();
     const { ScheduleArn } = scheduler.createSchedule(
       'with-context',
       scheduleBody({
@@ -65,10 +29,10 @@ describe('the Input a target receives', () => {
         },
       }),
     );
-    ports.failing.add(FUNCTION_ARN);
+    harness.ports.failing.add(FUNCTION_ARN);
     await advance(scheduler, minutes(30));
     await advance(scheduler, 1000);
-    const [first, second] = ports.callsTo(FUNCTION_ARN).map((call) => JSON.parse(call.payload));
+    const [first, second] = harness.ports.callsTo(FUNCTION_ARN).map((call) => JSON.parse(call.payload));
     expect(first).toMatchObject({
       arn: ScheduleArn,
       time: '2026-07-01T10:30:00Z',
@@ -78,7 +42,7 @@ describe('the Input a target receives', () => {
     expect(first.execution).toMatch(/^[0-9a-f]{16}$/);
     expect(second).toMatchObject({ arn: ScheduleArn, time: '2026-07-01T10:30:00Z', attempt: '2' });
     expect(second.execution).not.toBe(first.execution);
-    const [deadLetter] = ports.callsTo(DLQ_ARN);
+    const [deadLetter] = harness.ports.callsTo(DLQ_ARN);
     expect(JSON.parse(deadLetter?.payload ?? '{}')).toMatchObject({ attempt: '2' });
   });
 });
@@ -89,19 +53,19 @@ describe('updating a schedule with the same timing', () => {
       ScheduleExpression: 'at(2026-07-01T10:00:00)',
       FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 10 },
     });
-    const first = startService(() => 0.9);
+    const first = harness.start(() => 0.9);
     first.createSchedule('flexible', flexible);
     first.stop();
 
-    const second = startService(() => 0);
+    const second = harness.start(() => 0);
     second.updateSchedule('flexible', flexible);
     await advance(second, minutes(9) - 1);
-    expect(ports.calls).toEqual([]);
+    expect(harness.ports.calls).toEqual([]);
     await advance(second, 1);
-    expect(ports.calls).toHaveLength(1);
+    expect(harness.ports.calls).toHaveLength(1);
 
     second.updateSchedule('flexible', { ...flexible, ScheduleExpression: 'at(2026-07-01T10:20:00)' });
     await advance(second, minutes(11));
-    expect(ports.calls).toHaveLength(2); // a changed time is a new occurrence
+    expect(harness.ports.calls).toHaveLength(2); // a changed time is a new occurrence
   });
 });

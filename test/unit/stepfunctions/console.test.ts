@@ -1,22 +1,10 @@
-/** The ops console's pieces: what a history says about each state, the graph's HTML, and the pages' routes. */
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import { Clock } from '../../../infra/local/clock';
+import { describe, expect, test } from 'vitest';
 import { executionPath, transitionKey } from '../../../infra/local/console/execution-path';
 import { renderGraph } from '../../../infra/local/console/graph';
-import { Execution } from '../../../infra/local/stepfunctions/engine/execution';
-import { TaskTokens } from '../../../infra/local/stepfunctions/engine/task-tokens';
-import { AwsCallError, type TaskPort } from '../../../infra/local/stepfunctions/engine/tasks';
 import type { MachineDefinition } from '../../../infra/local/stepfunctions/engine/types';
-import { StepFunctionsService } from '../../../infra/local/stepfunctions/service';
-
-const failingPort: TaskPort = {
-  invokeLambda: () => Promise.reject(new Error('unexpected')),
-  callAws: () => Promise.reject(new AwsCallError('QueueDoesNotExist', 'no such queue')),
-};
+import type { StepFunctionsService } from '../../../infra/local/stepfunctions/service';
+import { failingSqsPort, startExecution, useStepFunctionsServices } from './harness';
 
 const definition: MachineDefinition = {
   StartAt: 'Prepare',
@@ -45,22 +33,8 @@ const definition: MachineDefinition = {
 };
 
 async function failedHistory() {
-  const clock = new Clock('manual', 0);
-  const execution = new Execution(
-    {
-      executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:m:e',
-      name: 'e',
-      stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:m',
-      stateMachineName: 'm',
-      roleArn: 'arn:aws:iam::123456789012:role/r',
-      region: 'eu-west-1',
-      definition,
-      input: {},
-      startTime: 0,
-    },
-    { clock, tasks: failingPort, tokens: new TaskTokens() },
-  );
-  const result = await execution.start();
+  const { execution, done } = startExecution(definition, {}, failingSqsPort);
+  const result = await done;
   return { events: execution.history.events, status: result.status };
 }
 
@@ -134,10 +108,7 @@ describe('graph', () => {
 });
 
 describe('console routes', () => {
-  const directories: string[] = [];
-  afterEach(() => {
-    for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
-  });
+  const sfn = useStepFunctionsServices(0);
 
   function serve(service: StepFunctionsService, method: string, url: string, body = '', origin?: string) {
     const request = { method, url, headers: { host: 'localhost', ...(origin ? { origin } : {}) } };
@@ -161,14 +132,7 @@ describe('console routes', () => {
   }
 
   async function serviceWithFailedExecution() {
-    const stateDir = mkdtempSync(join(tmpdir(), 'aurora-console-unit-'));
-    directories.push(stateDir);
-    const service = new StepFunctionsService({
-      clock: new Clock('manual', 0),
-      stateDir,
-      account: { region: 'eu-west-1', accountId: '123456789012' },
-      tasks: failingPort,
-    });
+    const service = sfn.newService(failingSqsPort);
     const { stateMachineArn } = service.createStateMachine({
       name: 'orders',
       roleArn: 'arn:aws:iam::123456789012:role/r',
@@ -197,7 +161,6 @@ describe('console routes', () => {
     const page = serve(service, 'GET', `/_aurora/console/execution?arn=${encodeURIComponent(executionArn)}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('id="redrive"');
-    service.close();
   });
 
   test('redrives from a same-site form and answers unknown pages with 404', async () => {
@@ -212,6 +175,5 @@ describe('console routes', () => {
     const notRedrivable = serve(service, 'POST', '/_aurora/console/redrive', 'executionArn=nope');
     expect(notRedrivable.statusCode).toBe(404);
     expect(serve(service, 'GET', '/_aurora/console/elsewhere').statusCode).toBe(404);
-    service.close();
   });
 });

@@ -1,42 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { Clock } from '../../../infra/local/clock';
-import { Execution } from '../../../infra/local/stepfunctions/engine/execution';
-import { TaskTokens } from '../../../infra/local/stepfunctions/engine/task-tokens';
 import type { TaskPort } from '../../../infra/local/stepfunctions/engine/tasks';
 import type { MachineDefinition } from '../../../infra/local/stepfunctions/engine/types';
-
-const settle = async () => {
-  for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
-};
-
-function start(
-  definition: MachineDefinition,
-  input: unknown,
-  tasks: TaskPort,
-  clock = new Clock('manual', 0),
-) {
-  const tokens = new TaskTokens();
-  const execution = new Execution(
-    {
-      executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:m:e',
-      name: 'e',
-      stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:m',
-      stateMachineName: 'm',
-      roleArn: 'arn:aws:iam::123456789012:role/r',
-      region: 'eu-west-1',
-      definition,
-      input,
-      startTime: clock.now(),
-    },
-    { clock, tasks, tokens },
-  );
-  return { execution, done: execution.start(), clock, tokens };
-}
-
-const unusedPort: TaskPort = {
-  invokeLambda: () => Promise.reject(new Error('unexpected')),
-  callAws: () => Promise.reject(new Error('unexpected')),
-};
+import { settle, startExecution, unusedPort } from './harness';
 
 describe('engine', () => {
   test('Map honours MaxConcurrency while iterations wait on their tasks', async () => {
@@ -53,7 +19,7 @@ describe('engine', () => {
         return { echoed: input.MessageBody };
       },
     };
-    const { done, execution } = start(
+    const { done, execution } = startExecution(
       {
         StartAt: 'Each',
         States: {
@@ -88,7 +54,7 @@ describe('engine', () => {
   });
 
   test('variables are visible inside a Map iteration, and what it assigns stays inside', async () => {
-    const { done } = start(
+    const { done } = startExecution(
       {
         StartAt: 'Remember',
         States: {
@@ -121,7 +87,7 @@ describe('engine', () => {
   });
 
   test('a failing Parallel branch stops its siblings, and the execution timeout is on the shared clock', async () => {
-    const parallel = start(
+    const parallel = startExecution(
       {
         StartAt: 'Both',
         States: {
@@ -142,7 +108,7 @@ describe('engine', () => {
     );
     expect((await parallel.done).output).toEqual({ Error: 'Boom', Cause: 'branch 2' });
 
-    const slow = start(
+    const slow = startExecution(
       { StartAt: 'Nap', TimeoutSeconds: 10, States: { Nap: { Type: 'Wait', Seconds: 60, End: true } } },
       {},
       unusedPort,
@@ -175,7 +141,7 @@ describe('engine', () => {
         return {};
       },
     };
-    const run = start(definition, {}, port);
+    const run = startExecution(definition, {}, port);
     await settle();
     const token = tokens[0] ?? '';
     run.clock.advanceBy(50_000);
@@ -200,7 +166,7 @@ describe('engine', () => {
           : { payload: '"done"' };
       },
     };
-    const { done } = start(
+    const { done } = startExecution(
       {
         StartAt: 'Call',
         States: {

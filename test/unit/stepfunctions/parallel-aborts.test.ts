@@ -1,44 +1,14 @@
 /** How a failing Parallel branch ends its siblings, as AWS records it in the history. */
 import { describe, expect, test } from 'vitest';
-import { Clock } from '../../../infra/local/clock';
-import { Execution } from '../../../infra/local/stepfunctions/engine/execution';
-import { TaskTokens } from '../../../infra/local/stepfunctions/engine/task-tokens';
-import { AwsCallError, type TaskPort } from '../../../infra/local/stepfunctions/engine/tasks';
+import type { TaskPort } from '../../../infra/local/stepfunctions/engine/tasks';
 import type { MachineDefinition } from '../../../infra/local/stepfunctions/engine/types';
-
-const settle = async () => {
-  for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
-};
-
-const failingSqs: TaskPort = {
-  invokeLambda: () => Promise.reject(new Error('unexpected')),
-  callAws: () => Promise.reject(new AwsCallError('QueueDoesNotExist', 'no such queue')),
-};
+import { failingSqsPort, settle, startExecution } from './harness';
 
 /** A service that never answers: its task stays in flight until something stops it. */
 const silentPort: TaskPort = {
   invokeLambda: () => new Promise(() => undefined),
   callAws: () => new Promise(() => undefined),
 };
-
-function run(definition: MachineDefinition, tasks = failingSqs) {
-  const clock = new Clock('manual', 0);
-  const execution = new Execution(
-    {
-      executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:m:e',
-      name: 'e',
-      stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:m',
-      stateMachineName: 'm',
-      roleArn: 'arn:aws:iam::123456789012:role/r',
-      region: 'eu-west-1',
-      definition,
-      input: {},
-      startTime: 0,
-    },
-    { clock, tasks, tokens: new TaskTokens() },
-  );
-  return { execution, done: execution.start(), clock };
-}
 
 const twoBranches = (failing: Record<string, unknown>): MachineDefinition => ({
   StartAt: 'Both',
@@ -63,7 +33,7 @@ const sendTask = {
 
 describe('Parallel failure', () => {
   test("aborts the siblings' open states and the failing task's own state, then fails the Parallel", async () => {
-    const { execution, done } = run(twoBranches(sendTask));
+    const { execution, done } = startExecution(twoBranches(sendTask), {}, failingSqsPort);
     const result = await done;
     expect(result).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/^SQS\./) });
     const types = execution.history.events.map((event) => event.type);
@@ -85,7 +55,11 @@ describe('Parallel failure', () => {
   });
 
   test('a Fail state in a branch completes by failing: no abort event for it', async () => {
-    const { execution, done } = run(twoBranches({ Type: 'Fail', Error: 'Nope' }));
+    const { execution, done } = startExecution(
+      twoBranches({ Type: 'Fail', Error: 'Nope' }),
+      {},
+      failingSqsPort,
+    );
     expect(await done).toMatchObject({ status: 'FAILED', error: 'Nope' });
     const types = execution.history.events.map((event) => event.type);
     expect(types).not.toContain('FailStateAborted');
@@ -93,16 +67,20 @@ describe('Parallel failure', () => {
   });
 
   test('a successful Parallel reports ParallelStateSucceeded before it exits', async () => {
-    const { execution, done, clock } = run({
-      StartAt: 'Both',
-      States: {
-        Both: {
-          Type: 'Parallel',
-          End: true,
-          Branches: [{ StartAt: 'Nap', States: { Nap: { Type: 'Wait', Seconds: 1, End: true } } }],
+    const { execution, done, clock } = startExecution(
+      {
+        StartAt: 'Both',
+        States: {
+          Both: {
+            Type: 'Parallel',
+            End: true,
+            Branches: [{ StartAt: 'Nap', States: { Nap: { Type: 'Wait', Seconds: 1, End: true } } }],
+          },
         },
       },
-    });
+      {},
+      failingSqsPort,
+    );
     await settle();
     clock.advanceBy(1000);
     expect(await done).toMatchObject({ status: 'SUCCEEDED', output: [{}] });
@@ -114,7 +92,7 @@ describe('Parallel failure', () => {
   });
 
   test('StopExecution ends the history with ExecutionAborted: branches add nothing after it', async () => {
-    const { execution, done } = run(twoBranches(sendTask), silentPort);
+    const { execution, done } = startExecution(twoBranches(sendTask), {}, silentPort);
     await settle();
     execution.stop('Operator', 'enough');
     expect(await done).toMatchObject({ status: 'ABORTED' });

@@ -1,18 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { Clock } from '../../../infra/local/clock';
+import { describe, expect, test } from 'vitest';
 import { AwsServiceError, type RequestContext } from '../../../infra/local/edge/service';
 import {
   AwsCallError,
   type TaskCallOptions,
   type TaskPort,
 } from '../../../infra/local/stepfunctions/engine/tasks';
-import { StepFunctionsService } from '../../../infra/local/stepfunctions/service';
+import type { StepFunctionsService } from '../../../infra/local/stepfunctions/service';
+import { ACCOUNT, settle, useStepFunctionsServices } from './harness';
 
-const account = { region: 'eu-west-1', accountId: '123456789012' };
-const context: RequestContext = { ...account, requestId: 'test' };
+const context: RequestContext = { ...ACCOUNT, requestId: 'test' };
 const roleArn = 'arn:aws:iam::123456789012:role/sfn';
 
 interface RecordedCall {
@@ -39,32 +35,8 @@ function scriptedPort(answer: (call: RecordedCall) => unknown = () => ({})) {
   return { port, calls };
 }
 
-const settle = async () => {
-  for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
-};
-
-let stateDir: string;
-let clock: Clock;
-const services: StepFunctionsService[] = [];
-
-beforeEach(() => {
-  stateDir = mkdtempSync(join(tmpdir(), 'sfn-'));
-  clock = new Clock('manual', Date.parse('2025-01-01T00:00:00Z'));
-});
-
-afterEach(() => {
-  for (const service of services.splice(0)) service.close();
-  rmSync(stateDir, { recursive: true, force: true });
-});
-
-function newService(
-  port: TaskPort,
-  extra: Partial<ConstructorParameters<typeof StepFunctionsService>[0]> = {},
-) {
-  const service = new StepFunctionsService({ clock, stateDir, account, tasks: port, ...extra });
-  services.push(service);
-  return service;
-}
+const sfn = useStepFunctionsServices(Date.parse('2025-01-01T00:00:00Z'));
+const newService = sfn.newService;
 
 async function call(service: StepFunctionsService, operation: string, input: Record<string, unknown>) {
   const handler = service.edgeService.operations[operation];
@@ -157,7 +129,7 @@ describe('executions', () => {
       'PassStateEntered',
       'PassStateExited',
     ]);
-    expect(firstPage.events[0]?.timestamp).toBe(clock.now() / 1000);
+    expect(firstPage.events[0]?.timestamp).toBe(sfn.clock.now() / 1000);
     const rest = (await call(service, 'GetExecutionHistory', {
       executionArn,
       nextToken: firstPage.nextToken,
@@ -197,7 +169,7 @@ describe('executions', () => {
       executions: unknown[];
     };
     expect(running.executions).toHaveLength(1);
-    clock.advanceBy(60_000);
+    sfn.clock.advanceBy(60_000);
     await service.waitForExecution(first.executionArn);
     const succeeded = (await call(service, 'ListExecutions', {
       stateMachineArn,
@@ -345,7 +317,7 @@ describe('task tokens', () => {
       executionArn: string;
     };
     await settle();
-    clock.advanceBy(15 * 60_000);
+    sfn.clock.advanceBy(15 * 60_000);
     const finished = await service.waitForExecution(executionArn);
     expect(finished.status).toBe('SUCCEEDED');
     expect(finished.output).toMatchObject({ timeout: { Error: 'States.Timeout' } });
@@ -403,7 +375,7 @@ describe('durability', () => {
     const types = second.getExecution(asking.executionArn)?.history.map((event) => event.type) ?? [];
     expect(types.filter((type) => type === 'TaskScheduled')).toHaveLength(1);
 
-    clock.advanceBy(3 * 86_400_000);
+    sfn.clock.advanceBy(3 * 86_400_000);
     expect((await second.waitForExecution(sleeping.executionArn)).status).toBe('SUCCEEDED');
   });
 
@@ -432,7 +404,7 @@ describe('durability', () => {
     await settle();
     first.close();
     const second = newService(scriptedPort(() => ({ ok: true })).port);
-    clock.advanceBy(60_000);
+    sfn.clock.advanceBy(60_000);
     expect(await second.waitForExecution(executionArn)).toMatchObject({
       status: 'SUCCEEDED',
       output: { ok: true },

@@ -141,15 +141,7 @@ async function runState(
   if (resumeFrom?.enteredEventId !== undefined) {
     enteredEventId = resumeFrom.enteredEventId;
   } else {
-    if (frame.topLevel) {
-      host.checkpoint({
-        state: name,
-        input: rawInput,
-        variables: frame.variables,
-        historyLength: history.events.length,
-        threadLast: frame.thread.last,
-      });
-    }
+    checkpointState(host, frame, name, rawInput);
     enteredEventId = history.add(frame.thread, `${state.Type}StateEntered`, {
       name,
       ...payloadDetails('input', rawInput),
@@ -226,18 +218,8 @@ async function runState(
       if (delay !== undefined) {
         retryCount++;
         const at = host.clock.now() + delay;
-        if (frame.topLevel) {
-          host.checkpoint({
-            state: name,
-            input: rawInput,
-            variables: frame.variables,
-            historyLength: history.events.length,
-            threadLast: frame.thread.last,
-            enteredEventId,
-            resume: { kind: 'retry', at, attempts: retryAttempts },
-          });
-        }
         resume = { kind: 'retry', at, attempts: retryAttempts };
+        checkpointState(host, frame, name, rawInput, { enteredEventId, resume });
         continue;
       }
       const failedEvent = FAILED_EVENT[state.Type];
@@ -300,6 +282,28 @@ function scoped(error: StatesError, name: string, enteredEventId: number): State
     error.error,
     `An error occurred while executing the state '${name}' (entered at the event id #${enteredEventId}). ${error.cause ?? ''}`,
   );
+}
+
+/**
+ * Records where a top-level state is, so that a restarted process resumes there. States inside Parallel and
+ * Map branches are not checkpointed: a restart runs their enclosing state again.
+ */
+export function checkpointState(
+  host: ExecutionHost,
+  frame: Frame,
+  state: string,
+  input: unknown,
+  progress: Pick<Checkpoint, 'enteredEventId' | 'resume'> = {},
+): void {
+  if (!frame.topLevel) return;
+  host.checkpoint({
+    state,
+    input,
+    variables: frame.variables,
+    historyLength: frame.history.events.length,
+    threadLast: frame.thread.last,
+    ...progress,
+  });
 }
 
 export async function sleepUntil(host: ExecutionHost, frame: Frame, at: number): Promise<void> {

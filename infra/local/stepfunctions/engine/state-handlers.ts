@@ -1,7 +1,13 @@
 /** Pass, Choice, Wait, Succeed and Fail: the states that do not call out or branch. */
 import { evaluateRule } from './choice';
 import { queryEvaluationError, runtimeError, StatesError } from './errors';
-import { registerHandlers, type StateResult, type StateRun, sleepUntil } from './interpreter';
+import {
+  checkpointState,
+  registerHandlers,
+  type StateResult,
+  type StateRun,
+  sleepUntil,
+} from './interpreter';
 import { isObject } from './json-values';
 import { evaluateExpression, evaluateTemplate, jsonataExpression } from './jsonata-eval';
 import { compileTemplate, expressionBuilder } from './payload-template';
@@ -71,13 +77,8 @@ async function wait(run: StateRun): Promise<StateResult> {
   const until = run.resume?.kind === 'wait' ? run.resume.until : await waitUntil(run);
   if ((until - run.host.clock.now()) / 1000 > MAX_WAIT_SECONDS)
     throw runtimeError('Wait state delay is too long.');
-  if (run.frame.topLevel && run.resume?.kind !== 'wait') {
-    run.host.checkpoint({
-      state: run.name,
-      input: run.rawInput,
-      variables: run.frame.variables,
-      historyLength: run.frame.history.events.length,
-      threadLast: run.frame.thread.last,
+  if (run.resume?.kind !== 'wait') {
+    checkpointState(run.host, run.frame, run.name, run.rawInput, {
       enteredEventId: run.enteredEventId,
       resume: { kind: 'wait', until },
     });

@@ -6,7 +6,13 @@
 import type { TimerHandle } from '../../clock';
 import { queryEvaluationError, runtimeError, StatesError, toStatesError } from './errors';
 import { payloadDetails } from './history';
-import { type ExecutionHost, registerHandlers, type StateResult, type StateRun } from './interpreter';
+import {
+  checkpointState,
+  type ExecutionHost,
+  registerHandlers,
+  type StateResult,
+  type StateRun,
+} from './interpreter';
 import { isObject } from './json-values';
 import { evaluateTemplate, type JsonataBindings } from './jsonata-eval';
 import { compileTemplate } from './payload-template';
@@ -128,22 +134,15 @@ async function dispatch(
     const answer = awaitToken(host, frame, token, heartbeatSeconds);
     // If the call itself fails, nobody awaits the answer; keep its later rejection from going unhandled.
     answer.catch(() => undefined);
-    if (frame.topLevel) {
-      host.checkpoint({
-        state: run.name,
-        input: run.rawInput,
-        variables: frame.variables,
-        historyLength: frame.history.events.length,
-        threadLast: frame.thread.last,
-        enteredEventId: run.enteredEventId,
-        resume: {
-          kind: 'token',
-          token,
-          ...(deadline !== undefined ? { timeoutAt: deadline } : {}),
-          ...(heartbeatSeconds !== undefined ? { heartbeatSeconds } : {}),
-        },
-      });
-    }
+    checkpointState(host, frame, run.name, run.rawInput, {
+      enteredEventId: run.enteredEventId,
+      resume: {
+        kind: 'token',
+        token,
+        ...(deadline !== undefined ? { timeoutAt: deadline } : {}),
+        ...(heartbeatSeconds !== undefined ? { heartbeatSeconds } : {}),
+      },
+    });
     const submitted = await callIntegration(run, resource, fields, options);
     events.submitted(submitted);
     return answer;

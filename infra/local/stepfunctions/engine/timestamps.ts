@@ -2,6 +2,8 @@
  * ISO-8601 extended offset date-times, the only timestamp form Step Functions accepts (Wait, Choice):
  * a `T` separator and a `Z` or `±hh:mm` offset are required.
  */
+import { calendarProblem, wallClockFrom } from '../../shared/calendar';
+
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Epoch milliseconds (fractions kept, so sub-millisecond digits still compare), or undefined. */
@@ -9,19 +11,10 @@ export function parseTimestamp(text: unknown): number | undefined {
   if (typeof text !== 'string') return undefined;
   const match = TIMESTAMP.exec(text);
   if (!match) return undefined;
-  const [, year, month, day, hour, minute, second, fraction = '', zone = 'Z'] = match;
-  const values = [year, month, day, hour, minute, second].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const [y, mo, d, h, mi, s] = values;
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined;
-  const base = Date.UTC(y, mo - 1, d, h, mi, s);
-  if (new Date(base).getUTCDate() !== d) return undefined;
+  const [fraction = '', zone = 'Z'] = match.slice(7);
+  const wall = wallClockFrom(match.slice(1, 7));
+  if (calendarProblem(wall)) return undefined;
+  const base = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
   let offsetMinutes = 0;
   if (zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
