@@ -2,9 +2,10 @@
  * dynalite's store and actions, called in-process: the edge has already parsed the JSON body, so each
  * operation goes straight to dynalite's validations and action without a second HTTP hop or a reparse.
  *
- * Every write holds its tables' locks and is staged, then committed as one LevelDB batch (StagedWrites):
- * writes to a table are serialised, so a condition checked is still true when the write lands, and a write
- * reaches disk whole (item and index entries together) or not at all.
+ * Every write holds locks and is staged, then committed as one LevelDB batch (StagedWrites): a single-item
+ * write holds its item's lock (and shares its table's), batch writes and transactions hold their tables'
+ * locks; so a condition checked is still true when the write lands, writes to different items of a table
+ * proceed side by side, and a write reaches disk whole (item and index entries together) or not at all.
  */
 import { mkdirSync } from 'node:fs';
 import { AwsServiceError } from '../edge/service';
@@ -12,7 +13,9 @@ import type { LocalAccount } from '../shared/ports';
 import {
   type Action,
   type ActionValidation,
+  type AttributeMap,
   dynaliteDb,
+  getTable,
   loadAction,
   loadValidation,
   type RawStore,
@@ -21,6 +24,7 @@ import {
 } from './dynalite-internals';
 import { ResourceLocks } from './resource-locks';
 import { StagedWrites } from './staged-writes';
+import { readSynchronously } from './sync-reads';
 
 /** Operations dynalite implements; TTL operations are answered by the service itself. */
 export const DYNALITE_OPERATIONS = [
@@ -49,14 +53,20 @@ const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name
 /** The lock that serialises writes to one table. */
 export const tableLock = (tableName: string): string => `table:${tableName}`;
 
-/** Tables a validated single-item or batch write touches. */
-function writtenTables(operation: DynaliteOperation, data: unknown): string[] | undefined {
-  const request = data as { TableName?: string; RequestItems?: Record<string, unknown> };
-  if (operation === 'BatchWriteItem') return Object.keys(request.RequestItems ?? {});
-  if (operation === 'PutItem' || operation === 'UpdateItem' || operation === 'DeleteItem')
-    return [request.TableName ?? ''];
-  return undefined;
+/** The lock that serialises writes to one item (its key as dynalite stores it). */
+const itemLock = (tableName: string, key: string): string => `item:${tableName}:${key}`;
+
+interface WriteLocks {
+  readonly exclusive: string[];
+  readonly shared: string[];
 }
+
+type WriteRequest = {
+  TableName?: string;
+  Item?: unknown;
+  Key?: unknown;
+  RequestItems?: Record<string, unknown>;
+};
 
 export class DynaliteStore {
   private readonly store: RawStore;
@@ -70,6 +80,7 @@ export class DynaliteStore {
     // ARNs dynalite writes (TableArn, IndexArn) name the local account and region.
     this.store.tableDb.awsAccountId = account.accountId;
     this.store.tableDb.awsRegion = account.region;
+    readSynchronously(this.store.db);
     for (const operation of DYNALITE_OPERATIONS) {
       const name = lowerFirst(operation);
       this.handlers.set(operation, { action: loadAction(name), validation: loadValidation(name) });
@@ -80,9 +91,37 @@ export class DynaliteStore {
   async call(operation: DynaliteOperation, input: unknown): Promise<unknown> {
     const data = this.validate(operation, input);
     const action = this.handler(operation).action;
-    const tables = writtenTables(operation, data);
-    if (!tables) return runAction(action, this.store, data);
-    return this.writeExclusively(tables.map(tableLock), (staging) => runAction(action, staging.store, data));
+    const locks = await this.writeLocks(operation, data as WriteRequest);
+    if (!locks) return runAction(action, this.store, data);
+    return this.writeExclusively(
+      locks.exclusive,
+      (staging) => runAction(action, staging.store, data),
+      locks.shared,
+    );
+  }
+
+  /** The locks a validated write takes; undefined for reads and table operations. */
+  private async writeLocks(
+    operation: DynaliteOperation,
+    request: WriteRequest,
+  ): Promise<WriteLocks | undefined> {
+    if (operation === 'BatchWriteItem') {
+      return { exclusive: Object.keys(request.RequestItems ?? {}).map(tableLock), shared: [] };
+    }
+    if (operation !== 'PutItem' && operation !== 'UpdateItem' && operation !== 'DeleteItem') return undefined;
+    const tableName = request.TableName ?? '';
+    const key = await this.itemKey(tableName, operation === 'PutItem' ? request.Item : request.Key);
+    // Without a key (no such table, a malformed key) the action only reports the error: lock the table.
+    if (key === undefined) return { exclusive: [tableLock(tableName)], shared: [] };
+    return { exclusive: [itemLock(tableName, key)], shared: [tableLock(tableName)] };
+  }
+
+  private async itemKey(tableName: string, itemOrKey: unknown): Promise<string | undefined> {
+    try {
+      return dynaliteDb.createKey(itemOrKey as AttributeMap, await getTable(this.store, tableName));
+    } catch {
+      return undefined;
+    }
   }
 
   /** dynalite's validation of `operation` applied to `input`: the normalised request, expressions parsed. */
@@ -101,16 +140,24 @@ export class DynaliteStore {
   }
 
   /**
-   * Runs `work` holding `lockNames` with its writes staged, then commits them in one batch; if `work`
-   * throws, nothing is written.
+   * Runs `work` holding `lockNames` (and sharing `sharedLockNames`) with its writes staged, then commits them
+   * in one batch; if `work` throws, nothing is written.
    */
-  writeExclusively<T>(lockNames: string[], work: (staging: StagedWrites) => Promise<T>): Promise<T> {
-    return this.locks.run(lockNames, async () => {
-      const staging = new StagedWrites(this.store);
-      const result = await work(staging);
-      await staging.commit();
-      return result;
-    });
+  writeExclusively<T>(
+    lockNames: string[],
+    work: (staging: StagedWrites) => Promise<T>,
+    sharedLockNames: string[] = [],
+  ): Promise<T> {
+    return this.locks.run(
+      lockNames,
+      async () => {
+        const staging = new StagedWrites(this.store);
+        const result = await work(staging);
+        await staging.commit();
+        return result;
+      },
+      sharedLockNames,
+    );
   }
 
   /** Runs `work` holding `lockNames`, so that no write to those tables lands between its reads. */

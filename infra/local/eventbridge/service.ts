@@ -41,6 +41,12 @@ const MAX_REQUEST_BYTES = 256 * 1024;
 const MAX_TARGETS_PER_RULE = 5;
 const NAME = /^[.\-_A-Za-z0-9]+$/;
 const BUS_NAME = /^[/.\-_A-Za-z0-9]+$/;
+/**
+ * Archive counters change with every archived event. Rewriting the whole state file for each PutEvents cost
+ * more than the rest of the call, so counter changes are written at most this often (and on dispose); a crash
+ * loses at most this much counting, never an archived event or any configuration.
+ */
+const COUNTER_SAVE_DELAY_MS = 1_000;
 
 const notFound = (message: string): AwsServiceError =>
   new AwsServiceError('ResourceNotFoundException', message, 400);
@@ -117,6 +123,7 @@ export class EventBridgeService {
   private readonly archiveMatchers = new Map<string, EventMatcher | undefined>();
   private readonly deliveries: Deliveries;
   private readonly schedules: RuleSchedules;
+  private counterSave: NodeJS.Timeout | undefined;
 
   constructor({ clock, stateDir, account, ports }: EventBridgeServiceOptions) {
     this.clock = clock;
@@ -174,6 +181,7 @@ export class EventBridgeService {
 
   /** Stops deliveries, retries and scheduled rules; unfinished deliveries stay journalled for the next start. */
   dispose(): void {
+    if (this.counterSave) this.save();
     this.schedules.dispose();
     this.deliveries.dispose();
   }
@@ -506,6 +514,7 @@ export class EventBridgeService {
       appendJsonLine(join(this.directory, 'archive', archive.ArchiveName, `${day}.jsonl`), event);
       archive.EventCount++;
       archive.SizeBytes += utf8Bytes(JSON.stringify(event));
+      this.saveCountersSoon();
     }
   }
 
@@ -541,9 +550,6 @@ export class EventBridgeService {
     const results = typed.map((entry) => this.acceptEntry(entry, jobs));
     // Journalled before PutEvents answers: an accepted event's deliveries survive a restart.
     this.deliveries.enqueue(jobs);
-    let changedArchives = false;
-    for (const result of results) if ('event' in result && result.archived) changedArchives = true;
-    if (changedArchives) this.save();
     const Entries = results.map((result) => ('event' in result ? { EventId: result.event.id } : result));
     return { FailedEntryCount: Entries.filter((entry) => entry.ErrorCode !== undefined).length, Entries };
   }
@@ -551,7 +557,7 @@ export class EventBridgeService {
   private acceptEntry(
     entry: EventEntry,
     jobs: DeliveryJob[],
-  ): PutEventsResultEntry | { event: EventEnvelope; archived: boolean } {
+  ): PutEventsResultEntry | { event: EventEnvelope } {
     const invalid = (field: string): PutEventsResultEntry => ({
       ErrorCode: 'InvalidArgument',
       ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.`,
@@ -587,10 +593,9 @@ export class EventBridgeService {
       resources: [...(entry.Resources ?? [])],
       detail: detail as Record<string, unknown>,
     };
-    const archiveCount = this.state.archives.length;
     this.archiveEvent(event, bus.Name, ingestedAt);
     this.route(event, bus.Name, ingestedAt, jobs);
-    return { event, archived: archiveCount > 0 };
+    return { event };
   }
 
   private route(event: EventEnvelope, busName: string, ingestedAt: number, jobs: DeliveryJob[]): void {
@@ -636,7 +641,17 @@ export class EventBridgeService {
     return join(this.directory, 'state.json');
   }
 
+  /** Writes the whole state now, counters included. */
   private save(): void {
+    clearTimeout(this.counterSave);
+    this.counterSave = undefined;
     writeJsonAtomic(this.statePath, this.state);
+  }
+
+  private saveCountersSoon(): void {
+    if (this.counterSave) return;
+    // A real-time timer, not the clock: this is I/O batching, and a manual clock may never advance.
+    this.counterSave = setTimeout(() => this.save(), COUNTER_SAVE_DELAY_MS);
+    this.counterSave.unref();
   }
 }

@@ -1,6 +1,8 @@
 /**
  * Each function's recent log events in memory (what `logs()` and Invoke's LogType=Tail read), and, with a
- * log folder, every line appended to `<logDir>/<functionName>.log` for a person to tail.
+ * log folder, every line appended to `<logDir>/<functionName>.log` for a person to tail. Lines are written
+ * in batches (at the end of each invocation, and otherwise on the next turn of the event loop): one append
+ * per batch rather than an open, write and close per line.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +12,9 @@ const TAIL_BYTES = 4096;
 
 export class LogStore {
   private readonly eventsByFunction = new Map<string, LogEvent[]>();
+  /** Lines not yet in the log files, by function name. */
+  private readonly unwritten = new Map<string, string[]>();
+  private flushScheduled = false;
 
   constructor(
     private readonly logDir: string | undefined,
@@ -28,7 +33,24 @@ export class LogStore {
     // Trim in batches so that appending stays O(1) amortised.
     if (events.length > this.retainedPerFunction * 1.25)
       events.splice(0, events.length - this.retainedPerFunction);
-    if (this.logDir) appendFileSync(join(this.logDir, `${functionName}.log`), `${event.message}\n`);
+    if (!this.logDir) return;
+    const lines = this.unwritten.get(functionName);
+    if (lines) lines.push(event.message);
+    else this.unwritten.set(functionName, [event.message]);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Writes the lines appended so far to the log files. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (!this.logDir) return;
+    for (const [functionName, lines] of this.unwritten) {
+      appendFileSync(join(this.logDir, `${functionName}.log`), `${lines.join('\n')}\n`);
+    }
+    this.unwritten.clear();
   }
 
   /** The most recent `limit` events, oldest first; only one invocation's when `requestId` is given. */

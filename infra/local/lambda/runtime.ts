@@ -191,6 +191,7 @@ export class LambdaRuntime {
     this.retryTimers.clear();
     for (const { pool } of this.functions.values()) pool.retire(true);
     this.functions.clear();
+    this.logStore.flush();
   }
 
   private lookup(functionNameOrArn: string, qualifier?: string): RegisteredFunction {
@@ -280,6 +281,8 @@ export class LambdaRuntime {
     }
     log(`END RequestId: ${requestId}`);
     log(reportLine(requestId, config, result));
+    // The invocation's lines are in the file by the time its caller hears back.
+    this.logStore.flush();
     let attempt: AttemptResult;
     if (outcome.kind !== 'response') {
       attempt = { payload: JSON.stringify(outcome.error), functionError: 'Unhandled' };
