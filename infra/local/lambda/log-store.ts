@@ -15,6 +15,8 @@ export class LogStore {
   /** Lines not yet in the log files, by function name. */
   private readonly unwritten = new Map<string, string[]>();
   private flushScheduled = false;
+  /** After close, lines are kept in memory only: the state directory may already be gone. */
+  private closed = false;
 
   constructor(
     private readonly logDir: string | undefined,
@@ -33,7 +35,7 @@ export class LogStore {
     // Trim in batches so that appending stays O(1) amortised.
     if (events.length > this.retainedPerFunction * 1.25)
       events.splice(0, events.length - this.retainedPerFunction);
-    if (!this.logDir) return;
+    if (!this.logDir || this.closed) return;
     const lines = this.unwritten.get(functionName);
     if (lines) lines.push(event.message);
     else this.unwritten.set(functionName, [event.message]);
@@ -51,6 +53,12 @@ export class LogStore {
       appendFileSync(join(this.logDir, `${functionName}.log`), `${lines.join('\n')}\n`);
     }
     this.unwritten.clear();
+  }
+
+  /** Writes what is pending, then stops writing files (a worker may still log while it is retired). */
+  close(): void {
+    this.flush();
+    this.closed = true;
   }
 
   /** The most recent `limit` events, oldest first; only one invocation's when `requestId` is given. */

@@ -191,7 +191,7 @@ export class LambdaRuntime {
     this.retryTimers.clear();
     for (const { pool } of this.functions.values()) pool.retire(true);
     this.functions.clear();
-    this.logStore.flush();
+    this.logStore.close();
   }
 
   private lookup(functionNameOrArn: string, qualifier?: string): RegisteredFunction {
