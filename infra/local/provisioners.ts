@@ -112,25 +112,28 @@ export function provisioners(services: LocalServices, stateDir: string): Record<
       if (deployedSchedules[key] === fingerprint) return;
       deployedSchedules[key] = fingerprint;
       writeJsonAtomic(deployedSchedulesFile, deployedSchedules);
-      try {
-        scheduler.createSchedule(identity.ref, body);
-      } catch (error) {
-        // Already there from an earlier start: bring it in line with the template.
-        if ((error as { code?: string }).code !== 'ConflictException') throw error;
-        scheduler.updateSchedule(identity.ref, body);
-      }
+      createOrUpdate(
+        () => scheduler.createSchedule(identity.ref, body),
+        'ConflictException',
+        () => scheduler.updateSchedule(identity.ref, body),
+      );
     },
     'AWS::Events::EventBus': ({ identity, properties }) => {
-      keepExisting(() => eventbridge.createBus({ Name: identity.ref, Description: properties.Description }));
+      createOrUpdate(
+        () => eventbridge.createBus({ Name: identity.ref, Description: properties.Description }),
+        'ResourceAlreadyExistsException',
+      );
     },
     'AWS::Events::Archive': ({ identity, properties }) => {
-      keepExisting(() =>
-        eventbridge.createArchive({
-          ...properties,
-          ArchiveName: identity.ref,
-          EventSourceArn: String(properties.SourceArn),
-          ...(properties.EventPattern ? { EventPattern: patternText(properties.EventPattern) } : {}),
-        }),
+      createOrUpdate(
+        () =>
+          eventbridge.createArchive({
+            ...properties,
+            ArchiveName: identity.ref,
+            EventSourceArn: String(properties.SourceArn),
+            ...(properties.EventPattern ? { EventPattern: patternText(properties.EventPattern) } : {}),
+          }),
+        'ResourceAlreadyExistsException',
       );
     },
     'AWS::Events::Rule': ({ identity, properties }) => {
@@ -152,17 +155,16 @@ export function provisioners(services: LocalServices, stateDir: string): Record<
         roleArn: String(properties.RoleArn ?? ''),
         type: properties.StateMachineType === 'EXPRESS' ? ('EXPRESS' as const) : ('STANDARD' as const),
       };
-      try {
-        stepfunctions.createStateMachine(machine);
-      } catch (error) {
-        // Deployed by an earlier start with another definition: update it, as a stack update would.
-        if ((error as { code?: string }).code !== 'StateMachineAlreadyExists') throw error;
-        stepfunctions.updateStateMachine({
-          stateMachineArn: identity.ref,
-          definition: machine.definition,
-          roleArn: machine.roleArn,
-        });
-      }
+      createOrUpdate(
+        () => stepfunctions.createStateMachine(machine),
+        'StateMachineAlreadyExists',
+        () =>
+          stepfunctions.updateStateMachine({
+            stateMachineArn: identity.ref,
+            definition: machine.definition,
+            roleArn: machine.roleArn,
+          }),
+      );
     },
     'AWS::ApiGateway::RestApi': apiHandledPerStack,
     'AWS::ApiGateway::Resource': apiHandledPerStack,
@@ -178,12 +180,20 @@ export function provisioners(services: LocalServices, stateDir: string): Record<
   };
 }
 
-/** A restart redeploys onto persisted state: what already exists is kept as it is. */
-function keepExisting(create: () => unknown): void {
+/**
+ * A restart redeploys onto persisted state: a resource already there from an earlier start is brought in
+ * line with the template by `update`, as a stack update would, or kept as it is when there is none.
+ */
+function createOrUpdate(
+  create: () => unknown,
+  alreadyExistsCode: string,
+  update: () => unknown = () => {},
+): void {
   try {
     create();
   } catch (error) {
-    if ((error as { code?: string }).code !== 'ResourceAlreadyExistsException') throw error;
+    if ((error as { code?: string }).code !== alreadyExistsCode) throw error;
+    update();
   }
 }
 

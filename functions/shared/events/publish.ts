@@ -8,19 +8,15 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
+import { backoffDelayMs, type RetryTiming, realSleep } from '../backoff';
 import { type DetailOf, type DetailType, SOURCE_OF, validateDetail } from './contracts';
 
 export type PublishableEvent = {
   [T in DetailType]: { detailType: T; detail: DetailOf<T>; resources?: string[] };
 }[DetailType];
 
-export interface PublishOptions {
-  /** Attempts per entry, the first included. */
-  maxAttempts?: number;
-  baseDelayMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-}
+/** Attempts are per entry. */
+export type PublishOptions = RetryTiming;
 
 export class PublishError extends Error {
   constructor(
@@ -83,8 +79,6 @@ export function batches(entries: readonly PutEventsRequestEntry[]): PutEventsReq
   return result;
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export async function publishEvents(
   client: EventBridgeClient,
   busName: string,
@@ -97,7 +91,7 @@ export async function publishEvents(
     let lastFailures: PublishError['failures'] = [];
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > maxAttempts) throw new PublishError(lastFailures);
-      if (attempt > 1) await sleep(Math.floor(random() * baseDelayMs * 2 ** (attempt - 2)));
+      if (attempt > 1) await sleep(backoffDelayMs(attempt, baseDelayMs, random));
       const { Entries: results = [] } = await client.send(new PutEventsCommand({ Entries: pending }));
       const failed = pending.filter((_, index) => results[index]?.ErrorCode !== undefined);
       lastFailures = pending.flatMap((entry, index) => {

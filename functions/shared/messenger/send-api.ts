@@ -8,6 +8,7 @@
  * - Rate limits (codes 4, 17, 32, 613), transient errors (1, 2), HTTP 5xx and network errors are retried
  *   with exponential backoff and full jitter; any other Graph error is returned as `failed`.
  */
+import { backoffDelayMs, type RetryTiming, realSleep } from '../backoff';
 
 export type MessageTag = 'CONFIRMED_EVENT_UPDATE' | 'POST_PURCHASE_UPDATE' | 'ACCOUNT_UPDATE' | 'HUMAN_AGENT';
 
@@ -38,17 +39,12 @@ export type SendOutcome =
   | { readonly status: 'outside-window' }
   | { readonly status: 'failed'; readonly error: GraphErrorDetails };
 
-export interface SendApiOptions {
+export interface SendApiOptions extends RetryTiming {
   /** e.g. `https://graph.facebook.com/v21.0` */
   readonly baseUrl: string;
   readonly pageAccessToken: () => Promise<string>;
   readonly fetch?: typeof fetch;
   readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
-  /** Attempts per send, the first included. */
-  readonly maxAttempts?: number;
-  readonly baseDelayMs?: number;
 }
 
 export const MESSAGING_WINDOW_MS = 24 * 3_600_000;
@@ -64,8 +60,6 @@ export function allowedDelivery(message: OutgoingMessage, now: number): Delivery
   if (now - last <= MESSAGING_WINDOW_MS) return { messaging_type: 'RESPONSE' };
   return message.tag ? { messaging_type: 'MESSAGE_TAG', tag: message.tag } : undefined;
 }
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export type SendApi = (message: OutgoingMessage) => Promise<SendOutcome>;
 
@@ -85,7 +79,7 @@ export function createSendApi(options: SendApiOptions): SendApi {
   const post = async (body: Record<string, unknown>): Promise<GraphErrorDetails | string> => {
     let last: GraphErrorDetails = { status: 0, message: 'not attempted' };
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      if (attempt > 1) await sleep(Math.floor(random() * baseDelayMs * 2 ** (attempt - 2)));
+      if (attempt > 1) await sleep(backoffDelayMs(attempt, baseDelayMs, random));
       const token = await pageAccessToken();
       let response: Response;
       try {

@@ -63,7 +63,8 @@ export function controlService(clock: Clock, state: ControlState): HttpService {
   const clockView = () => ({ now: clock.nowIso(), mode: clock.mode });
   return {
     protocol: 'http',
-    pathPrefixes: ['/_aurora/clock', '/_aurora/health', '/_aurora/resources', '/_aurora'],
+    // The edge tries longer prefixes (the SES inbox, the console, ...) first; the rest of /_aurora is ours.
+    pathPrefixes: ['/_aurora'],
     handle: (request: IncomingMessage, response: ServerResponse, body: Buffer): void => {
       const path = new URL(request.url ?? '/', 'http://edge').pathname.replace(/\/$/, '');
       const route = `${request.method ?? 'GET'} ${path}`;
