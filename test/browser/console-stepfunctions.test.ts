@@ -13,7 +13,8 @@ import { Clock } from '../../infra/local/clock';
 import { type Edge, startEdge } from '../../infra/local/edge/server';
 import { LocalServices } from '../../infra/local/services';
 import { launchChromium } from '../support/browser';
-import { type EdgeClientConfig, edgeClientConfig, eventually, TEST_START } from '../support/local-cloud';
+import { type EdgeClientConfig, edgeClientConfig, TEST_START } from '../support/local-cloud';
+import { eventually } from '../support/polling';
 
 const account = { region: 'us-east-1', accountId: '000000000000' };
 const TABLE = 'console-visits';

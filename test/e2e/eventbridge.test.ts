@@ -20,7 +20,8 @@ import { CreateQueueCommand, GetQueueAttributesCommand, type Message, SQSClient 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS_FIXTURE, synthesizeEventsFixture } from '../fixtures/events-app/app';
 import { drainQueue, drainQueueEventually } from '../fixtures/events-app/queues';
-import { eventually, startTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
+import { startTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
+import { eventually } from '../support/polling';
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';

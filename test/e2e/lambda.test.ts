@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Edge, startEdge } from '../../infra/local/edge/server';
 import { LambdaRuntime } from '../../infra/local/lambda/runtime';
 import type { LocalFunctionConfig } from '../../infra/local/lambda/types';
-import { ACCOUNT, eventually, FunctionFixtures } from '../unit/lambda/fixtures';
+import { until } from '../support/polling';
+import { ACCOUNT, FunctionFixtures } from '../unit/lambda/fixtures';
 
 const fixtures = new FunctionFixtures();
 let edge: Edge;
@@ -161,7 +162,7 @@ describe('Lambda API through the edge', () => {
     const startsBefore = runtime.logs('slow', { limit: 1_000 }).length;
     const slow = client.send(new InvokeCommand({ FunctionName: 'slow' }));
     // The second call must arrive while the first holds the only slot.
-    await eventually(() => runtime.logs('slow', { limit: 1_000 }).length > startsBefore);
+    await until(() => runtime.logs('slow', { limit: 1_000 }).length > startsBefore);
     const throttled = await client
       .send(new InvokeCommand({ FunctionName: 'slow' }))
       .catch((error: unknown) => error);

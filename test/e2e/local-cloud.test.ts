@@ -15,7 +15,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeFixture } from '../fixtures/local-cloud-app/app';
-import { eventually, startTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
+import { startTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
+import { eventually } from '../support/polling';
 
 let assembly: string;
 let test: TestCloud;

@@ -24,7 +24,8 @@ import {
   readReceipt,
   textMessage,
 } from '../fixtures/messenger/deliveries';
-import { eventually, startTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
+import { startTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
+import { eventually } from '../support/polling';
 
 const APP_SECRET = 'aurora-dev-app-secret';
 const VERIFY_TOKEN = 'aurora-dev-verify-token';

@@ -7,7 +7,8 @@ import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDelivery } from '../../functions/shared/messenger/signature';
 import { delivery, textMessage } from '../fixtures/messenger/deliveries';
-import { eventually, startTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
+import { startTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
+import { eventually } from '../support/polling';
 import { BUS, otpDriver } from '../workflows/otp-helpers';
 
 const APP_SECRET = 'aurora-dev-app-secret';

@@ -1,6 +1,7 @@
 /** Email login through the REST API of the deployed app, with the code read from the local SES inbox. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestCloud, type TestCloud } from '../support/local-cloud';
+import { startTestCloud, type TestCloud } from '../support/local-cloud';
+import { eventually } from '../support/polling';
 
 let test: TestCloud;
 

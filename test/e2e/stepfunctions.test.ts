@@ -34,7 +34,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GREETING_MACHINE, GREETINGS_TABLE, synthesizeSfnFixture } from '../fixtures/sfn-app/app';
-import { eventually, startTestCloud, type TestCloud } from '../support/local-cloud';
+import { startTestCloud, type TestCloud } from '../support/local-cloud';
+import { eventually } from '../support/polling';
 
 const ROLE = 'arn:aws:iam::000000000000:role/sfn-e2e';
 

@@ -16,7 +16,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { eventually, type TestCloud } from '../support/local-cloud';
+import type { TestCloud } from '../support/local-cloud';
+import { eventually } from '../support/polling';
 
 export const BUS = 'aurora-dev';
 export const TABLE = 'aurora-dev';

@@ -4,7 +4,8 @@
  * table, the bus and the execution history.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestCloud, type TestCloud } from '../support/local-cloud';
+import { startTestCloud, type TestCloud } from '../support/local-cloud';
+import { eventually } from '../support/polling';
 import { otpDriver } from './otp-helpers';
 
 let test: TestCloud;

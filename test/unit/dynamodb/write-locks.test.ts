@@ -17,6 +17,7 @@ import { DynamoDbService } from '../../../infra/local/dynamodb/dynamodb-service'
 import { StagedWrites } from '../../../infra/local/dynamodb/staged-writes';
 import { AwsServiceError } from '../../../infra/local/edge/service';
 import { DYNAMODB_ACCOUNT, DYNAMODB_START, remindersTable } from '../../support/dynamodb-edge';
+import { staysFalse, until } from '../../support/polling';
 
 const countersTable = {
   TableName: 'Counters',
@@ -43,24 +44,6 @@ const realCommit = StagedWrites.prototype.commit;
 
 /** Writes held before their commit, by label. */
 const heldCommits = new Map<string, () => void>();
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached before the deadline`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-/** Whether `condition` stays false for a short window; it can only pass wrongly, never fail wrongly. */
-async function staysFalse(condition: () => boolean, windowMs = 100): Promise<boolean> {
-  const deadline = Date.now() + windowMs;
-  while (Date.now() < deadline) {
-    if (condition()) return false;
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  return !condition();
-}
 
 const held = (name: string) => heldCommits.has(name);
 
@@ -139,7 +122,7 @@ describe('DynamoDB write locks', () => {
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':status': { S: 'PENDING' } },
     });
-    await until(() => held('create a') && held('update b'), 'both writes at their commit');
+    await until(() => held('create a') && held('update b'), 'both writes at their commit', 3_000);
     release('update b');
     expect(await second).toBe('ok');
     release('create a');
@@ -149,7 +132,7 @@ describe('DynamoDB write locks', () => {
 
   it('queues a conditional write behind another write to the same item, and checks it afterwards', async () => {
     const first = send('first create', 'PutItem', createReminder('a'));
-    await until(() => held('first create'), 'the first write at its commit');
+    await until(() => held('first create'), 'the first write at its commit', 3_000);
     const second = send('second create', 'PutItem', createReminder('a'));
     // A write to another item of the table passes the queued one.
     await call('PutItem', createReminder('b'));
@@ -163,7 +146,7 @@ describe('DynamoDB write locks', () => {
   it('keeps single-item writes and a BatchWriteItem on one table apart, in arrival order', async () => {
     await call('PutItem', { TableName: 'Reminders', Item: reminder('seed') });
     const single = send('single before', 'PutItem', createReminder('a'));
-    await until(() => held('single before'), 'the single write at its commit');
+    await until(() => held('single before'), 'the single write at its commit', 3_000);
 
     const batch = send('batch', 'BatchWriteItem', {
       RequestItems: {
@@ -176,20 +159,20 @@ describe('DynamoDB write locks', () => {
     const singleAfter = send('single after', 'PutItem', createReminder('d'));
     // A write to another table is not held up, and shows the queued requests had time to go ahead.
     const otherTable = send('other table', 'PutItem', { TableName: 'Counters', Item: { id: { S: 'x' } } });
-    await until(() => held('other table'), 'the write to another table at its commit');
+    await until(() => held('other table'), 'the write to another table at its commit', 3_000);
     release('other table');
     expect(await otherTable).toBe('ok');
-    expect(await staysFalse(() => held('batch') || held('single after'))).toBe(true);
+    expect(await staysFalse(() => held('batch') || held('single after'), 100)).toBe(true);
 
     release('single before');
     expect(await single).toBe('ok');
-    await until(() => held('batch'), 'the batch at its commit once the single write is done');
+    await until(() => held('batch'), 'the batch at its commit once the single write is done', 3_000);
     // The later single write waits for the batch, although it is compatible with nothing being held.
-    expect(await staysFalse(() => held('single after'))).toBe(true);
+    expect(await staysFalse(() => held('single after'), 100)).toBe(true);
 
     release('batch');
     expect(await batch).toBe('ok');
-    await until(() => held('single after'), 'the later single write at its commit');
+    await until(() => held('single after'), 'the later single write at its commit', 3_000);
     release('single after');
     expect(await singleAfter).toBe('ok');
     expect(await storedReminders()).toEqual(['a', 'c', 'd']);

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { DeliveryJournal, type PendingDelivery } from '../../../infra/local/eventbridge/delivery-journal';
 import { EventBridgeService } from '../../../infra/local/eventbridge/service';
 import { usePortsHarness } from '../../support/fake-ports';
+import { until } from '../../support/polling';
 import { ACCOUNT, FUNCTION_ARN, QUEUE_ARN } from '../scheduler/fixtures';
+
+const soon = (condition: () => boolean) => until(condition, 'condition', 2_000);
 
 const START = Date.parse('2026-03-01T10:00:00Z');
 const DLQ = 'arn:aws:sqs:eu-west-1:123456789012:events-dlq';
@@ -21,14 +24,6 @@ const restart = (service: EventBridgeService): EventBridgeService => {
   service.dispose();
   return harness.start();
 };
-
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-}
 
 const reminder = (detail: object) => ({
   Source: 'aurora.reminders',
@@ -49,12 +44,12 @@ describe('EventBridge deliveries across a restart', () => {
     expect(harness.ports.calls).toEqual([]); // PutEvents answered; nothing delivered yet
 
     const second = restart(first);
-    await until(() => harness.ports.calls.length === 2);
+    await soon(() => harness.ports.calls.length === 2);
     expect(harness.ports.calls.map((call) => JSON.parse(call.payload).detail.id).sort()).toEqual([
       'r-1',
       'r-2',
     ]);
-    await until(() => second.pendingDeliveries === 0);
+    await soon(() => second.pendingDeliveries === 0);
 
     const third = restart(second);
     expect(third.pendingDeliveries).toBe(0); // finished deliveries are not replayed
@@ -69,7 +64,7 @@ describe('EventBridge deliveries across a restart', () => {
       DeadLetterConfig: { Arn: DLQ },
     });
     await first.putEvents([reminder({ id: 'r-1' })]);
-    await until(() => first.retryingDeliveries().length === 1);
+    await soon(() => first.retryingDeliveries().length === 1);
 
     const second = restart(first);
     expect(second.retryingDeliveries()).toMatchObject([
@@ -77,12 +72,12 @@ describe('EventBridge deliveries across a restart', () => {
     ]);
     expect(harness.ports.callsTo(FUNCTION_ARN)).toHaveLength(1);
     harness.clock.advanceBy(1000);
-    await until(() => harness.ports.callsTo(FUNCTION_ARN).length === 2);
-    await until(() => second.retryingDeliveries()[0]?.attempt === 3);
+    await soon(() => harness.ports.callsTo(FUNCTION_ARN).length === 2);
+    await soon(() => second.retryingDeliveries()[0]?.attempt === 3);
     harness.clock.advanceBy(2000);
-    await until(() => second.retryingDeliveries()[0]?.attempt === 4);
+    await soon(() => second.retryingDeliveries()[0]?.attempt === 4);
     harness.clock.advanceBy(4000);
-    await until(() => harness.ports.callsTo(DLQ).length === 1);
+    await soon(() => harness.ports.callsTo(DLQ).length === 1);
     expect(harness.ports.callsTo(DLQ)[0]?.attributes?.RETRY_ATTEMPTS?.StringValue).toBe('3');
   });
 
@@ -101,16 +96,16 @@ describe('EventBridge deliveries across a restart', () => {
       return invoke(arn, payload);
     };
     const second = harness.start();
-    await until(() => second.retryingDeliveries().length === 1);
+    await soon(() => second.retryingDeliveries().length === 1);
     deployed = true;
     harness.clock.advanceBy(1000);
-    await until(() => harness.ports.callsTo(FUNCTION_ARN).length === 1);
+    await soon(() => harness.ports.callsTo(FUNCTION_ARN).length === 1);
     expect(harness.ports.callsTo(DLQ)).toEqual([]);
 
     // A delivery accepted after the restart is not restored: a missing function goes to the queue at once.
     deployed = false;
     await second.putEvents([reminder({ id: 'r-2' })]);
-    await until(() => harness.ports.callsTo(DLQ).length === 1);
+    await soon(() => harness.ports.callsTo(DLQ).length === 1);
     expect(harness.ports.callsTo(DLQ)[0]?.attributes?.ERROR_CODE?.StringValue).toBe(
       'ResourceNotFoundException',
     );
@@ -125,12 +120,12 @@ describe('EventBridge deliveries across a restart', () => {
       DeadLetterConfig: { Arn: DLQ },
     });
     await first.putEvents([reminder({ id: 'r-1' })]);
-    await until(() => first.retryingDeliveries().length === 1);
+    await soon(() => first.retryingDeliveries().length === 1);
     first.dispose();
 
     harness.clock.advanceBy(2 * 3_600_000);
     const second = harness.start();
-    await until(() => harness.ports.callsTo(DLQ).length === 1);
+    await soon(() => harness.ports.callsTo(DLQ).length === 1);
     expect(harness.ports.callsTo(FUNCTION_ARN)).toHaveLength(1);
     expect(harness.ports.callsTo(DLQ)[0]?.attributes).toMatchObject({
       EXHAUSTED_RETRY_CONDITION: { StringValue: 'MaximumEventAgeInSeconds' },

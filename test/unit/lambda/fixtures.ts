@@ -43,23 +43,3 @@ export class FunctionFixtures {
 }
 
 export const parse = (payload: string | undefined): unknown => JSON.parse(payload ?? 'null');
-
-/** Polls `condition` until it holds or the deadline passes (no fixed sleeps). */
-export async function eventually(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/**
- * Checks that `condition` stays false for a short window: how a test shows that something (a retry not yet
- * due) did not happen. It can only pass wrongly if the event is slower than the window, never fail wrongly.
- */
-export async function staysFalse(condition: () => boolean, windowMs = 150): Promise<boolean> {
-  return eventually(condition, windowMs).then(
-    () => false,
-    () => true,
-  );
-}

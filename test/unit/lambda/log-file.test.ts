@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogStore } from '../../../infra/local/lambda/log-store';
 import { LambdaRuntime } from '../../../infra/local/lambda/runtime';
-import { ACCOUNT, EDGE_URL, eventually, FunctionFixtures } from './fixtures';
+import { until } from '../../support/polling';
+import { ACCOUNT, EDGE_URL, FunctionFixtures } from './fixtures';
 
 const fixtures = new FunctionFixtures();
 const logDir = join(fixtures.root, 'logs');
@@ -111,7 +112,7 @@ describe('Lambda log files on shutdown', () => {
         }),
       );
       await stopping.invoke('late', '{}');
-      await eventually(() => linesAtShutdown !== undefined, 3_000);
+      await until(() => linesAtShutdown !== undefined, 'the lines at shutdown', 3_000);
       expect(linesAtShutdown?.some((line) => line.endsWith('\tINFO\tafter return'))).toBe(true);
     } finally {
       stopping.shutdown();
@@ -140,7 +141,7 @@ describe('LogStore', () => {
     expect(readFileSync(file('b'), 'utf8')).toBe('b 1\n');
 
     store.append('a', event('a 3'));
-    await eventually(() => readFileSync(file('a'), 'utf8') === 'a 1\na 2\na 3\n', 2_000);
+    await until(() => readFileSync(file('a'), 'utf8') === 'a 1\na 2\na 3\n', 'the file written', 2_000);
     store.flush(); // nothing left to write: no line twice
     expect(readFileSync(file('a'), 'utf8')).toBe('a 1\na 2\na 3\n');
   });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../../infra/local/clock';
 import { LambdaRuntime } from '../../../infra/local/lambda/runtime';
 import type { InvocationRecord } from '../../../infra/local/lambda/types';
-import { ACCOUNT, EDGE_URL, eventually, FunctionFixtures, staysFalse } from './fixtures';
+import { staysFalse, until } from '../../support/polling';
+import { ACCOUNT, EDGE_URL, FunctionFixtures } from './fixtures';
 
 const fixtures = new FunctionFixtures();
 const clock = new Clock('manual', Date.parse('2025-01-01T00:00:00Z'));
@@ -34,7 +35,7 @@ describe('LambdaRuntime asynchronous invocations', () => {
     const result = await runtime.invoke('events', '{"id":7}', { invocationType: 'Event' });
     expect(result.statusCode).toBe(202);
     expect(result.payload).toBeUndefined();
-    await eventually(() => recordsOf(result.requestId).length === 1);
+    await until(() => recordsOf(result.requestId).length === 1);
     expect(recordsOf(result.requestId)[0]).toMatchObject({
       functionName: 'events',
       invocationType: 'Event',
@@ -46,13 +47,13 @@ describe('LambdaRuntime asynchronous invocations', () => {
 
   it('retries a failed event twice, one and then two minutes later on the clock, with the same request id', async () => {
     const { requestId } = await runtime.invoke('events', '{"fail":true}', { invocationType: 'Event' });
-    await eventually(() => recordsOf(requestId).length === 1);
+    await until(() => recordsOf(requestId).length === 1);
     clock.advanceBy(59_000);
     expect(await staysFalse(() => recordsOf(requestId).length > 1)).toBe(true);
     clock.advanceBy(1_000);
-    await eventually(() => recordsOf(requestId).length === 2);
+    await until(() => recordsOf(requestId).length === 2);
     clock.advanceBy(120_000);
-    await eventually(() => recordsOf(requestId).length === 3);
+    await until(() => recordsOf(requestId).length === 3);
     clock.advanceBy(3_600_000);
     expect(await staysFalse(() => recordsOf(requestId).length > 3)).toBe(true);
     expect(recordsOf(requestId).map((record) => [record.attempt, record.functionError])).toEqual([
@@ -66,7 +67,7 @@ describe('LambdaRuntime asynchronous invocations', () => {
     const { requestId } = await runtime.invoke('queued', '{"id":1}', { invocationType: 'Event' });
     expect(await staysFalse(() => recordsOf(requestId).length > 0)).toBe(true);
     runtime.setReservedConcurrency('queued', 1);
-    await eventually(() => recordsOf(requestId).length === 1);
+    await until(() => recordsOf(requestId).length === 1);
     expect(recordsOf(requestId)[0]?.payload).toBe('{"ok":1}');
   });
 
