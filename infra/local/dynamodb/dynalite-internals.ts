@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { AwsServiceError } from '../edge/service';
+import { installExpressionCache } from './expression-cache';
 
 const require = createRequire(import.meta.url);
 
@@ -73,6 +74,9 @@ interface DynaliteDb {
 
 export const dynaliteValidations = require('dynalite/validations') as Validations;
 export const dynaliteDb = require('dynalite/db') as DynaliteDb;
+
+// Every request's expressions go through dynalite's parsers; memoise them (see expression-cache.ts).
+installExpressionCache();
 
 export const loadAction = (name: string): Action => require(`dynalite/actions/${name}`) as Action;
 export const loadValidation = (name: string): ActionValidation =>
