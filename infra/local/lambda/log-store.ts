@@ -1,10 +1,10 @@
 /**
  * Each function's recent log events in memory (what `logs()` and Invoke's LogType=Tail read), and, with a
  * log folder, every line appended to `<logDir>/<functionName>.log` for a person to tail. Lines are written
- * in batches (at the end of each invocation, and otherwise on the next turn of the event loop): one append
- * per batch rather than an open, write and close per line.
+ * in batches (at the end of each invocation, and otherwise on the next turn of the event loop), one write per
+ * batch to a file kept open, rather than an open, write and close per line.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogEvent } from './types';
 
@@ -14,6 +14,8 @@ export class LogStore {
   private readonly eventsByFunction = new Map<string, LogEvent[]>();
   /** Lines not yet in the log files, by function name. */
   private readonly unwritten = new Map<string, string[]>();
+  /** Open log files (append mode), by function name. */
+  private readonly files = new Map<string, number>();
   private flushScheduled = false;
   /** After close, lines are kept in memory only: the state directory may already be gone. */
   private closed = false;
@@ -50,7 +52,12 @@ export class LogStore {
     this.flushScheduled = false;
     if (!this.logDir) return;
     for (const [functionName, lines] of this.unwritten) {
-      appendFileSync(join(this.logDir, `${functionName}.log`), `${lines.join('\n')}\n`);
+      let file = this.files.get(functionName);
+      if (file === undefined) {
+        file = openSync(join(this.logDir, `${functionName}.log`), 'a');
+        this.files.set(functionName, file);
+      }
+      writeSync(file, `${lines.join('\n')}\n`);
     }
     this.unwritten.clear();
   }
@@ -59,6 +66,8 @@ export class LogStore {
   close(): void {
     this.flush();
     this.closed = true;
+    for (const file of this.files.values()) closeSync(file);
+    this.files.clear();
   }
 
   /** The most recent `limit` events, oldest first; only one invocation's when `requestId` is given. */
@@ -87,5 +96,9 @@ export class LogStore {
 
   forget(functionName: string): void {
     this.eventsByFunction.delete(functionName);
+    this.flush();
+    const file = this.files.get(functionName);
+    if (file !== undefined) closeSync(file);
+    this.files.delete(functionName);
   }
 }

@@ -5,6 +5,7 @@
  * minutes later on the shared clock (so a clock jump fires the retries), as Lambda does.
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Clock, type TimerHandle } from '../clock';
 import type { RestJsonService } from '../edge/service';
 import type { LocalAccount } from '../shared/ports';
@@ -15,6 +16,7 @@ import {
   payloadTooLarge,
   reservedConcurrencyThrottled,
 } from './api-errors';
+import { CpuGauge } from './cpu-gauge';
 import { FUNCTION_VERSION, logGroupNameOf, newLogStreamName, sandboxEnvironment } from './environment';
 import { LAMBDA_RESPONSE_LIMIT_BYTES, responseTooLargeError } from './function-errors';
 import { InstancePool } from './instance-pool';
@@ -40,6 +42,10 @@ export interface LambdaRuntimeOptions {
   readonly clock?: Clock;
   /** Environments per function when it has no reserved concurrency (further invocations wait). */
   readonly maxConcurrencyPerFunction?: number;
+  /** Environments per function created without delay (default: one per core, at least 2); see InstancePool. */
+  readonly eagerEnvironmentsPerFunction?: number;
+  /** How long an invocation waits for a busy environment before the pool grows past the eager ones. */
+  readonly scaleOutDelayMs?: number;
   readonly idleTimeoutMs?: number;
   readonly onLog?: (functionName: string, event: LogEvent) => void;
 }
@@ -52,7 +58,7 @@ export interface FunctionDescription {
 }
 
 interface RegisteredFunction extends FunctionDescription {
-  readonly pool: InstancePool;
+  readonly pool: InstancePool<Sandbox>;
 }
 
 interface Invocation {
@@ -80,6 +86,7 @@ export class LambdaRuntime {
   private readonly clock: Clock;
   private readonly listeners = new Set<(record: InvocationRecord) => void>();
   private readonly retryTimers = new Set<TimerHandle>();
+  private readonly cpu = new CpuGauge();
   private apiService: RestJsonService | undefined;
 
   constructor(private readonly options: LambdaRuntimeOptions) {
@@ -120,6 +127,9 @@ export class LambdaRuntime {
       create: () => this.createSandbox(config),
       concurrency: reserved ?? this.options.maxConcurrencyPerFunction ?? 8,
       throttles: reserved !== undefined,
+      eagerEnvironments: this.options.eagerEnvironmentsPerFunction ?? Math.max(2, availableParallelism()),
+      scaleOutDelayMs: this.options.scaleOutDelayMs ?? 100,
+      hasSpareCpu: () => this.cpu.idleCores >= 1,
       idleTimeoutMs: this.options.idleTimeoutMs ?? 10 * 60_000,
     });
     this.functions.set(config.functionName, {
@@ -192,6 +202,7 @@ export class LambdaRuntime {
     for (const { pool } of this.functions.values()) pool.retire(true);
     this.functions.clear();
     this.logStore.close();
+    this.cpu.stop();
   }
 
   private lookup(functionNameOrArn: string, qualifier?: string): RegisteredFunction {

@@ -115,6 +115,11 @@ export class Sandbox {
     return !this.dead;
   }
 
+  /** Still loading the handler module (a cold start in progress). */
+  get initialising(): boolean {
+    return this.initDurationMs === undefined && !this.dead;
+  }
+
   get logStreamName(): string {
     return this.options.data.logStreamName;
   }
