@@ -511,9 +511,12 @@ export class EventBridgeService {
       if (archive.EventBusName !== busName) continue;
       const matcher = this.archiveMatchers.get(archive.ArchiveName);
       if (matcher && !matcher(event)) continue;
-      appendJsonLine(join(this.directory, 'archive', archive.ArchiveName, `${day}.jsonl`), event);
+      const bytes = appendJsonLine(
+        join(this.directory, 'archive', archive.ArchiveName, `${day}.jsonl`),
+        event,
+      );
       archive.EventCount++;
-      archive.SizeBytes += utf8Bytes(JSON.stringify(event));
+      archive.SizeBytes += bytes;
       this.saveCountersSoon();
     }
   }

@@ -21,10 +21,22 @@ export function readJsonOr<T>(path: string, fallback: T): T {
   }
 }
 
-/** Appends one JSON line; a line is written with one write call, so readers see whole lines. */
-export function appendJsonLine(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  appendFileSync(path, `${JSON.stringify(value)}\n`);
+/**
+ * Appends one JSON line; a line is written with one write call, so readers see whole lines. The folder is
+ * created on the first append that finds it missing, not checked on every append (journals append per event).
+ * Answers the size of the JSON in UTF-8 bytes.
+ */
+export function appendJsonLine(path: string, value: unknown): number {
+  const json = JSON.stringify(value);
+  const line = `${json}\n`;
+  try {
+    appendFileSync(path, line);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(dirname(path), { recursive: true });
+    appendFileSync(path, line);
+  }
+  return Buffer.byteLength(json, 'utf8');
 }
 
 /** Reads a JSON-lines file, ignoring a torn last line left by a crash mid-append. */
