@@ -4,7 +4,7 @@
  * the expression cache (infra/local/dynamodb/expression-cache.ts) versus dynalite's parsers alone. Rounds of
  * the two alternate in one process; the best round of each is reported.
  */
-import { createRequire } from 'node:module';
+import { dynaliteValidations } from '../infra/local/dynamodb/dynalite-internals';
 import {
   cachedParse,
   dynaliteParsers,
@@ -14,10 +14,7 @@ import {
 } from '../infra/local/dynamodb/expression-cache';
 import type { BenchRow } from './index';
 
-const require = createRequire(import.meta.url);
-const { validateExpressions } = require('dynalite/validations') as {
-  validateExpressions(data: Record<string, unknown>): string | undefined;
-};
+const { validateExpressions } = dynaliteValidations;
 
 const REQUESTS_PER_ROUND = 2000;
 const ROUNDS = 7;

@@ -59,6 +59,8 @@ export interface ActionValidation {
 interface Validations {
   checkTypes(data: unknown, types: unknown): Record<string, unknown>;
   checkValidations(data: unknown, types: unknown, custom: unknown, store: RawStore): void;
+  /** Parses a request's expressions into `_condition`, `_updates`, ...; returns an error message or nothing. */
+  validateExpressions(data: Record<string, unknown>): string | undefined;
 }
 
 interface DynaliteDb {

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { dynaliteValidations } from '../../../infra/local/dynamodb/dynalite-internals';
 import { DynaliteStore } from '../../../infra/local/dynamodb/dynalite-store';
 import {
   cachedParse,
@@ -9,10 +9,7 @@ import {
   uncachedParse,
 } from '../../../infra/local/dynamodb/expression-cache';
 
-const require = createRequire(import.meta.url);
-const { validateExpressions } = require('dynalite/validations') as {
-  validateExpressions(data: Record<string, unknown>): string | undefined;
-};
+const { validateExpressions } = dynaliteValidations;
 
 type Values = Record<string, Record<string, unknown>>;
 interface ExpressionRequest {
