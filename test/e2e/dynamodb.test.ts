@@ -5,6 +5,7 @@ import {
   PutItemCommand,
   QueryCommand,
   ResourceNotFoundException,
+  UpdateItemCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -107,6 +108,72 @@ describe('DynamoDB through the edge', () => {
     await pollUntil(async () => !(await exists('soon')));
     expect(await exists('later')).toBe(true);
     expect(await exists('forever')).toBe(true);
+  });
+
+  describe('TTL sweeps by the expiry each item has now', () => {
+    const nowSeconds = DYNAMODB_START / 1000;
+    const put = (tableName: string, sk: string, expiresAt: number) =>
+      cloud.client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: reminder(sk, 'PENDING', { expiresAt: { N: String(expiresAt) } }),
+        }),
+      );
+    const exists = async (sk: string, tableName = 'Reminders') =>
+      (
+        await cloud.client.send(
+          new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'user#1' }, sk: { S: sk } } }),
+        )
+      ).Item !== undefined;
+    /** Moves the clock on and waits for the sweep it starts. */
+    const passMinutes = async (minutes: number) => {
+      cloud.clock.advanceBy(minutes * 60_000);
+      await cloud.dynamodb.sweepExpiredItems();
+    };
+
+    it('keeps an item whose expiry a later write moved, and deletes it at the new one', async () => {
+      await put('Reminders', 'moved', nowSeconds + 600);
+      await cloud.client.send(
+        new UpdateItemCommand({
+          TableName: 'Reminders',
+          Key: { pk: { S: 'user#1' }, sk: { S: 'moved' } },
+          UpdateExpression: 'SET expiresAt = :later',
+          ExpressionAttributeValues: { ':later': { N: String(nowSeconds + 7200) } },
+        }),
+      );
+      await passMinutes(15);
+      expect(await exists('moved')).toBe(true);
+      await passMinutes(120);
+      expect(await exists('moved')).toBe(false);
+    });
+
+    it('deletes items written before a restart once they fall due', async () => {
+      await put('Reminders', 'before-restart', nowSeconds + 600);
+      await cloud.restart();
+      await passMinutes(15);
+      expect(await exists('before-restart')).toBe(false);
+    });
+
+    it('never deletes an item whose expiry lies more than five years in the past, as AWS does', async () => {
+      await put('Reminders', 'ancient', nowSeconds - 6 * 365 * 24 * 3600);
+      await put('Reminders', 'recent', nowSeconds - 60);
+      await passMinutes(1);
+      expect(await exists('recent')).toBe(false);
+      expect(await exists('ancient')).toBe(true);
+    });
+
+    it('deletes items written before TTL was enabled on their table', async () => {
+      await cloud.dynamodb.createTable({ ...remindersTable, TableName: 'Plain' });
+      await put('Plain', 'early', nowSeconds + 60);
+      await cloud.client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: 'Plain',
+          TimeToLiveSpecification: { Enabled: true, AttributeName: 'expiresAt' },
+        }),
+      );
+      await passMinutes(2);
+      expect(await exists('early', 'Plain')).toBe(false);
+    });
   });
 
   it('answers DescribeTimeToLive and refuses enabling TTL twice, as AWS does', async () => {

@@ -14,6 +14,7 @@ import {
   type Action,
   type ActionValidation,
   type AttributeMap,
+  type BatchOperation,
   dynaliteDb,
   getTable,
   loadAction,
@@ -72,6 +73,7 @@ export class DynaliteStore {
   private readonly store: RawStore;
   private readonly handlers = new Map<string, { action: Action; validation: ActionValidation }>();
   private readonly locks = new ResourceLocks();
+  private readonly commitListeners = new Set<(operations: readonly BatchOperation[]) => void>();
 
   /** `directory` undefined keeps tables in memory (for benchmarks). */
   constructor(directory: string | undefined, account: LocalAccount) {
@@ -116,7 +118,8 @@ export class DynaliteStore {
     return { exclusive: [itemLock(tableName, key)], shared: [tableLock(tableName)] };
   }
 
-  private async itemKey(tableName: string, itemOrKey: unknown): Promise<string | undefined> {
+  /** How dynalite keys the item (or key) in the table; undefined for no such table or a malformed key. */
+  async itemKey(tableName: string, itemOrKey: unknown): Promise<string | undefined> {
     try {
       return dynaliteDb.createKey(itemOrKey as AttributeMap, await getTable(this.store, tableName));
     } catch {
@@ -153,11 +156,18 @@ export class DynaliteStore {
       async () => {
         const staging = new StagedWrites(this.store);
         const result = await work(staging);
-        await staging.commit();
+        const written = await staging.commit();
+        for (const listener of this.commitListeners) listener(written);
         return result;
       },
       sharedLockNames,
     );
+  }
+
+  /** Tells `listener` of every batch written (items, index entries, records), after it is on disk. */
+  onCommit(listener: (operations: readonly BatchOperation[]) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
   }
 
   /** Runs `work` holding `lockNames`, so that no write to those tables lands between its reads. */

@@ -42,11 +42,12 @@ export class StagedWrites {
     return this.operations.size;
   }
 
-  commit(): Promise<void> {
-    if (this.operations.size === 0) return Promise.resolve();
+  /** Writes what was staged in one batch; resolves with the operations written. */
+  commit(): Promise<readonly BatchOperation[]> {
+    if (this.operations.size === 0) return Promise.resolve([]);
     const batch = [...this.operations.values()];
     return new Promise((resolve, reject) =>
-      this.base.db.batch(batch, (error) => (error ? reject(error) : resolve())),
+      this.base.db.batch(batch, (error) => (error ? reject(error) : resolve(batch))),
     );
   }
 

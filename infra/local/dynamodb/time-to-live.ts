@@ -1,13 +1,17 @@
 /**
  * DynamoDB Time to Live, which dynalite lacks: the per-table setting (UpdateTimeToLive / DescribeTimeToLive,
  * persisted next to the tables) and a sweeper that deletes expired items. The sweeper follows the shared
- * clock: it runs every second of real time and at once after the clock jumps.
+ * clock: it runs every second of real time and at once after the clock jumps. It learns the expiries from
+ * the writes as they are committed (ExpiryIndex), after reading each table once when TTL is enabled or the
+ * cloud starts, so a sweep costs what is due, not the size of the tables.
  */
 import { join } from 'node:path';
 import type { Clock } from '../clock';
 import { AwsServiceError, validationError } from '../edge/service';
 import { readJsonOr, writeJsonAtomic } from '../shared/persistence';
+import type { AttributeMap } from './dynalite-internals';
 import type { DynaliteStore } from './dynalite-store';
+import { ExpiryIndex } from './expiry-index';
 
 const SWEEP_INTERVAL_MS = 1000;
 /** AWS does not delete items whose expiry lies more than five years in the past. */
@@ -28,6 +32,10 @@ export class TimeToLive {
   private readonly attributes: Record<string, string>;
   private readonly interval: NodeJS.Timeout;
   private readonly stopFollowingClock: () => void;
+  private readonly stopFollowingWrites: () => void;
+  private readonly expiries = new ExpiryIndex();
+  /** Per tracked table: resolves once the table's existing items are in the index. */
+  private readonly seeded = new Map<string, Promise<void>>();
   private sweeping: Promise<number> | undefined;
   private sweepAgain = false;
   private closed = false;
@@ -40,6 +48,9 @@ export class TimeToLive {
   ) {
     this.path = directory ? join(directory, 'time-to-live.json') : '';
     this.attributes = directory ? readJsonOr<Record<string, string>>(this.path, {}) : {};
+    this.stopFollowingWrites = store.onCommit((operations) => this.expiries.observe(operations));
+    for (const [tableName, attributeName] of Object.entries(this.attributes))
+      this.track(tableName, attributeName);
     this.interval = setInterval(() => this.requestSweep(), SWEEP_INTERVAL_MS);
     this.interval.unref();
     this.stopFollowingClock = clock.onChange(() => this.requestSweep());
@@ -58,9 +69,11 @@ export class TimeToLive {
       if (current === attributeName) throw validationError('TimeToLive is already enabled');
       if (current) throw validationError('TimeToLive is active on a different AttributeName');
       this.attributes[tableName] = attributeName;
+      this.track(tableName, attributeName);
     } else {
       if (!current) throw validationError('TimeToLive is already disabled');
       delete this.attributes[tableName];
+      this.untrack(tableName);
     }
     this.save();
     this.requestSweep();
@@ -86,6 +99,7 @@ export class TimeToLive {
   forget(tableName: string): void {
     if (!(tableName in this.attributes)) return;
     delete this.attributes[tableName];
+    this.untrack(tableName);
     this.save();
   }
 
@@ -110,6 +124,8 @@ export class TimeToLive {
     this.closed = true;
     clearInterval(this.interval);
     this.stopFollowingClock();
+    this.stopFollowingWrites();
+    await Promise.all([...this.seeded.values()].map((seeding) => seeding.catch(() => undefined)));
     await this.sweeping?.catch(() => 0);
   }
 
@@ -124,59 +140,90 @@ export class TimeToLive {
       try {
         deleted += await this.sweepTable(tableName, attributeName);
       } catch (error) {
-        // The table may have been deleted by a raw DeleteTable between the listing and the scan.
-        if (!(error instanceof AwsServiceError && error.code.endsWith('ResourceNotFoundException')))
-          throw error;
+        // The table may have been deleted by a raw DeleteTable between the listing and the sweep.
+        if (!isNotFound(error)) throw error;
       }
     }
     return deleted;
   }
 
-  private async sweepTable(tableName: string, attributeName: string): Promise<number> {
+  private track(tableName: string, attributeName: string): void {
+    const seeding = this.seed(tableName, attributeName);
+    // A table that cannot be read now (deleted meanwhile) is seeded again by the next sweep.
+    seeding.catch((error: unknown) => {
+      if (this.seeded.get(tableName) === seeding) this.seeded.delete(tableName);
+      if (!isNotFound(error)) this.logError('dynamodb: reading expiries failed', error);
+    });
+    this.seeded.set(tableName, seeding);
+  }
+
+  private untrack(tableName: string): void {
+    this.seeded.delete(tableName);
+    this.expiries.untrack(tableName);
+  }
+
+  /** Follows the table's writes from now on, then reads the expiries it already holds. */
+  private async seed(tableName: string, attributeName: string): Promise<void> {
+    const keyNames = await this.keyNames(tableName);
+    this.expiries.track(tableName, attributeName, keyNames);
+    const names: Record<string, string> = { '#expiry': attributeName };
+    keyNames.forEach((name, index) => {
+      names[`#key${index}`] = name;
+    });
+    let startKey: unknown;
+    do {
+      const page = (await this.store.call('Scan', {
+        TableName: tableName,
+        FilterExpression: 'attribute_exists(#expiry)',
+        ProjectionExpression: ['#expiry', ...keyNames.map((_, index) => `#key${index}`)].join(', '),
+        ExpressionAttributeNames: names,
+        ExclusiveStartKey: startKey,
+      })) as { Items?: AttributeMap[]; LastEvaluatedKey?: unknown };
+      const items: { itemKey: string; item: AttributeMap }[] = [];
+      for (const item of page.Items ?? []) {
+        const itemKey = await this.store.itemKey(tableName, item);
+        if (itemKey !== undefined) items.push({ itemKey, item });
+      }
+      this.expiries.seed(tableName, items);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  private async keyNames(tableName: string): Promise<string[]> {
     const description = (await this.store.call('DescribeTable', { TableName: tableName })) as {
       Table?: { KeySchema?: KeySchemaElement[] };
     };
-    const keyNames = (description.Table?.KeySchema ?? []).map((key) => key.AttributeName);
+    return (description.Table?.KeySchema ?? []).map((key) => key.AttributeName);
+  }
+
+  private async sweepTable(tableName: string, attributeName: string): Promise<number> {
+    if (!this.seeded.has(tableName)) this.track(tableName, attributeName);
+    await this.seeded.get(tableName);
     const nowSeconds = Math.floor(this.clock.now() / 1000);
-    // Only expired items, and only while still expired: an item rewritten since the scan is kept.
+    // Only while still expired: an item rewritten since it was indexed is kept.
     const condition = '#expiry BETWEEN :oldest AND :now';
     const values = {
       ':oldest': { N: String(nowSeconds - OLDEST_EXPIRY_SECONDS) },
       ':now': { N: String(nowSeconds) },
     };
-    const scanNames: Record<string, string> = { '#expiry': attributeName };
-    keyNames.forEach((name, index) => {
-      scanNames[`#key${index}`] = name;
-    });
     let deleted = 0;
-    let startKey: unknown;
-    do {
-      const page = (await this.store.call('Scan', {
-        TableName: tableName,
-        FilterExpression: condition,
-        ProjectionExpression: keyNames.map((_, index) => `#key${index}`).join(', '),
-        ExpressionAttributeNames: scanNames,
-        ExpressionAttributeValues: values,
-        ExclusiveStartKey: startKey,
-      })) as { Items?: unknown[]; LastEvaluatedKey?: unknown };
-      for (const key of page.Items ?? []) {
-        try {
-          await this.store.call('DeleteItem', {
-            TableName: tableName,
-            Key: key,
-            ConditionExpression: condition,
-            ExpressionAttributeNames: { '#expiry': attributeName },
-            ExpressionAttributeValues: values,
-          });
-          deleted++;
-        } catch (error) {
-          if (!(error instanceof AwsServiceError && error.code.endsWith('ConditionalCheckFailedException'))) {
-            throw error;
-          }
-        }
+    for (const item of this.expiries.takeDue(tableName, nowSeconds, nowSeconds - OLDEST_EXPIRY_SECONDS)) {
+      try {
+        await this.store.call('DeleteItem', {
+          TableName: tableName,
+          Key: item.key,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#expiry': attributeName },
+          ExpressionAttributeValues: values,
+        });
+        deleted++;
+      } catch (error) {
+        if (error instanceof AwsServiceError && error.code.endsWith('ConditionalCheckFailedException'))
+          continue;
+        this.expiries.putBack(tableName, item);
+        throw error;
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return deleted;
   }
 
@@ -184,3 +231,6 @@ export class TimeToLive {
     if (this.path) writeJsonAtomic(this.path, this.attributes);
   }
 }
+
+const isNotFound = (error: unknown): boolean =>
+  error instanceof AwsServiceError && error.code.endsWith('ResourceNotFoundException');

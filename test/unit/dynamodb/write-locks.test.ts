@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Clock } from '../../../infra/local/clock';
+import type { BatchOperation } from '../../../infra/local/dynamodb/dynalite-internals';
 import { DynamoDbService } from '../../../infra/local/dynamodb/dynamodb-service';
 import { StagedWrites } from '../../../infra/local/dynamodb/staged-writes';
 import { AwsServiceError } from '../../../infra/local/edge/service';
@@ -79,7 +80,7 @@ describe('DynamoDB write locks', () => {
     vi.spyOn(StagedWrites.prototype, 'commit').mockImplementation(function (this: StagedWrites) {
       const name = label.getStore();
       if (name === undefined) return realCommit.call(this);
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<readonly BatchOperation[]>((resolve, reject) => {
         heldCommits.set(name, () => realCommit.call(this).then(resolve, reject));
       });
     });
