@@ -44,15 +44,18 @@ export type LoadRequest =
 
 /**
  * `open`: requests leave on a fixed schedule whether or not earlier ones have answered (so a slow server
- * builds a queue, as it would in production). `burst`: all at once.
+ * builds a queue, as it would in production), at a rate that goes linearly from `rate` to `toRate` (a ramp)
+ * or stays at `rate`. `burst`: all at once.
  */
 export type LoadShape =
-  | { readonly mode: 'open'; readonly rate: number; readonly seconds: number }
+  | { readonly mode: 'open'; readonly rate: number; readonly toRate?: number; readonly seconds: number }
   | { readonly mode: 'burst'; readonly count: number };
 
 export interface LoadResult {
   /** Milliseconds from send to the last byte of the answer, in send order. */
   readonly latencies: number[];
+  /** When each request was sent, in milliseconds from the start of the job. */
+  readonly sentAtMs: number[];
   readonly elapsedMs: number;
   /** Answers that were not 200, by status. */
   readonly failures: Record<string, number>;
@@ -213,20 +216,28 @@ async function runJob(request: LoadRequest, shape: LoadShape): Promise<LoadResul
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const pending: Promise<number>[] = [];
+  const sentAtMs: number[] = [];
+  const sendNow = () => {
+    sentAtMs.push(performance.now() - started);
+    pending.push(timed());
+  };
   if (shape.mode === 'burst') {
-    for (let index = 0; index < shape.count; index++) pending.push(timed());
+    for (let index = 0; index < shape.count; index++) sendNow();
   } else {
-    const interval = 1000 / shape.rate;
-    for (let index = 0; index < shape.rate * shape.seconds; index++) {
-      const wait = started + index * interval - performance.now();
+    const durationMs = shape.seconds * 1000;
+    const rateAt = (elapsedMs: number) =>
+      shape.rate + ((shape.toRate ?? shape.rate) - shape.rate) * (elapsedMs / durationMs);
+    for (let dueMs = 0; dueMs < durationMs; dueMs += 1000 / rateAt(dueMs)) {
+      const wait = started + dueMs - performance.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      pending.push(timed());
+      sendNow();
     }
   }
   const latencies = await Promise.all(pending);
   const cpu = process.cpuUsage(cpuBefore);
   return {
     latencies,
+    sentAtMs,
     elapsedMs: performance.now() - started,
     failures,
     generatorCpuMs: (cpu.user + cpu.system) / 1000,
