@@ -42,7 +42,7 @@ const DRAIN_TIMEOUT_MS = 60_000;
 const TARGET_P99_MS = 50;
 /**
  * The chat load runs at half the rate: a 200 req/s chat starts 67 conversation turns a second, each several
- * AWS calls and a Send API call (about 12 ms of CPU), which with the acknowledgements needs more CPU than a
+ * AWS calls and a Send API call (about 11 ms of CPU), which with the acknowledgements needs more CPU than a
  * 2-core machine has.
  */
 const CHAT_RATE = 100;
