@@ -10,20 +10,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DYNAMODB_START, remindersTable, useDynamoDbThroughEdge } from '../support/dynamodb-edge';
+import { eventually } from '../support/polling';
 
 const remindersWithTtl = {
   ...remindersTable,
   TimeToLiveSpecification: { Enabled: true, AttributeName: 'expiresAt' },
   StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
 };
-
-async function pollUntil(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 describe('DynamoDB through the edge', () => {
   const cloud = useDynamoDbThroughEdge({
@@ -105,7 +98,11 @@ describe('DynamoDB through the edge', () => {
 
     expect(await cloud.dynamodb.sweepExpiredItems()).toBe(0);
     cloud.clock.advanceBy(15 * 60_000);
-    await pollUntil(async () => !(await exists('soon')));
+    await eventually(
+      async () => ((await exists('soon')) ? undefined : true),
+      5_000,
+      "the expired item's deletion",
+    );
     expect(await exists('later')).toBe(true);
     expect(await exists('forever')).toBe(true);
   });

@@ -21,6 +21,7 @@ import { Clock } from '../../infra/local/clock';
 import { type Edge, startEdge } from '../../infra/local/edge/server';
 import { SqsService } from '../../infra/local/sqs/sqs-service';
 import { edgeClientConfig } from '../support/local-cloud';
+import { until } from '../support/polling';
 
 const account = { region: 'eu-west-1', accountId: '000000000000' };
 
@@ -55,13 +56,7 @@ describe('SQS through the edge', () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  async function untilLongPollWaits(): Promise<void> {
-    const deadline = Date.now() + 5_000;
-    while (sqs.longPollsWaiting() === 0) {
-      if (Date.now() > deadline) throw new Error('no long poll started');
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
+  const untilLongPollWaits = () => until(() => sqs.longPollsWaiting() > 0, 'a long poll started', 5_000);
 
   const createQueue = async (name: string, attributes: Record<string, string> = {}) =>
     (await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl ?? '';

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apisFromTemplate } from '../../../infra/local/apigateway/model';
 import { type RunningApiGateway, startApiGateway } from '../../../infra/local/apigateway/server';
 import { Clock } from '../../../infra/local/clock';
+import { until } from '../../support/polling';
 import { functionArn, httpTemplate, logicalIdOf, restTemplate } from './cdk-fixtures';
 
 type Json = Record<string, unknown>;
@@ -371,9 +372,7 @@ describe('REST API (payload 1.0)', () => {
   it('answers 504 when the integration outlives its timeout on the clock', async () => {
     const before = pendingSlowCalls;
     const pending = fetch(`${rest.url}/prod/slow`);
-    const deadline = Date.now() + 5000;
-    while (pendingSlowCalls === before && Date.now() < deadline)
-      await new Promise((resolve) => setImmediate(resolve));
+    await until(() => pendingSlowCalls !== before, 'the slow integration called', 5_000);
     clock.advanceBy(1000);
     const response = await pending;
     expect(response.status).toBe(504);

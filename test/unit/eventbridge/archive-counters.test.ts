@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventBridgeService } from '../../../infra/local/eventbridge/service';
 import { usePortsHarness } from '../../support/fake-ports';
+import { eventually } from '../../support/polling';
 import { ACCOUNT } from '../scheduler/fixtures';
 
 const START = Date.parse('2026-03-01T10:00:00Z');
@@ -86,13 +87,14 @@ describe('EventBridge archive counters', () => {
     // No timer can have run since PutEvents answered: the counters are not saved yet.
     expect(await savedCounters()).toEqual({ EventCount: 0, SizeBytes: 0 });
 
-    const deadline = changedAt + COUNTER_SAVE_DELAY_MS + 2_500;
-    let saved = await savedCounters();
-    while (saved.EventCount === 0) {
-      if (Date.now() > deadline) throw new Error('archive counters not saved before the deadline');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      saved = await savedCounters();
-    }
+    const saved = await eventually(
+      async () => {
+        const counters = await savedCounters();
+        return counters.EventCount === 0 ? undefined : counters;
+      },
+      changedAt + COUNTER_SAVE_DELAY_MS + 2_500 - Date.now(),
+      'archive counters saved',
+    );
     // Timers may fire a millisecond early; the margin keeps that from failing the test.
     expect(Date.now() - changedAt).toBeGreaterThanOrEqual(COUNTER_SAVE_DELAY_MS - 10);
     expect(saved).toEqual(await countersOf(service));

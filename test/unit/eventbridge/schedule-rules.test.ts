@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AwsServiceError } from '../../../infra/local/edge/service';
 import { EventBridgeService } from '../../../infra/local/eventbridge/service';
 import { usePortsHarness } from '../../support/fake-ports';
+import { until } from '../../support/polling';
 import { ACCOUNT, QUEUE_ARN } from '../scheduler/fixtures';
 
 const START = Date.parse('2026-03-01T10:00:00Z');
@@ -21,10 +22,7 @@ const harness = usePortsHarness({
 async function advance(service: EventBridgeService, deltaMs: number, expectedCalls: number): Promise<void> {
   harness.clock.advanceBy(deltaMs);
   await new Promise((resolve) => setImmediate(resolve));
-  const deadline = Date.now() + 2000;
-  while (service.pendingDeliveries > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
+  await until(() => service.pendingDeliveries === 0, 'queued deliveries run', 2_000);
   expect(service.pendingDeliveries).toBe(0);
   expect(harness.ports.calls).toHaveLength(expectedCalls);
 }

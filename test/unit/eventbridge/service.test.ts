@@ -6,6 +6,7 @@ import { Clock } from '../../../infra/local/clock';
 import { AwsServiceError } from '../../../infra/local/edge/service';
 import { EventBridgeService } from '../../../infra/local/eventbridge/service';
 import type { EventEntry, TargetPorts } from '../../../infra/local/shared/ports';
+import { until } from '../../support/polling';
 
 const account = { region: 'eu-west-1', accountId: '123456789012' };
 const START = Date.parse('2026-03-01T10:00:00Z');
@@ -47,14 +48,8 @@ class FakePorts implements TargetPorts {
   }
 }
 
-/** Lets timers that became due, and the promise chains they start, run. */
-async function settle(until: () => boolean): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (!until()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-}
+/** Lets timers that became due, and the promise chains they start, run until `condition` holds. */
+const settle = (condition: () => boolean) => until(condition, 'condition', 2_000);
 
 async function errorOf(run: () => unknown): Promise<AwsServiceError> {
   try {
