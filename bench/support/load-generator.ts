@@ -19,11 +19,11 @@ import {
 } from '../../test/fixtures/messenger/deliveries';
 
 /**
- * `read`: read receipts, which exercise the webhook alone. `message`: messages, each starting a conversation
- * turn. `conversation`: Meta's traffic for a chat, in turn a message, the delivery receipt of the bot's reply
- * and its read receipt (so one delivery in three starts a turn).
+ * `read`: read receipts, which exercise the webhook alone. `conversation`: Meta's traffic for a chat, in turn
+ * a message, the delivery receipt of the bot's reply and its read receipt (one delivery in three starts a
+ * conversation turn).
  */
-export type ItemKind = 'message' | 'read' | 'conversation';
+export type ItemKind = 'read' | 'conversation';
 
 export type LoadRequest =
   | { readonly kind: 'get'; readonly url: string }
@@ -59,8 +59,6 @@ export interface LoadResult {
   readonly elapsedMs: number;
   /** Answers that were not 200, by status. */
   readonly failures: Record<string, number>;
-  /** The generator's own CPU time over the job. */
-  readonly generatorCpuMs: number;
 }
 
 interface Job {
@@ -116,7 +114,6 @@ let lastMid = '';
 function messagingItem(kind: ItemKind, index: number): MessagingItem {
   const now = Date.now();
   if (kind === 'read') return readReceipt(String(++psidCounter), now + index);
-  if (kind === 'message') return textMessage(String(++psidCounter), `hello ${index} 👋`, now);
   const step = conversationStep++ % 3;
   if (step === 0) {
     lastMid = newMid();
@@ -214,7 +211,6 @@ async function runJob(request: LoadRequest, shape: LoadShape): Promise<LoadResul
     return performance.now() - sent;
   };
   const started = performance.now();
-  const cpuBefore = process.cpuUsage();
   const pending: Promise<number>[] = [];
   const sentAtMs: number[] = [];
   const sendNow = () => {
@@ -234,14 +230,7 @@ async function runJob(request: LoadRequest, shape: LoadShape): Promise<LoadResul
     }
   }
   const latencies = await Promise.all(pending);
-  const cpu = process.cpuUsage(cpuBefore);
-  return {
-    latencies,
-    sentAtMs,
-    elapsedMs: performance.now() - started,
-    failures,
-    generatorCpuMs: (cpu.user + cpu.system) / 1000,
-  };
+  return { latencies, sentAtMs, elapsedMs: performance.now() - started, failures };
 }
 
 if (process.argv.includes('--child')) {

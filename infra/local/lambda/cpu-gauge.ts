@@ -9,17 +9,13 @@ const SAMPLE_MS = 100;
 export class CpuGauge {
   private lastAt = performance.now();
   private lastUsage = process.cpuUsage();
+  /** The share of all cores (0 to 1) the process used over the last sample. */
   private latest = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly cores: number = availableParallelism()) {
     this.timer = setInterval(() => this.sample(), SAMPLE_MS);
     this.timer.unref();
-  }
-
-  /** The share of all cores (0 to 1) the process used over the last sample. */
-  get utilisation(): number {
-    return this.latest;
   }
 
   /** Cores this process left idle over the last sample. */
