@@ -9,6 +9,7 @@ import { readConfig } from './config';
 import { ApiStack } from './stacks/api-stack';
 import { ConversationStack } from './stacks/conversation-stack';
 import { ObservabilityStack } from './stacks/observability-stack';
+import { RemindersStack } from './stacks/reminders-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 import { WorkflowsStack } from './stacks/workflows-stack';
 
@@ -26,6 +27,7 @@ export function buildApp(app: App = new App()): App {
   const api = new ApiStack(app, `${prefix}-Api`, { env, config, stateful, tags });
   const conversation = new ConversationStack(app, `${prefix}-Conversation`, { env, config, stateful, tags });
   const workflows = new WorkflowsStack(app, `${prefix}-Workflows`, { env, config, stateful, tags });
+  const reminders = new RemindersStack(app, `${prefix}-Reminders`, { env, config, stateful, tags });
   new ObservabilityStack(app, `${prefix}-Observability`, {
     env,
     config,
@@ -36,8 +38,13 @@ export function buildApp(app: App = new App()): App {
       api.authFunction,
       conversation.conversationFunction,
       ...workflows.functions,
+      ...reminders.functions,
     ],
-    deadLetterQueues: [workflows.ruleTargetDeadLetterQueue, conversation.ruleTargetDeadLetterQueue],
+    deadLetterQueues: [
+      workflows.ruleTargetDeadLetterQueue,
+      conversation.ruleTargetDeadLetterQueue,
+      reminders.ruleTargetDeadLetterQueue,
+    ],
     tags,
   });
 

@@ -62,6 +62,27 @@ export type LocalDateTime = string;
  */
 export type TimeZone = string;
 /**
+ * What to remind of, as the person wrote it.
+ *
+ * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
+ * via the `definition` "ReminderTitle".
+ */
+export type ReminderTitle = string;
+/**
+ * wall: a local time that follows the person's zone when it changes ("tomorrow at 9"); instant: a moment that does not ("in 20 minutes").
+ *
+ * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
+ * via the `definition` "TimeAnchor".
+ */
+export type TimeAnchor = "wall" | "instant";
+/**
+ * How a reminder repeats: an RFC 5545 RRULE value without the RRULE: prefix or DTSTART (the series starts at the reminder's first wall time in its zone), e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=MO. Absent for a one-off reminder.
+ *
+ * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
+ * via the `definition` "Recurrence".
+ */
+export type Recurrence = string;
+/**
  * Channels a reminder is delivered through, in order of preference.
  *
  * @minItems 1
@@ -425,7 +446,7 @@ export interface ReminderCancelledDetail {
   cancelledAt: Timestamp;
 }
 /**
- * A person asked to cancel, snooze or reschedule a reminder.
+ * A person asked to cancel, snooze, reschedule, rename or move a reminder to their new time zone.
  *
  * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
  * via the `definition` "ReminderChangeRequestedDetail".
@@ -437,10 +458,19 @@ export interface ReminderChangeRequestedDetail {
   userId: UserId;
   channel: Channel;
   psid?: Psid;
-  change: "cancel" | "snooze" | "reschedule";
+  change: "cancel" | "snooze" | "reschedule" | "edit" | "timezone";
+  /**
+   * snooze: how long to push the occurrence back
+   */
   snoozeMinutes?: number;
+  /**
+   * An ISO-8601 instant in UTC with a Z suffix, e.g. 2026-11-22T09:00:00.000Z.
+   */
+  occurrence?: string;
   dueLocal?: LocalDateTime;
   timeZone?: TimeZone;
+  title?: ReminderTitle;
+  requestedAt: Timestamp;
 }
 /**
  * One occurrence of a reminder reached the person.
@@ -457,6 +487,21 @@ export interface ReminderDeliveredDetail {
   scheduledFor: Timestamp;
   deliveredAt: Timestamp;
   latenessMs: number;
+}
+/**
+ * A schedule fired for an occurrence that is no longer current (cancelled, changed since, or already delivered); nothing was sent.
+ *
+ * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
+ * via the `definition` "ReminderDroppedDetail".
+ */
+export interface ReminderDroppedDetail {
+  schemaVersion: SchemaVersion;
+  reminderId: ReminderId;
+  userId?: UserId;
+  version: number;
+  scheduledFor: Timestamp;
+  reason: "deleted" | "cancelled" | "stale-version" | "already-delivered";
+  droppedAt: Timestamp;
 }
 /**
  * A reminder's schedule fired; the version tells a stale firing from a current one.
@@ -498,22 +543,12 @@ export interface ReminderRequestedDetail {
   userId: UserId;
   channel: Channel;
   psid?: Psid;
-  title: string;
+  title: ReminderTitle;
   dueLocal: LocalDateTime;
   timeZone: TimeZone;
-  recurrence?: Recurrence;
+  anchor: TimeAnchor;
+  rrule?: Recurrence;
   deliverBy: DeliveryChannels;
-}
-/**
- * How a reminder repeats; absent for a one-off reminder.
- *
- * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
- * via the `definition` "Recurrence".
- */
-export interface Recurrence {
-  frequency: "daily" | "weekly" | "monthly" | "yearly";
-  interval: number;
-  until?: LocalDateTime;
 }
 /**
  * A reminder was moved to a new local time.
@@ -541,12 +576,12 @@ export interface ReminderScheduledDetail {
   reminderId: ReminderId;
   userId: UserId;
   version: number;
-  title: string;
+  title: ReminderTitle;
   dueAt: Timestamp;
   dueLocal: LocalDateTime;
   timeZone: TimeZone;
-  recurrence?: Recurrence;
   deliverBy: DeliveryChannels;
+  rrule?: Recurrence;
 }
 /**
  * The next occurrence was pushed back.
@@ -615,6 +650,7 @@ export interface EventCatalogue {
   ReminderCancelled: { source: 'aurora.reminders'; detail: ReminderCancelledDetail };
   ReminderChangeRequested: { source: 'aurora.reminders'; detail: ReminderChangeRequestedDetail };
   ReminderDelivered: { source: 'aurora.reminders'; detail: ReminderDeliveredDetail };
+  ReminderDropped: { source: 'aurora.reminders'; detail: ReminderDroppedDetail };
   ReminderDue: { source: 'aurora.reminders'; detail: ReminderDueDetail };
   ReminderFailed: { source: 'aurora.reminders'; detail: ReminderFailedDetail };
   ReminderRequested: { source: 'aurora.reminders'; detail: ReminderRequestedDetail };
@@ -643,6 +679,7 @@ export const SOURCE_OF = {
   ReminderCancelled: 'aurora.reminders',
   ReminderChangeRequested: 'aurora.reminders',
   ReminderDelivered: 'aurora.reminders',
+  ReminderDropped: 'aurora.reminders',
   ReminderDue: 'aurora.reminders',
   ReminderFailed: 'aurora.reminders',
   ReminderRequested: 'aurora.reminders',

@@ -12,6 +12,7 @@ export declare const UserLockedOut: ValidateFunction;
 export declare const ReminderCancelled: ValidateFunction;
 export declare const ReminderChangeRequested: ValidateFunction;
 export declare const ReminderDelivered: ValidateFunction;
+export declare const ReminderDropped: ValidateFunction;
 export declare const ReminderDue: ValidateFunction;
 export declare const ReminderFailed: ValidateFunction;
 export declare const ReminderRequested: ValidateFunction;

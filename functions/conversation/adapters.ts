@@ -1,13 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDb, eventBridge } from '../shared/clients';
 import { publishEvents } from '../shared/events/publish';
 import { cachedSecretReader } from '../shared/messenger/secrets';
 import { createSendApi } from '../shared/messenger/send-api';
+import { MAX_PENDING_REMINDERS } from '../shared/reminders/model';
 import { ulid } from '../shared/ulid';
-import type { ConversationPorts, ReminderSummary, UserRecord } from './converse';
+import type { ConversationPorts, HeldReminder, ReminderSummary, UserRecord } from './converse';
 
 export interface ConversationSettings {
   readonly tableName: string;
@@ -19,7 +20,6 @@ export interface ConversationSettings {
 
 export const newDynamoDbClient = (): DynamoDBClient => new DynamoDBClient({});
 const DEFAULT_LOCALE = 'en_US';
-const LIST_LIMIT = 25;
 
 export function awsConversationPorts(settings: ConversationSettings): ConversationPorts {
   const readSecret = cachedSecretReader(new SecretsManagerClient({}));
@@ -104,23 +104,51 @@ export function awsConversationPorts(settings: ConversationSettings): Conversati
     );
   };
 
+  /** GSI1 holds exactly the pending reminders, in due order (docs/data-model.md, pattern 6). */
   const pendingReminders = async (userId: string): Promise<ReminderSummary[]> => {
+    const summaries: ReminderSummary[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamoDb.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'GSI1',
+          KeyConditionExpression: 'GSI1PK = :user',
+          ExpressionAttributeValues: { ':user': `USER#${userId}` },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const rrule = typeof item.rrule === 'string' ? item.rrule : undefined;
+        summaries.push({
+          reminderId: String(item.reminderId),
+          title: String(item.title),
+          nextDueAt: String(item.nextDueAt),
+          anchor: item.anchor === 'instant' ? 'instant' : 'wall',
+          ...(rrule ? { rrule } : {}),
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && summaries.length < MAX_PENDING_REMINDERS);
+    return summaries;
+  };
+
+  const takeHeld = async (userId: string): Promise<HeldReminder[]> => {
     const result = await dynamoDb.send(
       new QueryCommand({
         TableName: tableName,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :user',
-        ExpressionAttributeValues: { ':user': `USER#${userId}` },
-        Limit: LIST_LIMIT,
+        KeyConditionExpression: 'PK = :user AND begins_with(SK, :held)',
+        ExpressionAttributeValues: { ':user': `USER#${userId}`, ':held': 'HELD#' },
+        ConsistentRead: true,
       }),
     );
-    return (result.Items ?? []).flatMap((item) => {
-      // GSI1SK is `<nextDueAt>#<reminderId>` (docs/data-model.md, pattern 6).
-      const [nextDueAt, reminderId] = String(item.GSI1SK ?? '').split('#');
-      return nextDueAt && reminderId
-        ? [{ reminderId, nextDueAt, title: typeof item.title === 'string' ? item.title : '(untitled)' }]
-        : [];
-    });
+    const items = result.Items ?? [];
+    await Promise.all(
+      items.map((item) =>
+        dynamoDb.send(new DeleteCommand({ TableName: tableName, Key: { PK: item.PK, SK: item.SK } })),
+      ),
+    );
+    return items.map((item) => ({ title: String(item.title), occurrence: String(item.occurrence) }));
   };
 
   return {
@@ -129,6 +157,7 @@ export function awsConversationPorts(settings: ConversationSettings): Conversati
     savePendingLogin: (userId, email, at) =>
       setOnProfile(userId, { pendingLoginEmail: email, pendingLoginAt: at }),
     pendingReminders,
+    takeHeld,
     publish: (events) => publishEvents(eventBridge, settings.eventBusName, events),
     hashCode: async (code) =>
       createHmac('sha256', await readSecret(settings.otpKeyId))

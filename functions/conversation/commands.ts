@@ -7,9 +7,11 @@ export type Command =
   | { readonly kind: 'bad-email'; readonly given: string }
   | { readonly kind: 'code'; readonly code: string }
   | { readonly kind: 'remind'; readonly request: string }
-  | { readonly kind: 'list' }
+  | { readonly kind: 'list'; readonly page: number }
   | { readonly kind: 'cancel'; readonly target: string }
-  | { readonly kind: 'snooze'; readonly target: string; readonly minutes: number }
+  | { readonly kind: 'snooze'; readonly target: string; readonly by: SnoozeBy }
+  | { readonly kind: 'reschedule'; readonly target: string; readonly when: string }
+  | { readonly kind: 'done'; readonly target: string }
   | { readonly kind: 'timezone'; readonly zone?: string }
   | { readonly kind: 'unknown' };
 
@@ -17,6 +19,8 @@ export type Command =
 const EMAIL =
   /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 export const DEFAULT_SNOOZE_MINUTES = 10;
+/** A number of minutes, or to tomorrow at 09:00 in the person's zone. */
+export type SnoozeBy = { readonly minutes: number } | { readonly tomorrow: true };
 const MAX_SNOOZE_MINUTES = 10080;
 
 export function parseCommand(input: string): Command {
@@ -35,12 +39,23 @@ export function parseCommand(input: string): Command {
   }
   if (lower.startsWith('remind me'))
     return { kind: 'remind', request: text.slice('remind me'.length).trim() };
-  if (word === 'list' || lower === 'my reminders') return { kind: 'list' };
+  if (lower === 'my reminders') return { kind: 'list', page: 1 };
+  if (word === 'list' && /^(\d{1,2})?$/.test(argument))
+    return { kind: 'list', page: Number(argument || 1) || 1 };
+  if (word === 'done' && rest.length === 1) return { kind: 'done', target: argument };
+  if (word === 'reschedule' || word === 'move') {
+    const match = /^(\S+)\s+(?:to\s+)?(.+)$/i.exec(argument);
+    return match?.[1] && match[2]
+      ? { kind: 'reschedule', target: match[1], when: match[2] }
+      : { kind: 'unknown' };
+  }
   if (word === 'cancel' && rest.length > 0) return { kind: 'cancel', target: argument };
   if (word === 'snooze' && rest.length > 0) {
     const [target = '', ...duration] = argument.split(' ');
-    const minutes = snoozeMinutes(duration.join(' '));
-    return minutes === undefined ? { kind: 'unknown' } : { kind: 'snooze', target, minutes };
+    const spec = duration.join(' ');
+    if (/^(until\s+)?tomorrow$/i.test(spec)) return { kind: 'snooze', target, by: { tomorrow: true } };
+    const minutes = snoozeMinutes(spec);
+    return minutes === undefined ? { kind: 'unknown' } : { kind: 'snooze', target, by: { minutes } };
   }
   if (word === 'timezone' || word === 'tz')
     return argument ? { kind: 'timezone', zone: argument } : { kind: 'timezone' };

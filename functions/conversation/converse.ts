@@ -5,9 +5,9 @@
  */
 import type { PublishableEvent } from '../shared/events/publish';
 import type { OutgoingMessage, SendApi, SendOutcome } from '../shared/messenger/send-api';
-import { type Command, parseCommand } from './commands';
-import { canonicalTimeZone, describeLocal } from './local-time';
-import { parseReminder } from './reminder-text';
+import { helpExamples, parseReminder, parseWhen, type Suggestion } from '../shared/reminders/parse';
+import { canonicalTimeZone, describeInZone } from '../shared/reminders/zoned';
+import { type Command, parseCommand, type SnoozeBy } from './commands';
 
 export interface Incoming {
   readonly psid: string;
@@ -31,6 +31,14 @@ export interface ReminderSummary {
   readonly title: string;
   /** ISO-8601 UTC */
   readonly nextDueAt: string;
+  readonly anchor: 'wall' | 'instant';
+  readonly rrule?: string;
+}
+
+/** An occurrence that found no open channel when it was due (docs/messenger-policy.md). */
+export interface HeldReminder {
+  readonly title: string;
+  readonly occurrence: string;
 }
 
 export interface ConversationPorts {
@@ -38,7 +46,10 @@ export interface ConversationPorts {
   readonly recordMessage: (psid: string, at: string) => Promise<UserRecord>;
   readonly saveTimeZone: (userId: string, timeZone: string) => Promise<void>;
   readonly savePendingLogin: (userId: string, email: string, at: string) => Promise<void>;
+  /** Every pending reminder of the person (at most 500), in due order. */
   readonly pendingReminders: (userId: string) => Promise<ReminderSummary[]>;
+  /** Occurrences held for this person's next message; taking them removes them. */
+  readonly takeHeld: (userId: string) => Promise<HeldReminder[]>;
   readonly publish: (events: PublishableEvent[]) => Promise<void>;
   /** HMAC-SHA256 of a submitted code under the OTP key, hex: the code itself never reaches the bus. */
   readonly hashCode: (code: string) => Promise<string>;
@@ -48,26 +59,45 @@ export interface ConversationPorts {
 
 export interface ConversationResult {
   readonly command: Command['kind'] | 'attachment';
-  readonly outcome: SendOutcome;
+  /** Undefined when the answer comes from a workflow instead (a reminder request is confirmed once scheduled). */
+  readonly outcome?: SendOutcome;
 }
 
 type Reply = Omit<OutgoingMessage, 'psid'>;
 const DEFAULT_TIME_ZONE = 'UTC';
-/** The TimeZone pattern of events-schema/definitions.json. */
-const SCHEMA_TIME_ZONE = /^(UTC|[A-Z][A-Za-z_]+(\/[A-Za-z0-9_+-]+){1,2})$/;
+const LIST_PAGE_SIZE = 10;
 
 export async function converse(incoming: Incoming, ports: ConversationPorts): Promise<ConversationResult> {
   const user = await ports.recordMessage(incoming.psid, incoming.sentAt);
   const input = incoming.payload ?? incoming.text ?? '';
   const command = input.trim() === '' ? undefined : parseCommand(input);
-  const reply = command
+  const answered = command
     ? await answer(command, user, incoming, ports)
     : {
         text: 'I can only read text for now. Type help to see what I can do.',
         quickReplies: [{ title: 'Help', payload: 'help' }],
       };
-  const outcome = await ports.send({ psid: incoming.psid, ...reply });
-  return { command: command?.kind ?? 'attachment', outcome };
+  const reply = withHeld(
+    answered,
+    await ports.takeHeld(user.userId),
+    user.timeZone ?? DEFAULT_TIME_ZONE,
+    incoming.sentAt,
+  );
+  const outcome = reply ? await ports.send({ psid: incoming.psid, ...reply }) : undefined;
+  return { command: command?.kind ?? 'attachment', ...(outcome ? { outcome } : {}) };
+}
+
+/** Held reminders come first: the person's message reopened the 24-hour window they were waiting for. */
+function withHeld(
+  reply: Reply | undefined,
+  held: readonly HeldReminder[],
+  timeZone: string,
+  now: string,
+): Reply | undefined {
+  if (held.length === 0) return reply;
+  const lines = held.map((item) => `• ${item.title} (${describeInZone(item.occurrence, timeZone, now)})`);
+  const away = `While you were away:\n${lines.join('\n')}`;
+  return reply ? { ...reply, text: `${away}\n\n${reply.text}` } : { text: away };
 }
 
 async function answer(
@@ -75,14 +105,16 @@ async function answer(
   user: UserRecord,
   incoming: Incoming,
   ports: ConversationPorts,
-): Promise<Reply> {
+): Promise<Reply | undefined> {
   const timeZone = user.timeZone ?? DEFAULT_TIME_ZONE;
   const base = { channel: 'messenger' as const, psid: user.psid, schemaVersion: 1 as const };
   switch (command.kind) {
     case 'help':
-      return help(timeZone);
-    case 'greeting':
-      return { ...help(timeZone), text: `Hi! I'm Aurora: I keep your reminders.\n\n${help(timeZone).text}` };
+      return help(timeZone, incoming.sentAt);
+    case 'greeting': {
+      const menu = help(timeZone, incoming.sentAt);
+      return { ...menu, text: `Hi! I'm Aurora: I keep your reminders.\n\n${menu.text}` };
+    }
     case 'bad-email':
       return { text: 'That does not look like an email address. Try: login ann@example.com' };
     case 'login': {
@@ -121,31 +153,13 @@ async function answer(
     case 'remind':
       return remind(command.request, user, timeZone, incoming, ports);
     case 'list':
-      return list(await ports.pendingReminders(user.userId), timeZone);
+      return list(await ports.pendingReminders(user.userId), timeZone, command.page, incoming.sentAt);
     case 'cancel':
-    case 'snooze': {
-      const reminder = findReminder(await ports.pendingReminders(user.userId), command.target);
-      if (!reminder) return { text: `I cannot find reminder ${command.target}. Type list to see yours.` };
-      await ports.publish([
-        {
-          detailType: 'ReminderChangeRequested',
-          detail: {
-            ...base,
-            requestId: ports.newId(),
-            reminderId: reminder.reminderId,
-            userId: user.userId,
-            change: command.kind,
-            ...(command.kind === 'snooze' ? { snoozeMinutes: command.minutes } : {}),
-          },
-        },
-      ]);
-      return {
-        text:
-          command.kind === 'cancel'
-            ? `Cancelling “${reminder.title}”.`
-            : `Snoozing “${reminder.title}” for ${command.minutes} minutes.`,
-      };
-    }
+    case 'snooze':
+    case 'reschedule':
+      return change(command, user, timeZone, incoming, ports);
+    case 'done':
+      return { text: '👍 Done.' };
     case 'timezone':
       return changeTimeZone(command.zone, user, timeZone, incoming, ports);
     case 'unknown':
@@ -159,13 +173,14 @@ async function answer(
   }
 }
 
-function help(timeZone: string): Reply {
+function help(timeZone: string, now: string): Reply {
+  const examples = helpExamples(Date.parse(now), timeZone);
   return {
     text: [
       'Here is what I understand:',
-      '• remind me to <what> <when> (e.g. remind me to call mum tomorrow at 9)',
-      '• list: your reminders',
-      '• cancel <n> or snooze <n> [minutes]',
+      ...examples.map((example) => `• ${example}`),
+      '• list: your reminders, numbered',
+      '• cancel <n>, snooze <n> 10m|1h|tomorrow, reschedule <n> to <when>',
       '• login <email>: link your email address',
       `• timezone <zone>: your time zone (now ${timeZone})`,
     ].join('\n'),
@@ -176,15 +191,23 @@ function help(timeZone: string): Reply {
   };
 }
 
+const refusal = (problem: string, suggestions: readonly Suggestion[]): Reply => ({
+  text: problem,
+  ...(suggestions.length > 0
+    ? { quickReplies: suggestions.map(({ title, payload }) => ({ title, payload })) }
+    : {}),
+});
+
+/** Published, not answered: the lifecycle workflow says "Scheduled: …" once the schedule exists. */
 async function remind(
   request: string,
   user: UserRecord,
   timeZone: string,
   incoming: Incoming,
   ports: ConversationPorts,
-): Promise<Reply> {
+): Promise<Reply | undefined> {
   const parsed = parseReminder(request, Date.parse(incoming.sentAt), timeZone);
-  if (!parsed.ok) return { text: parsed.problem };
+  if (!parsed.ok) return refusal(parsed.problem, parsed.suggestions);
   await ports.publish([
     {
       detailType: 'ReminderRequested',
@@ -195,42 +218,102 @@ async function remind(
         channel: 'messenger',
         psid: user.psid,
         title: parsed.title,
-        dueLocal: parsed.dueLocal,
+        // An instant keeps its seconds ("in 20 minutes" is 20 minutes from now, not from the minute).
+        dueLocal:
+          parsed.anchor === 'instant' ? `${parsed.dueLocal}:${parsed.dueAt.slice(17, 19)}` : parsed.dueLocal,
         timeZone,
-        ...(parsed.recurrence ? { recurrence: parsed.recurrence } : {}),
+        anchor: parsed.anchor,
+        ...(parsed.rrule ? { rrule: parsed.rrule } : {}),
         deliverBy: user.email ? ['messenger', 'email'] : ['messenger'],
       },
     },
   ]);
-  const when = describeLocal(Date.parse(`${parsed.dueLocal}:00Z`), 'UTC');
-  const repeat = parsed.recurrence ? `, then ${parsed.recurrence.frequency}` : '';
-  const tip = user.timeZone ? '' : '\nTip: tell me your time zone, e.g. timezone Europe/Paris.';
-  return {
-    text: `⏰ Got it: “${parsed.title}” on ${when} (${timeZone})${repeat}. I will confirm once it is scheduled.${tip}`,
-  };
+  return user.timeZone
+    ? undefined
+    : { text: 'Tip: tell me your time zone, e.g. timezone Europe/Paris (I am using UTC).' };
 }
 
-function list(reminders: readonly ReminderSummary[], timeZone: string): Reply {
+function list(reminders: readonly ReminderSummary[], timeZone: string, page: number, now: string): Reply {
   if (reminders.length === 0) {
     return { text: 'You have no pending reminders. Try: remind me to call mum tomorrow at 9' };
   }
-  const lines = reminders.map(
-    (reminder, index) =>
-      `${index + 1}. ${reminder.title}: ${describeLocal(Date.parse(reminder.nextDueAt), timeZone)}`,
-  );
+  const pages = Math.ceil(reminders.length / LIST_PAGE_SIZE);
+  const shown = Math.min(Math.max(page, 1), pages);
+  const first = (shown - 1) * LIST_PAGE_SIZE;
+  const lines = reminders
+    .slice(first, first + LIST_PAGE_SIZE)
+    .map(
+      (reminder, index) =>
+        `${first + index + 1}. ${reminder.title}: ${describeInZone(reminder.nextDueAt, timeZone, now)}${reminder.rrule ? ' (repeats)' : ''}`,
+    );
+  const heading =
+    pages > 1 ? `Your reminders (${timeZone}), page ${shown} of ${pages}:` : `Your reminders (${timeZone}):`;
   return {
-    text: `Your reminders (${timeZone}):\n${lines.join('\n')}`,
+    text: `${heading}\n${lines.join('\n')}`,
     quickReplies: [
-      { title: 'Snooze 1', payload: 'snooze 1' },
-      { title: 'Cancel 1', payload: 'cancel 1' },
+      { title: `Snooze ${first + 1}`, payload: `snooze ${first + 1}` },
+      { title: `Cancel ${first + 1}`, payload: `cancel ${first + 1}` },
+      ...(shown < pages ? [{ title: 'More', payload: `list ${shown + 1}` }] : []),
     ],
   };
 }
 
-/** `2` is the second reminder of `list`; a reminder id must be one of the person's own. */
+/** A target is a list number, a reminder id, or `<id>@<occurrence>` (a quick reply on a delivered reminder). */
+async function change(
+  command: Extract<Command, { kind: 'cancel' | 'snooze' | 'reschedule' }>,
+  user: UserRecord,
+  timeZone: string,
+  incoming: Incoming,
+  ports: ConversationPorts,
+): Promise<Reply> {
+  const [target = '', occurrence] = command.target.split('@');
+  const reminderId = /^\d{1,3}$/.test(target)
+    ? findReminder(await ports.pendingReminders(user.userId), target)?.reminderId
+    : target.toUpperCase();
+  if (!reminderId || !/^[0-9A-HJKMNP-TV-Z]{26}$/.test(reminderId)) {
+    return { text: `I cannot find reminder ${command.target}. Type list to see yours.` };
+  }
+  const now = Date.parse(incoming.sentAt);
+  let when: Record<string, unknown> = {};
+  if (command.kind === 'snooze') {
+    when = snoozeDetail(command.by, now, timeZone);
+  } else if (command.kind === 'reschedule') {
+    const parsed = parseWhen(command.when, now, timeZone);
+    if (!parsed.ok) return refusal(parsed.problem, []);
+    when = { dueLocal: parsed.dueLocal, timeZone };
+  }
+  await ports.publish([
+    {
+      detailType: 'ReminderChangeRequested',
+      detail: {
+        schemaVersion: 1,
+        requestId: ports.newId(),
+        reminderId,
+        userId: user.userId,
+        channel: 'messenger',
+        psid: user.psid,
+        change: command.kind,
+        requestedAt: incoming.sentAt,
+        ...(occurrence && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(occurrence) ? { occurrence } : {}),
+        ...when,
+      },
+    },
+  ]);
+  return {
+    text:
+      command.kind === 'cancel' ? 'Cancelling…' : command.kind === 'snooze' ? 'Snoozing…' : 'Rescheduling…',
+  };
+}
+
+function snoozeDetail(by: SnoozeBy, now: number, timeZone: string): Record<string, unknown> {
+  if ('minutes' in by) return { snoozeMinutes: by.minutes };
+  const tomorrow = parseWhen('tomorrow at 9:00', now, timeZone);
+  return tomorrow.ok ? { dueLocal: tomorrow.dueLocal } : { snoozeMinutes: 24 * 60 };
+}
+
+/** `2` is the second reminder of `list`. */
 function findReminder(reminders: readonly ReminderSummary[], target: string): ReminderSummary | undefined {
-  if (/^\d{1,3}$/.test(target)) return reminders[Number(target) - 1];
-  return reminders.find((reminder) => reminder.reminderId === target.toUpperCase());
+  return reminders[Number(target) - 1];
 }
 
 async function changeTimeZone(
@@ -252,13 +335,40 @@ async function changeTimeZone(
     };
   }
   const canonical = canonicalTimeZone(zone);
-  if (!canonical || !SCHEMA_TIME_ZONE.test(canonical)) {
+  if (!canonical) {
     return {
       text: `I do not know the time zone “${zone}”. Use a name such as Europe/Paris or America/New_York.`,
     };
   }
   await ports.saveTimeZone(user.userId, canonical);
+  const pending = await ports.pendingReminders(user.userId);
+  const base = {
+    schemaVersion: 1 as const,
+    userId: user.userId,
+    channel: 'messenger' as const,
+    psid: user.psid,
+  };
+  if (canonical !== current && pending.length > 0) {
+    await ports.publish(
+      pending.map((reminder) => ({
+        detailType: 'ReminderChangeRequested' as const,
+        detail: {
+          ...base,
+          requestId: ports.newId(),
+          reminderId: reminder.reminderId,
+          change: 'timezone' as const,
+          timeZone: canonical,
+          requestedAt: incoming.sentAt,
+        },
+      })),
+    );
+  }
+  const wall = pending.filter((reminder) => reminder.anchor === 'wall').length;
+  const follows =
+    canonical !== current && wall > 0
+      ? ` Your ${wall === 1 ? 'reminder set for a time of day keeps that time' : `${wall} reminders set for a time of day keep their times`} in ${canonical}.`
+      : '';
   return {
-    text: `Time zone set to ${canonical}. It is ${describeLocal(Date.parse(incoming.sentAt), canonical)} there.`,
+    text: `Time zone set to ${canonical}. It is ${describeInZone(incoming.sentAt, canonical, incoming.sentAt)} there.${follows}`,
   };
 }

@@ -22,9 +22,10 @@ const ports = awsConversationPorts({
 const handleOnce = once(
   async ({ incoming }: { eventId: string; incoming: Incoming }) => {
     const result = await converse(incoming, ports);
-    if (result.outcome.status === 'sent') logger.debug('replied', { command: result.command });
+    if (!result.outcome || result.outcome.status === 'sent')
+      logger.debug('answered', { command: result.command });
     else logger.warn('reply not delivered', { command: result.command, outcome: result.outcome });
-    return result.outcome.status;
+    return result.outcome?.status ?? 'left to a workflow';
   },
   {
     tableName,

@@ -8,7 +8,11 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const TIME_CHARACTERS = 10;
 const RANDOM_CHARACTERS = 16;
 
-export function ulid(now: number = Date.now()): string {
+/** `randomness`: 16 bytes, each mapped to one character; a hash in place of random bytes gives a stable id. */
+export function ulid(
+  now: number = Date.now(),
+  randomness: Uint8Array = randomBytes(RANDOM_CHARACTERS),
+): string {
   let time = '';
   let remaining = now;
   for (let index = 0; index < TIME_CHARACTERS; index++) {
@@ -17,6 +21,6 @@ export function ulid(now: number = Date.now()): string {
   }
   let random = '';
   // 256 is a multiple of 32, so every byte maps to a character with the same probability.
-  for (const byte of randomBytes(RANDOM_CHARACTERS)) random += CROCKFORD[byte % 32];
+  for (const byte of randomness.subarray(0, RANDOM_CHARACTERS)) random += CROCKFORD[byte % 32];
   return time + random;
 }

@@ -69,8 +69,14 @@ export class ConversationStack extends Stack {
         },
       }),
     );
-    // `list`: a user's pending reminders.
-    allow(['dynamodb:Query'], [`${stateful.table.tableArn}/index/GSI1`]);
+    // `list`: a user's pending reminders (GSI1); reminders held for the person's next message (USER#).
+    conversation.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [stateful.table.tableArn, `${stateful.table.tableArn}/index/GSI1`],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*'] } },
+      }),
+    );
 
     // An event that still fails after Lambda's async retries lands in the functions' dead-letter queue.
     conversation.function.configureAsyncInvoke({

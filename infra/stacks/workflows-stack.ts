@@ -16,6 +16,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
 import { AuroraFunction, REPOSITORY_ROOT } from '../constructs/aurora-function';
+import { sesSendingResources } from '../constructs/ses-sending';
 import { deadLetterQueue, type StatefulStack } from './stateful-stack';
 
 export interface WorkflowsStackProps extends StackProps {
@@ -97,19 +98,7 @@ export class WorkflowsStack extends Stack {
         { actions: ['secretsmanager:GetSecretValue'], resources: [otpKey.secretArn] },
         {
           actions: ['ses:SendEmail'],
-          resources: [
-            this.formatArn({
-              service: 'ses',
-              resource: 'identity',
-              resourceName: config.senderEmail.split('@')[1],
-            }),
-            this.formatArn({ service: 'ses', resource: 'identity', resourceName: config.senderEmail }),
-            this.formatArn({
-              service: 'ses',
-              resource: 'configuration-set',
-              resourceName: stateful.configurationSet.configurationSetName,
-            }),
-          ],
+          resources: sesSendingResources(this, config.senderEmail, stateful.configurationSet),
         },
       ],
     );

@@ -268,10 +268,13 @@ describe('POST /webhook: signed deliveries', () => {
     expect(bobReplies.map((reply) => reply.message?.text).join('\n')).toMatch(/Hi! I'm Aurora/);
   });
 
-  it('remind me publishes a ReminderRequested for the person', async () => {
+  it('remind me is confirmed by the lifecycle workflow once scheduled, with a tip to set the zone', async () => {
     const psid = newPsid();
     await deliver([[textMessage(psid, 'remind me to call mum tomorrow at 9 ☎️', TEST_START)]], [psid]);
-    const [reply] = await exactly(1, () => repliesTo(psid), 'reply');
-    expect(reply?.message?.text).toContain('“call mum ☎️” on Mon 23 Nov, 09:00 (UTC)');
+    const replies = await exactly(2, () => repliesTo(psid), 'replies');
+    expect(replies.map((reply) => reply.message?.text).sort()).toEqual([
+      'Scheduled: call mum ☎️, Mon 23 Nov 09:00 UTC',
+      'Tip: tell me your time zone, e.g. timezone Europe/Paris (I am using UTC).',
+    ]);
   });
 });

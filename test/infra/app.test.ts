@@ -181,10 +181,15 @@ describe('functions', () => {
 
 describe('observability stack', () => {
   it('alarms on every dead-letter queue', () => {
+    const queues = Object.values(templates).reduce(
+      (count, stack) => count + Object.keys(stack.findResources('AWS::SQS::Queue')).length,
+      0,
+    );
+    expect(queues).toBe(6);
     template('-Observability').resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',
       { MetricName: 'ApproximateNumberOfMessagesVisible' },
-      5,
+      queues,
     );
   });
 });

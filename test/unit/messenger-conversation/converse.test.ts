@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type ConversationPorts,
   converse,
+  type HeldReminder,
   type ReminderSummary,
   type UserRecord,
 } from '../../../functions/conversation/converse';
@@ -13,7 +14,11 @@ const psid = '1254477777772919';
 const sentAt = '2026-11-22T09:00:00.000Z';
 const userId = '01KAQ7R7Q8F3M6Y2V9T0C4N5ZB';
 
-function fakePorts(user: Partial<UserRecord> = {}, reminders: ReminderSummary[] = []) {
+function fakePorts(
+  user: Partial<UserRecord> = {},
+  reminders: ReminderSummary[] = [],
+  held: HeldReminder[] = [],
+) {
   const state = {
     user: { userId, psid, ...user } as UserRecord,
     published: [] as PublishableEvent[],
@@ -30,6 +35,7 @@ function fakePorts(user: Partial<UserRecord> = {}, reminders: ReminderSummary[] 
       state.saved.pendingLoginEmail = email;
     },
     pendingReminders: async () => reminders,
+    takeHeld: async () => held.splice(0),
     publish: async (events) => {
       for (const event of events) validateDetail(event.detailType, event.detail);
       state.published.push(...events);
@@ -119,9 +125,9 @@ describe('converse', () => {
     expect(idle.state.sent[0]?.text).toMatch(/not expecting a code/);
   });
 
-  it('remind me publishes ReminderRequested in the person’s time zone', async () => {
+  it('remind me publishes ReminderRequested in the person’s time zone and leaves the confirmation to the workflow', async () => {
     const { ports, state } = fakePorts({ timeZone: 'Europe/Paris', email: 'ann@example.org' });
-    await say('remind me to call mum tomorrow at 9', ports);
+    const result = await say('remind me to call mum tomorrow at 9', ports);
     expect(state.published[0]).toEqual({
       detailType: 'ReminderRequested',
       detail: {
@@ -133,41 +139,147 @@ describe('converse', () => {
         title: 'call mum',
         dueLocal: '2026-11-23T09:00',
         timeZone: 'Europe/Paris',
+        anchor: 'wall',
         deliverBy: ['messenger', 'email'],
       },
     });
-    expect(state.sent[0]?.text).toContain('“call mum” on Mon 23 Nov, 09:00 (Europe/Paris)');
+    expect(result.outcome).toBeUndefined();
+    expect(state.sent).toEqual([]);
   });
 
-  it('list shows pending reminders in the person’s zone; cancel and snooze name one by its number', async () => {
-    const reminders = [
-      { reminderId: '01KAQ7R7Q8F3M6Y2V9T0C4N5Z1', title: 'call mum', nextDueAt: '2026-11-23T08:00:00.000Z' },
-      { reminderId: '01KAQ7R7Q8F3M6Y2V9T0C4N5Z2', title: 'pay rent', nextDueAt: '2026-12-01T07:30:00.000Z' },
-    ];
+  it('a relative time keeps its seconds; a recurrence travels as an RRULE', async () => {
+    const { ports, state } = fakePorts({ timeZone: 'Europe/Paris' });
+    await converse(
+      { psid, sentAt: '2026-11-22T09:00:27.000Z', text: 'remind me to stretch in 20 minutes' },
+      ports,
+    );
+    await say('remind me to water the plants every weekday at 8', ports);
+    expect(state.published.map((event) => event.detail)).toMatchObject([
+      { title: 'stretch', dueLocal: '2026-11-22T10:20:27', anchor: 'instant' },
+      {
+        title: 'water the plants',
+        dueLocal: '2026-11-23T08:00',
+        anchor: 'wall',
+        rrule: expect.stringMatching(/^FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR/),
+      },
+    ]);
+  });
+
+  it('an impossible date is refused with the problem named and fixes offered as quick replies', async () => {
+    const { ports, state } = fakePorts({ timeZone: 'Europe/Paris' });
+    await say('remind me to pay rent on 31 February at 9', ports);
+    expect(state.published).toEqual([]);
+    expect(state.sent[0]?.text).toMatch(/31 February/);
+    expect(state.sent[0]?.quickReplies?.length).toBeGreaterThan(0);
+    for (const reply of state.sent[0]?.quickReplies ?? [])
+      expect(reply.payload).toMatch(/^remind me to pay rent /);
+  });
+
+  it('list numbers pending reminders in the person’s zone, ten a page; cancel, snooze and reschedule name one by its number', async () => {
+    const reminders: ReminderSummary[] = Array.from({ length: 12 }, (_, index) => ({
+      reminderId: `01KAQ7R7Q8F3M6Y2V9T0C4N5${String(index).padStart(2, '0')}`,
+      title: `task ${index + 1}`,
+      nextDueAt: `2026-11-${String(23 + Math.floor(index / 4)).padStart(2, '0')}T08:00:00.000Z`,
+      anchor: 'wall',
+    }));
     const { ports, state } = fakePorts({ timeZone: 'Europe/Paris' }, reminders);
     await say('list', ports);
-    expect(state.sent[0]?.text).toBe(
-      'Your reminders (Europe/Paris):\n1. call mum: Mon 23 Nov, 09:00\n2. pay rent: Tue 1 Dec, 08:30',
-    );
-    await say('snooze 2 for 1 hour', ports);
-    await say('cancel 1', ports);
-    await say('cancel 7', ports);
-    expect(state.published.map((event) => event.detail)).toMatchObject([
-      { reminderId: reminders[1]?.reminderId, change: 'snooze', snoozeMinutes: 60 },
-      { reminderId: reminders[0]?.reminderId, change: 'cancel' },
+    expect(state.sent[0]?.text?.split('\n')).toEqual([
+      'Your reminders (Europe/Paris), page 1 of 2:',
+      ...reminders
+        .slice(0, 10)
+        .map((_, index) =>
+          expect.stringMatching(new RegExp(`^${index + 1}\\. task ${index + 1}: \\w{3} \\d+ Nov 09:00$`)),
+        ),
     ]);
-    expect(state.sent[3]?.text).toMatch(/cannot find reminder 7/);
+    expect(state.sent[0]?.quickReplies?.map((reply) => reply.payload)).toEqual([
+      'snooze 1',
+      'cancel 1',
+      'list 2',
+    ]);
+    await say('list 2', ports);
+    expect(state.sent[1]?.text).toMatch(/page 2 of 2:\n11\. task 11: .*\n12\. task 12: /);
+    await say('snooze 2 for 1 hour', ports);
+    await say('snooze 3 tomorrow', ports);
+    await say('cancel 1', ports);
+    await say('reschedule 12 to friday at 18:00', ports);
+    await say('cancel 70', ports);
+    expect(state.published.map((event) => event.detail)).toMatchObject([
+      { reminderId: reminders[1]?.reminderId, change: 'snooze', snoozeMinutes: 60, requestedAt: sentAt },
+      { reminderId: reminders[2]?.reminderId, change: 'snooze', dueLocal: '2026-11-23T09:00' },
+      { reminderId: reminders[0]?.reminderId, change: 'cancel' },
+      {
+        reminderId: reminders[11]?.reminderId,
+        change: 'reschedule',
+        dueLocal: '2026-11-27T18:00',
+        timeZone: 'Europe/Paris',
+      },
+    ]);
+    expect(state.sent.at(-1)?.text).toMatch(/cannot find reminder 70/);
   });
 
-  it('timezone validates the zone name and stores its canonical spelling', async () => {
-    const { ports, state } = fakePorts();
+  it('a snooze quick reply on a delivered reminder names the occurrence it repeats', async () => {
+    const { ports, state } = fakePorts({ timeZone: 'Europe/Paris' });
+    await converse(
+      {
+        psid,
+        sentAt,
+        text: 'Snooze 10 min',
+        payload: 'snooze 01KAQ7R7Q8F3M6Y2V9T0C4N5Z1@2026-11-22T08:59:00.000Z 10m',
+      },
+      ports,
+    );
+    expect(state.published[0]?.detail).toMatchObject({
+      reminderId: '01KAQ7R7Q8F3M6Y2V9T0C4N5Z1',
+      change: 'snooze',
+      snoozeMinutes: 10,
+      occurrence: '2026-11-22T08:59:00.000Z',
+    });
+  });
+
+  it('timezone stores the canonical spelling and moves every pending reminder to the new zone', async () => {
+    const reminders: ReminderSummary[] = [
+      {
+        reminderId: '01KAQ7R7Q8F3M6Y2V9T0C4N5Z1',
+        title: 'call mum',
+        nextDueAt: '2026-11-23T08:00:00.000Z',
+        anchor: 'wall',
+      },
+      {
+        reminderId: '01KAQ7R7Q8F3M6Y2V9T0C4N5Z2',
+        title: 'stretch',
+        nextDueAt: '2026-11-22T09:20:00.000Z',
+        anchor: 'instant',
+      },
+    ];
+    const { ports, state } = fakePorts({}, reminders);
     await say('timezone europe/paris', ports);
     expect(state.saved.timeZone).toBe('Europe/Paris');
-    expect(state.sent[0]?.text).toBe('Time zone set to Europe/Paris. It is Sun 22 Nov, 10:00 there.');
+    expect(state.sent[0]?.text).toBe(
+      'Time zone set to Europe/Paris. It is Sun 22 Nov 10:00 there. Your reminder set for a time of day keeps that time in Europe/Paris.',
+    );
+    expect(state.published.map((event) => event.detail)).toMatchObject([
+      { reminderId: reminders[0]?.reminderId, change: 'timezone', timeZone: 'Europe/Paris' },
+      { reminderId: reminders[1]?.reminderId, change: 'timezone', timeZone: 'Europe/Paris' },
+    ]);
     await say('timezone Mars/Olympus', ports);
     expect(state.sent[1]?.text).toMatch(/do not know the time zone/);
     await say('timezone', ports);
     expect(state.sent[2]?.quickReplies?.map((reply) => reply.payload)).toContain('timezone Europe/Paris');
+  });
+
+  it('reminders held while the person was away come first in the next answer, once', async () => {
+    const { ports, state } = fakePorts(
+      { timeZone: 'Europe/Paris' },
+      [],
+      [{ title: 'call mum', occurrence: '2026-11-21T08:00:00.000Z' }],
+    );
+    await say('help', ports);
+    await say('help', ports);
+    expect(state.sent[0]?.text).toMatch(
+      /^While you were away:\n• call mum \(Sat 21 Nov 09:00\)\n\nHere is what I understand/,
+    );
+    expect(state.sent[1]?.text).toMatch(/^Here is what I understand/);
   });
 
   it('an attachment without text gets a hint, not silence', async () => {

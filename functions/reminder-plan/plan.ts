@@ -1,0 +1,338 @@
+/**
+ * The reminder lifecycle's decisions, as plain functions of the item, the request and the time: what a new
+ * reminder is, what a change does to it, where a fired one goes next. The state machines do the writes
+ * (conditional on the version these return) and the schedule calls; nothing here performs I/O.
+ *
+ * Primary courses: a request becomes a pending reminder with its first schedule; a change bumps the version
+ * and replaces the schedule (or deletes it, for a cancel); a delivered occurrence of a recurring reminder
+ * becomes the next one, 09:00 local staying 09:00 local across DST.
+ */
+import type {
+  ReminderChangeRequestedDetail,
+  ReminderRequestedDetail,
+} from '../../events-schema/generated/types';
+import {
+  type Firing,
+  MAX_PENDING_REMINDERS,
+  type Reminder,
+  reminderIdFor,
+  reminderKey,
+  scheduleName,
+  withListing,
+} from '../shared/reminders/model';
+import { describeRecurrence, nextOccurrence, validateRrule } from '../shared/reminders/recurrence';
+import { canonicalTimeZone, describeInZone, resolveWallTime, wallTimeAt } from '../shared/reminders/zoned';
+
+/** What CreateSchedule needs beyond what the state machine fills in (target, role, retry policy, DLQ). */
+export interface ScheduleSpec {
+  readonly Name: string;
+  readonly ScheduleExpression: string;
+  readonly ScheduleExpressionTimezone: string;
+  readonly ClientToken: string;
+  /** The firing, as the JSON text the delivery workflow receives. */
+  readonly Input: string;
+}
+
+export interface Refusal {
+  readonly ok: false;
+  readonly reply: string;
+}
+
+export interface CreatePlan {
+  readonly ok: true;
+  readonly reminder: Reminder;
+  readonly schedule: ScheduleSpec;
+  readonly reply: string;
+}
+
+export interface ChangePlan {
+  readonly ok: true;
+  readonly reminder: Reminder;
+  readonly expectedVersion: number;
+  /** The schedule of the new version, absent when nothing is pending any more. */
+  readonly schedule?: ScheduleSpec;
+  /** The schedule of the old version, when one may still exist. */
+  readonly staleSchedule?: string;
+  readonly event: { readonly detailType: string; readonly detail: Record<string, unknown> };
+  readonly reply: string;
+}
+
+export interface AdvancePlan {
+  readonly reminder: Reminder;
+  readonly expectedVersion: number;
+  readonly schedule?: ScheduleSpec;
+}
+
+const SECOND = 1000;
+const truncateToSecond = (iso: string): string =>
+  new Date(Math.floor(Date.parse(iso) / SECOND) * SECOND).toISOString();
+
+/** Scheduler's `at()` in the reminder's zone: the wall time of the instant, to the second. */
+export function scheduleFor(reminder: Reminder): ScheduleSpec {
+  const firing: Firing = {
+    reminderId: reminder.reminderId,
+    version: reminder.version,
+    occurrence: reminder.nextDueAt,
+  };
+  const seconds = new Date(Date.parse(reminder.nextDueAt)).toISOString().slice(17, 19);
+  const name = scheduleName(reminder.reminderId, reminder.version);
+  return {
+    Name: name,
+    ScheduleExpression: `at(${wallTimeAt(reminder.nextDueAt, reminder.timeZone)}:${seconds})`,
+    ScheduleExpressionTimezone: reminder.timeZone,
+    ClientToken: name,
+    Input: JSON.stringify(firing),
+  };
+}
+
+export function describeReminder(reminder: Reminder, now: string): string {
+  const when = `${describeInZone(reminder.nextDueAt, reminder.timeZone, now)} ${reminder.timeZone}`;
+  return reminder.rrule ? `${when}, then ${describeRecurrence(reminder.rrule, reminder.timeZone)}` : when;
+}
+
+export function planCreate(
+  request: ReminderRequestedDetail,
+  context: { readonly now: string; readonly requestedAt: string; readonly pendingCount: number },
+): CreatePlan | Refusal {
+  if (context.pendingCount >= MAX_PENDING_REMINDERS) {
+    return {
+      ok: false,
+      reply: `You already have ${MAX_PENDING_REMINDERS} pending reminders, the most I keep. Cancel some first (type list).`,
+    };
+  }
+  const timeZone = canonicalTimeZone(request.timeZone);
+  if (!timeZone) return { ok: false, reply: `I do not know the time zone “${request.timeZone}”.` };
+  const rruleProblem = request.rrule ? validateRrule(request.rrule) : undefined;
+  if (rruleProblem) return { ok: false, reply: `I cannot repeat it that way: ${rruleProblem}` };
+  const first = resolveWallTime(request.dueLocal, timeZone);
+  const dueAt = truncateToSecond(first.dueAt);
+  if (Date.parse(dueAt) <= Date.parse(context.now)) {
+    return {
+      ok: false,
+      reply: `${describeInZone(dueAt, timeZone, context.now)} ${timeZone} has already passed. Try a later time.`,
+    };
+  }
+  const reminderId = reminderIdFor(request.requestId, Date.parse(context.requestedAt));
+  const reminder = withListing({
+    ...reminderKey(reminderId),
+    type: 'Reminder',
+    reminderId,
+    userId: request.userId,
+    ...(request.psid ? { psid: request.psid } : {}),
+    requestId: request.requestId,
+    title: request.title,
+    timeZone,
+    anchor: request.anchor,
+    startLocal: first.dueLocal,
+    ...(request.rrule ? { rrule: request.rrule } : {}),
+    occurrenceAt: dueAt,
+    nextDueAt: dueAt,
+    version: 1,
+    status: 'pending',
+    deliverBy: request.deliverBy,
+    createdAt: context.now,
+    updatedAt: context.now,
+  });
+  return {
+    ok: true,
+    reminder,
+    schedule: scheduleFor(reminder),
+    reply: `Scheduled: ${reminder.title}, ${describeReminder(reminder, context.now)}`,
+  };
+}
+
+const notFound: Refusal = { ok: false, reply: 'I cannot find that reminder. Type list to see yours.' };
+
+export function planChange(
+  current: Reminder | undefined,
+  change: ReminderChangeRequestedDetail,
+  now: string,
+): ChangePlan | Refusal {
+  // Another person's reminder reads exactly like a missing one.
+  if (!current || current.userId !== change.userId) return notFound;
+  const pending = current.status === 'pending';
+  const bump = (fields: Partial<Reminder>): Reminder =>
+    withListing({ ...current, ...fields, version: current.version + 1, updatedAt: now });
+  const base = { schemaVersion: 1 as const, reminderId: current.reminderId, userId: current.userId };
+  const staleSchedule = pending ? { staleSchedule: scheduleName(current.reminderId, current.version) } : {};
+  const rescheduled = (
+    reminder: Reminder,
+    detailType: string,
+    reply: string,
+    detail: object,
+  ): ChangePlan => ({
+    ok: true,
+    reminder,
+    expectedVersion: current.version,
+    schedule: scheduleFor(reminder),
+    ...staleSchedule,
+    event: { detailType, detail: { ...base, version: reminder.version, ...detail } },
+    reply,
+  });
+
+  switch (change.change) {
+    case 'cancel': {
+      if (!pending) return { ok: false, reply: `“${current.title}” is not pending any more.` };
+      return {
+        ok: true,
+        reminder: bump({ status: 'cancelled' }),
+        expectedVersion: current.version,
+        ...staleSchedule,
+        event: { detailType: 'ReminderCancelled', detail: { ...base, cancelledAt: now } },
+        reply: `Cancelled: ${current.title}.`,
+      };
+    }
+    case 'snooze': {
+      const minutes = change.snoozeMinutes;
+      const target = change.dueLocal
+        ? resolveWallTime(change.dueLocal, current.timeZone).dueAt
+        : minutes === undefined
+          ? undefined
+          : snoozeFrom(current, change.occurrence, now) + minutes * 60_000;
+      if (target === undefined) return { ok: false, reply: 'How long should I snooze it?' };
+      const nextDueAt = truncateToSecond(new Date(target).toISOString());
+      if (Date.parse(nextDueAt) <= Date.parse(now))
+        return { ok: false, reply: 'That time has already passed.' };
+      const repeatsDelivered =
+        change.occurrence !== undefined && change.occurrence === current.lastDeliveredOccurrence;
+      if (!pending && !repeatsDelivered)
+        return { ok: false, reply: `“${current.title}” is not pending any more.` };
+      // A series keeps its cadence: only this firing moves, `occurrenceAt` stays (or, for a delivered
+      // occurrence of a series, the upcoming one stays pending behind the snoozed repeat).
+      if (
+        current.rrule &&
+        pending &&
+        repeatsDelivered &&
+        Date.parse(nextDueAt) >= Date.parse(current.nextDueAt)
+      ) {
+        return {
+          ok: false,
+          reply: `The next “${current.title}” comes sooner than that: ${describeReminder(current, now)}.`,
+        };
+      }
+      const reminder = bump({ status: 'pending', nextDueAt });
+      return rescheduled(
+        reminder,
+        'ReminderSnoozed',
+        `Snoozed: ${current.title}, until ${describeReminder(reminder, now)}.`,
+        {
+          dueAt: nextDueAt,
+        },
+      );
+    }
+    case 'reschedule':
+    case 'timezone': {
+      if (!pending) return { ok: false, reply: `“${current.title}” is not pending any more.` };
+      const moved =
+        change.change === 'reschedule'
+          ? rescheduleTo(current, change, now)
+          : followZone(current, change, now);
+      if (!moved.ok) return moved;
+      const { reminder } = moved;
+      return rescheduled(reminder, 'ReminderRescheduled', moved.reply, {
+        dueAt: reminder.nextDueAt,
+        dueLocal: wallTimeAt(reminder.nextDueAt, reminder.timeZone),
+        timeZone: reminder.timeZone,
+      });
+    }
+    case 'edit': {
+      if (!pending) return { ok: false, reply: `“${current.title}” is not pending any more.` };
+      if (!change.title) return { ok: false, reply: 'What should the new title be?' };
+      const reminder = bump({ title: change.title });
+      return rescheduled(reminder, 'ReminderRescheduled', `Renamed: ${change.title}.`, {
+        dueAt: reminder.nextDueAt,
+        dueLocal: wallTimeAt(reminder.nextDueAt, reminder.timeZone),
+        timeZone: reminder.timeZone,
+      });
+    }
+  }
+}
+
+/** A snooze of a delivered occurrence counts from now; of a pending one, from when it was due. */
+function snoozeFrom(current: Reminder, occurrence: string | undefined, now: string): number {
+  if (occurrence !== undefined && occurrence === current.lastDeliveredOccurrence) return Date.parse(now);
+  return Math.max(Date.parse(current.nextDueAt), Date.parse(now));
+}
+
+type Moved = { readonly ok: true; readonly reminder: Reminder; readonly reply: string } | Refusal;
+
+function rescheduleTo(current: Reminder, change: ReminderChangeRequestedDetail, now: string): Moved {
+  if (!change.dueLocal) return { ok: false, reply: 'When should it be?' };
+  const timeZone = change.timeZone ? canonicalTimeZone(change.timeZone) : current.timeZone;
+  if (!timeZone) return { ok: false, reply: `I do not know the time zone “${change.timeZone}”.` };
+  const moved = resolveWallTime(change.dueLocal, timeZone);
+  const dueAt = truncateToSecond(moved.dueAt);
+  if (Date.parse(dueAt) <= Date.parse(now)) return { ok: false, reply: 'That time has already passed.' };
+  const reminder = withListing({
+    ...current,
+    timeZone,
+    startLocal: moved.dueLocal,
+    occurrenceAt: dueAt,
+    nextDueAt: dueAt,
+    version: current.version + 1,
+    updatedAt: now,
+  });
+  return { ok: true, reminder, reply: `Rescheduled: ${current.title}, ${describeReminder(reminder, now)}.` };
+}
+
+/** A wall-time reminder keeps its wall time in the person's new zone; an instant stays where it is. */
+function followZone(current: Reminder, change: ReminderChangeRequestedDetail, now: string): Moved {
+  const timeZone = change.timeZone ? canonicalTimeZone(change.timeZone) : undefined;
+  if (!timeZone) return { ok: false, reply: `I do not know the time zone “${change.timeZone}”.` };
+  const carry = (instant: string) =>
+    current.anchor === 'wall'
+      ? truncateToSecond(resolveWallTime(wallTimeAt(instant, current.timeZone), timeZone).dueAt)
+      : instant;
+  let occurrenceAt = carry(current.occurrenceAt);
+  let nextDueAt = carry(current.nextDueAt);
+  if (Date.parse(nextDueAt) <= Date.parse(now)) {
+    // The same wall time has already passed in the new zone: a series moves on, a one-off keeps its instant.
+    const next = current.rrule ? nextOccurrence(current.rrule, current.startLocal, timeZone, now) : undefined;
+    occurrenceAt = next ? truncateToSecond(next.dueAt) : current.occurrenceAt;
+    nextDueAt = next ? occurrenceAt : current.nextDueAt;
+  }
+  const reminder = withListing({
+    ...current,
+    timeZone,
+    occurrenceAt,
+    nextDueAt,
+    version: current.version + 1,
+    updatedAt: now,
+  });
+  return {
+    ok: true,
+    reminder,
+    reply:
+      current.anchor === 'wall'
+        ? `${current.title}: still at ${wallTimeAt(nextDueAt, timeZone).slice(11)}, now in ${timeZone}.`
+        : `${current.title}: unchanged, now shown in ${timeZone}.`,
+  };
+}
+
+/**
+ * After a firing was handled (delivered, held or failed): a one-off is done; a series moves to its next
+ * occurrence. A snoozed repeat fired before the upcoming occurrence leaves that occurrence in place.
+ */
+export function planAdvance(current: Reminder, firing: Firing, now: string): AdvancePlan {
+  const done = { lastDeliveredOccurrence: firing.occurrence, version: current.version + 1, updatedAt: now };
+  const upcomingStillAhead = Date.parse(current.occurrenceAt) > Date.parse(firing.occurrence);
+  if (current.rrule && upcomingStillAhead) {
+    const reminder = withListing({ ...current, ...done, nextDueAt: current.occurrenceAt });
+    return { reminder, expectedVersion: current.version, schedule: scheduleFor(reminder) };
+  }
+  const after = new Date(
+    Math.max(Date.parse(current.occurrenceAt), Date.parse(firing.occurrence), Date.parse(now)),
+  );
+  const next = current.rrule
+    ? nextOccurrence(current.rrule, current.startLocal, current.timeZone, after.toISOString())
+    : undefined;
+  if (!next) {
+    return {
+      reminder: withListing({ ...current, ...done, status: 'delivered' }),
+      expectedVersion: current.version,
+    };
+  }
+  const dueAt = truncateToSecond(next.dueAt);
+  const reminder = withListing({ ...current, ...done, occurrenceAt: dueAt, nextDueAt: dueAt });
+  return { reminder, expectedVersion: current.version, schedule: scheduleFor(reminder) };
+}

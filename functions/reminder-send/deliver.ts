@@ -1,0 +1,123 @@
+/**
+ * Delivering one occurrence of a reminder, once. Primary course: claim the occurrence's delivery record,
+ * send on every channel the person can be reached on now (Messenger inside the 24-hour window, email when an
+ * address is linked), recording each channel as it succeeds, then mark the record delivered.
+ *
+ * A retry of the same execution resumes the claim and skips the channels already sent; another execution
+ * for the same occurrence (a duplicated firing) finds the claim taken and sends nothing. With no channel
+ * open the reminder is held for the person's next message (docs/messenger-policy.md).
+ */
+import type { OutgoingMessage, QuickReply, SendOutcome } from '../shared/messenger/send-api';
+import type { DeliveryChannel, Reminder } from '../shared/reminders/model';
+import { describeInZone } from '../shared/reminders/zoned';
+
+export type Claim =
+  | { readonly state: 'claimed'; readonly sent: readonly DeliveryChannel[] }
+  | { readonly state: 'taken' };
+
+export interface Email {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+export interface DeliveryPorts {
+  /** Conditional put of `DELIVERY#<occurrence>`; the same execution gets its own claim back. */
+  readonly claim: (reminder: Reminder, occurrence: string, executionId: string) => Promise<Claim>;
+  readonly markSent: (reminder: Reminder, occurrence: string, channel: DeliveryChannel) => Promise<void>;
+  readonly complete: (reminder: Reminder, occurrence: string, outcome: 'delivered' | 'held') => Promise<void>;
+  /** The linked email address and when the person last wrote on Messenger (epoch ms). */
+  readonly contact: (
+    reminder: Reminder,
+  ) => Promise<{ readonly email?: string; readonly lastMessageAt?: number }>;
+  readonly sendMessenger: (message: OutgoingMessage) => Promise<SendOutcome>;
+  readonly sendEmail: (email: Email) => Promise<void>;
+  /** Keeps the occurrence for the person's next message. */
+  readonly hold: (reminder: Reminder, occurrence: string) => Promise<void>;
+  readonly now: () => number;
+}
+
+export type DeliveryResult =
+  | {
+      readonly outcome: 'delivered';
+      readonly deliveredVia: readonly DeliveryChannel[];
+      readonly deliveredAt: string;
+    }
+  | { readonly outcome: 'held' | 'duplicate' };
+
+export async function deliver(
+  reminder: Reminder,
+  occurrence: string,
+  executionId: string,
+  ports: DeliveryPorts,
+): Promise<DeliveryResult> {
+  const claim = await ports.claim(reminder, occurrence, executionId);
+  if (claim.state === 'taken') return { outcome: 'duplicate' };
+  const contact = await ports.contact(reminder);
+  const sent = new Set(claim.sent);
+  const due = `${describeInZone(occurrence, reminder.timeZone)} ${reminder.timeZone}`;
+
+  if (reminder.deliverBy.includes('messenger') && reminder.psid && !sent.has('messenger')) {
+    const outcome = await ports.sendMessenger({
+      psid: reminder.psid,
+      text: `⏰ Reminder: ${reminder.title} (${due})`,
+      quickReplies: reminderQuickReplies(reminder.reminderId, occurrence),
+      ...(contact.lastMessageAt === undefined ? {} : { lastUserMessageAt: contact.lastMessageAt }),
+    });
+    if (outcome.status === 'failed') {
+      throw new Error(`Messenger refused the reminder: ${outcome.error.status} ${outcome.error.message}`);
+    }
+    if (outcome.status === 'sent') {
+      await ports.markSent(reminder, occurrence, 'messenger');
+      sent.add('messenger');
+    }
+  }
+  if (reminder.deliverBy.includes('email') && contact.email && !sent.has('email')) {
+    await ports.sendEmail(reminderEmail(reminder, contact.email, due));
+    await ports.markSent(reminder, occurrence, 'email');
+    sent.add('email');
+  }
+  if (sent.size === 0) {
+    await ports.hold(reminder, occurrence);
+    await ports.complete(reminder, occurrence, 'held');
+    return { outcome: 'held' };
+  }
+  await ports.complete(reminder, occurrence, 'delivered');
+  return { outcome: 'delivered', deliveredVia: [...sent], deliveredAt: new Date(ports.now()).toISOString() };
+}
+
+/** Payloads are commands the conversation reads: the occurrence makes a snooze repeat this one. */
+export function reminderQuickReplies(reminderId: string, occurrence: string): QuickReply[] {
+  const target = `${reminderId}@${occurrence}`;
+  return [
+    { title: 'Snooze 10 min', payload: `snooze ${target} 10m` },
+    { title: 'Snooze 1 h', payload: `snooze ${target} 1h` },
+    { title: 'Tomorrow 9:00', payload: `snooze ${target} tomorrow` },
+    { title: 'Done', payload: `done ${reminderId}` },
+  ];
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character] ?? character);
+
+/** Plain and link-free: the title is the person's own text, escaped; snoozing happens in the chat. */
+export function reminderEmail(reminder: Reminder, to: string, due: string): Email {
+  const title = reminder.title;
+  return {
+    to,
+    subject: `Reminder: ${title}`,
+    text: `Reminder: ${title}\nDue ${due}.\n\nReply to Aurora on Messenger to snooze or cancel it.\n`,
+    html:
+      `<p style="font-family:sans-serif;font-size:16px"><strong>Reminder:</strong> ${escapeHtml(title)}</p>` +
+      `<p style="font-family:sans-serif;color:#555">Due ${escapeHtml(due)}.</p>` +
+      '<p style="font-family:sans-serif;color:#555">Reply to Aurora on Messenger to snooze or cancel it.</p>',
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * Repeating reminders as RFC 5545 RRULE values (`FREQ=WEEKLY;INTERVAL=2;BYDAY=MO`, no `RRULE:` prefix, no
+ * DTSTART: the series starts at the reminder's first wall time in its zone), limited to the parts a person
+ * can ask for in a sentence. Occurrences come from rrule-temporal, generated on the wall clock and only then
+ * placed in the zone, so 09:00 stays 09:00 across daylight saving and an occurrence in a spring-forward gap
+ * moves forward by the gap like any other wall time (rrule-temporal on the zone itself would drop it, as
+ * RFC 5545 says).
+ */
+import { RRuleTemporal } from 'rrule-temporal';
+import { Temporal } from './temporal';
+import { describeDate, type ResolvedWallTime, resolvedOf, zonedWallTime } from './zoned';
+
+const FREQUENCIES = { DAILY: 'day', WEEKLY: 'week', MONTHLY: 'month', YEARLY: 'year' } as const;
+type Frequency = keyof typeof FREQUENCIES;
+const WEEKDAY_CODES = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
+const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const WEEKDAYS_MO_FR = 'MO,TU,WE,TH,FR';
+const BYDAY_ITEM = /^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$/;
+const UNTIL_VALUE = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?$/;
+const WHOLE = /^[1-9]\d{0,3}$/;
+
+interface Rule {
+  readonly freq: Frequency;
+  readonly interval: number;
+  readonly byDay: readonly string[];
+  readonly byMonthDay: readonly number[];
+  readonly byMonth: readonly number[];
+  readonly until?: string;
+  readonly count?: number;
+}
+
+/** Undefined when the rule is one this app repeats by, else what is wrong with it. */
+export function validateRrule(rrule: string): string | undefined {
+  const rule = readRule(rrule);
+  return typeof rule === 'string' ? rule : undefined;
+}
+
+/**
+ * The first occurrence strictly after `afterIso` of the series that starts at wall time `startLocal` in
+ * `timeZone`; undefined once the series has ended (UNTIL, COUNT). Throws a RangeError for an invalid rule.
+ */
+export function nextOccurrence(
+  rrule: string,
+  startLocal: string,
+  timeZone: string,
+  afterIso: string,
+): ResolvedWallTime | undefined {
+  const rule = readRule(rrule);
+  if (typeof rule === 'string') throw new RangeError(`Invalid RRULE ${rrule}: ${rule}`);
+  const series = new RRuleTemporal({
+    rruleString: wallClockRule(rule, timeZone),
+    dtstart: onWallClock(zonedWallTime(startLocal, timeZone).toPlainDateTime()),
+    temporal: Temporal,
+  });
+  const after = Temporal.Instant.from(afterIso);
+  // A wall time and its instant differ by at most a day's worth of offset: start a day early, skip past.
+  let candidate = series.next(
+    onWallClock(after.toZonedDateTimeISO(timeZone).toPlainDateTime()).subtract({ days: 1 }),
+  );
+  while (candidate) {
+    const occurrence = zonedWallTime(candidate.toPlainDateTime().toString(), timeZone);
+    if (Temporal.Instant.compare(occurrence.toInstant(), after) > 0) return resolvedOf(occurrence);
+    candidate = series.next(candidate);
+  }
+  return undefined;
+}
+
+/**
+ * `every day`, `every weekday`, `every 2 weeks on Monday`, `every month on the 1st`, `every year on 3 March`,
+ * `every day until 1 Mar 2027` (the UNTIL day as it is in `timeZone`), `every week, 5 times`.
+ */
+export function describeRecurrence(rrule: string, timeZone = 'UTC'): string {
+  const rule = readRule(rrule);
+  if (typeof rule === 'string') return rrule;
+  const unit = FREQUENCIES[rule.freq];
+  const days = rule.byDay.join(',');
+  let text =
+    rule.interval === 1 && (rule.freq === 'WEEKLY' || rule.freq === 'DAILY') && days === WEEKDAYS_MO_FR
+      ? 'every weekday'
+      : rule.interval === 1 && rule.freq === 'WEEKLY' && rule.byDay.length > 0
+        ? `every ${listOf(rule.byDay.map(weekdayName))}`
+        : `every ${rule.interval === 1 ? unit : `${rule.interval} ${unit}s`}${rule.byDay.length > 0 ? ` on ${listOf(rule.byDay.map(weekdayName))}` : ''}`;
+  const months = listOf(rule.byMonth.map((month) => MONTH_NAMES[month - 1] ?? ''));
+  const [onlyDay] = rule.byMonthDay;
+  if (onlyDay !== undefined && onlyDay > 0 && rule.byMonthDay.length === 1 && rule.byMonth.length === 1) {
+    text += ` on ${onlyDay} ${months}`;
+  } else if (rule.byMonthDay.length > 0) {
+    const dayText = listOf(rule.byMonthDay.map(monthDayName));
+    text += rule.byMonth.length > 0 ? ` on ${dayText} of ${months}` : ` on ${dayText}`;
+  } else if (rule.byMonth.length > 0) {
+    text += ` in ${months}`;
+  }
+  if (rule.until) {
+    const until = untilInstant(rule.until, timeZone).toZonedDateTimeISO(timeZone);
+    text += ` until ${describeDate(until)} ${until.year}`;
+  }
+  if (rule.count) text += `, ${rule.count === 1 ? 'once' : `${rule.count} times`}`;
+  return text;
+}
+
+/** The UNTIL value of an RRULE that ends at the end of `date` (`YYYY-MM-DD`) in `timeZone`. */
+export function untilEndOf(date: string, timeZone: string): string {
+  const end = zonedWallTime(`${date}T23:59:59`, timeZone).toInstant();
+  return end.toString({ smallestUnit: 'second' }).replace(/[-:]/g, '');
+}
+
+function readRule(rrule: string): Rule | string {
+  const parts = new Map<string, string>();
+  for (const part of rrule.split(';')) {
+    const [name = '', value, extra] = part.split('=');
+    if (value === undefined || value === '' || extra !== undefined) return `"${part}" is not NAME=VALUE`;
+    if (parts.has(name)) return `${name} is given twice`;
+    parts.set(name, value);
+  }
+  const [first] = parts.keys();
+  if (first !== 'FREQ') return 'it must start with FREQ';
+  const freq = parts.get('FREQ') ?? '';
+  if (!(freq in FREQUENCIES)) return `FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY, not ${freq}`;
+  for (const name of parts.keys()) {
+    if (!['FREQ', 'INTERVAL', 'BYDAY', 'BYMONTHDAY', 'BYMONTH', 'UNTIL', 'COUNT'].includes(name)) {
+      return `${name} is not supported (use INTERVAL, BYDAY, BYMONTHDAY, BYMONTH, UNTIL or COUNT)`;
+    }
+  }
+  const interval = parts.get('INTERVAL') ?? '1';
+  if (!WHOLE.test(interval)) return `INTERVAL must be a whole number from 1 to 9999, not ${interval}`;
+  const count = parts.get('COUNT');
+  if (count !== undefined && !WHOLE.test(count))
+    return `COUNT must be a whole number from 1 to 9999, not ${count}`;
+  const until = parts.get('UNTIL');
+  if (until !== undefined && count !== undefined) return 'UNTIL and COUNT cannot both be given';
+  if (until !== undefined && !isUntil(until))
+    return `UNTIL must be a date (20270301) or a UTC time (20270301T225959Z), not ${until}`;
+  const byDay = parts.get('BYDAY')?.split(',') ?? [];
+  for (const item of byDay) {
+    const match = BYDAY_ITEM.exec(item);
+    if (!match) return `BYDAY takes weekdays MO to SU (optionally numbered, e.g. 1MO or -1FR), not ${item}`;
+    if (match[1] && freq !== 'MONTHLY' && freq !== 'YEARLY')
+      return `a numbered BYDAY (${item}) needs FREQ=MONTHLY or YEARLY`;
+  }
+  const byMonthDay = numbers(parts.get('BYMONTHDAY'));
+  if (byMonthDay.some((day) => !Number.isInteger(day) || day === 0 || Math.abs(day) > 31)) {
+    return `BYMONTHDAY takes days 1 to 31 or -1 to -31, not ${parts.get('BYMONTHDAY')}`;
+  }
+  if (byMonthDay.length > 0 && (freq === 'DAILY' || freq === 'WEEKLY'))
+    return `BYMONTHDAY needs FREQ=MONTHLY or YEARLY`;
+  const byMonth = numbers(parts.get('BYMONTH'));
+  if (byMonth.some((month) => !Number.isInteger(month) || month < 1 || month > 12)) {
+    return `BYMONTH takes months 1 to 12, not ${parts.get('BYMONTH')}`;
+  }
+  const longest = Math.max(
+    ...(byMonth.length > 0 ? byMonth : [1]).map((month) => DAYS_IN_MONTH[month - 1] ?? 31),
+  );
+  if (byMonthDay.length > 0 && byMonthDay.every((day) => Math.abs(day) > longest)) {
+    return `it never happens: no month of BYMONTH=${parts.get('BYMONTH')} has day ${parts.get('BYMONTHDAY')}`;
+  }
+  return {
+    freq: freq as Frequency,
+    interval: Number(interval),
+    byDay,
+    byMonthDay,
+    byMonth,
+    ...(until ? { until } : {}),
+    ...(count ? { count: Number(count) } : {}),
+  };
+}
+
+function numbers(list: string | undefined): number[] {
+  return list?.split(',').map((item) => (/^[+-]?\d{1,2}$/.test(item) ? Number(item) : Number.NaN)) ?? [];
+}
+
+function isUntil(value: string): boolean {
+  const match = UNTIL_VALUE.exec(value);
+  if (!match) return false;
+  const [, year, month, day, hour = '00', minute = '00', second = '00'] = match;
+  try {
+    Temporal.PlainDateTime.from(`${year}-${month}-${day}T${hour}:${minute}:${second}`, {
+      overflow: 'reject',
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** UNTIL as an instant: a UTC time as it is, a date as the end of that day in the zone. */
+function untilInstant(until: string, timeZone: string): Temporal.Instant {
+  const [, year, month, day, hour, minute, second] = UNTIL_VALUE.exec(until) ?? [];
+  return hour === undefined
+    ? zonedWallTime(`${year}-${month}-${day}T23:59:59`, timeZone).toInstant()
+    : Temporal.Instant.from(`${year}-${month}-${day}T${hour}:${minute}:${second}Z`);
+}
+
+/**
+ * The rule for the wall-clock series (generated in UTC, which has no daylight saving): UNTIL becomes the
+ * wall time it is in the zone.
+ */
+function wallClockRule(rule: Rule, timeZone: string): string {
+  const parts = [`FREQ=${rule.freq}`, `INTERVAL=${rule.interval}`];
+  if (rule.byDay.length > 0) parts.push(`BYDAY=${rule.byDay.join(',')}`);
+  if (rule.byMonthDay.length > 0) parts.push(`BYMONTHDAY=${rule.byMonthDay.join(',')}`);
+  if (rule.byMonth.length > 0) parts.push(`BYMONTH=${rule.byMonth.join(',')}`);
+  if (rule.count) parts.push(`COUNT=${rule.count}`);
+  if (rule.until) {
+    const wall = untilInstant(rule.until, timeZone).toZonedDateTimeISO(timeZone).toPlainDateTime();
+    parts.push(`UNTIL=${wall.toString({ smallestUnit: 'second' }).replace(/[-:]/g, '')}Z`);
+  }
+  return parts.join(';');
+}
+
+function onWallClock(wall: Temporal.PlainDateTime): Temporal.ZonedDateTime {
+  return wall.toZonedDateTime('UTC');
+}
+
+function weekdayName(item: string): string {
+  const match = BYDAY_ITEM.exec(item);
+  const name = WEEKDAY_NAMES[WEEKDAY_CODES.indexOf(match?.[2] ?? '')] ?? item;
+  const position = match?.[1] ? Number(match[1]) : undefined;
+  return position === undefined
+    ? name
+    : `the ${position === -1 ? 'last' : position < 0 ? `${ordinal(-position)} last` : ordinal(position)} ${name}`;
+}
+
+function monthDayName(day: number): string {
+  return day === -1 ? 'the last day' : day < 0 ? `the ${ordinal(-day)} last day` : `the ${ordinal(day)}`;
+}
+
+export function ordinal(value: number): string {
+  const tens = value % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][value % 10] ?? 'th');
+  return `${value}${suffix}`;
+}
+
+function listOf(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { type DeliveryPorts, deliver, type Email } from '../../../functions/reminder-send/deliver';
+import type { OutgoingMessage, SendOutcome } from '../../../functions/shared/messenger/send-api';
+import type { DeliveryChannel, Reminder } from '../../../functions/shared/reminders/model';
+
+const occurrence = '2026-12-05T08:00:00.000Z';
+const now = Date.parse('2026-12-05T08:00:01.500Z');
+
+const reminder: Reminder = {
+  PK: 'REMINDER#01KAQ7R7Q8F3M6Y2V9T0C4N5ZB',
+  SK: 'REMINDER',
+  type: 'Reminder',
+  reminderId: '01KAQ7R7Q8F3M6Y2V9T0C4N5ZB',
+  userId: '01KAQ7R7Q8F3M6Y2V9T0C4N5ZC',
+  psid: '1254477777772919',
+  requestId: 'r-1',
+  title: 'call <mum> & dad',
+  timeZone: 'Europe/Paris',
+  anchor: 'wall',
+  startLocal: '2026-12-05T09:00',
+  occurrenceAt: occurrence,
+  nextDueAt: occurrence,
+  version: 1,
+  status: 'pending',
+  deliverBy: ['messenger', 'email'],
+  createdAt: '2026-12-01T08:00:00.000Z',
+  updatedAt: '2026-12-01T08:00:00.000Z',
+};
+
+/** An in-memory delivery table and recording senders; `messenger` decides what the Send API answers. */
+function fakeDelivery(
+  options: { email?: string; lastMessageAt?: number; messenger?: () => SendOutcome } = {},
+) {
+  const records = new Map<string, { executionId: string; sent: DeliveryChannel[]; status: string }>();
+  const messages: OutgoingMessage[] = [];
+  const emails: Email[] = [];
+  const held: string[] = [];
+  const ports: DeliveryPorts = {
+    now: () => now,
+    claim: async (item, at, executionId) => {
+      const key = `${item.reminderId}#${at}`;
+      const record = records.get(key);
+      if (!record) {
+        records.set(key, { executionId, sent: [], status: 'sending' });
+        return { state: 'claimed', sent: [] };
+      }
+      return record.executionId === executionId
+        ? { state: 'claimed', sent: [...record.sent] }
+        : { state: 'taken' };
+    },
+    markSent: async (item, at, channel) => {
+      records.get(`${item.reminderId}#${at}`)?.sent.push(channel);
+    },
+    complete: async (item, at, outcome) => {
+      const record = records.get(`${item.reminderId}#${at}`);
+      if (record) record.status = outcome;
+    },
+    contact: async () => ({
+      ...(options.email ? { email: options.email } : {}),
+      ...(options.lastMessageAt === undefined ? {} : { lastMessageAt: options.lastMessageAt }),
+    }),
+    sendMessenger: async (message) => {
+      messages.push(message);
+      return options.messenger?.() ?? { status: 'sent', messageId: 'm_1', messagingType: 'RESPONSE' };
+    },
+    sendEmail: async (email) => {
+      emails.push(email);
+    },
+    hold: async (_, at) => {
+      held.push(at);
+    },
+  };
+  return { ports, records, messages, emails, held };
+}
+
+const inWindow = now - 3_600_000;
+
+describe('deliver', () => {
+  it('sends on Messenger with the snooze and done quick replies, and by email when an address is linked', async () => {
+    const fake = fakeDelivery({ email: 'ann@example.com', lastMessageAt: inWindow });
+    const result = await deliver(reminder, occurrence, 'exec-1', fake.ports);
+    expect(result).toEqual({
+      outcome: 'delivered',
+      deliveredVia: ['messenger', 'email'],
+      deliveredAt: '2026-12-05T08:00:01.500Z',
+    });
+    expect(fake.messages).toHaveLength(1);
+    expect(fake.messages[0]?.text).toBe('⏰ Reminder: call <mum> & dad (Sat 5 Dec 09:00 Europe/Paris)');
+    expect(fake.messages[0]?.quickReplies?.map((reply) => reply.title)).toEqual([
+      'Snooze 10 min',
+      'Snooze 1 h',
+      'Tomorrow 9:00',
+      'Done',
+    ]);
+    expect(fake.messages[0]?.quickReplies?.[0]?.payload).toBe(
+      `snooze ${reminder.reminderId}@${occurrence} 10m`,
+    );
+    expect(fake.messages[0]?.lastUserMessageAt).toBe(inWindow);
+    expect(fake.emails).toHaveLength(1);
+    expect(fake.emails[0]?.subject).toBe('Reminder: call <mum> & dad');
+    expect(fake.emails[0]?.html).toContain('call &lt;mum&gt; &amp; dad');
+    expect(fake.emails[0]?.html).not.toMatch(/<a |href=|<img/);
+    expect(fake.records.get(`${reminder.reminderId}#${occurrence}`)?.status).toBe('delivered');
+  });
+
+  it('sends nothing for a second firing of the same occurrence (another execution)', async () => {
+    const fake = fakeDelivery({ email: 'ann@example.com', lastMessageAt: inWindow });
+    await deliver(reminder, occurrence, 'exec-1', fake.ports);
+    expect(await deliver(reminder, occurrence, 'exec-2', fake.ports)).toEqual({ outcome: 'duplicate' });
+    expect(fake.messages).toHaveLength(1);
+    expect(fake.emails).toHaveLength(1);
+  });
+
+  it('a retry of the same execution resumes: the channel already sent is not sent again', async () => {
+    let refuse = false;
+    const fake = fakeDelivery({ email: 'ann@example.com', lastMessageAt: inWindow });
+    const failingEmail = {
+      ...fake.ports,
+      sendEmail: async () => {
+        refuse = true;
+        throw new Error('SES is down');
+      },
+    };
+    await expect(deliver(reminder, occurrence, 'exec-1', failingEmail)).rejects.toThrow('SES is down');
+    expect(refuse).toBe(true);
+    const result = await deliver(reminder, occurrence, 'exec-1', fake.ports);
+    expect(result).toMatchObject({ outcome: 'delivered', deliveredVia: ['messenger', 'email'] });
+    expect(fake.messages).toHaveLength(1);
+    expect(fake.emails).toHaveLength(1);
+  });
+
+  it('outside the 24-hour window it emails, and with no address holds the reminder for the next message', async () => {
+    const outside = { status: 'outside-window' } as const;
+    const emailed = fakeDelivery({
+      email: 'ann@example.com',
+      lastMessageAt: now - 25 * 3_600_000,
+      messenger: () => outside,
+    });
+    expect(await deliver(reminder, occurrence, 'exec-1', emailed.ports)).toMatchObject({
+      deliveredVia: ['email'],
+    });
+
+    const held = fakeDelivery({ lastMessageAt: now - 25 * 3_600_000, messenger: () => outside });
+    expect(await deliver(reminder, occurrence, 'exec-1', held.ports)).toEqual({ outcome: 'held' });
+    expect(held.held).toEqual([occurrence]);
+    expect(held.records.get(`${reminder.reminderId}#${occurrence}`)?.status).toBe('held');
+  });
+
+  it('a Send API failure throws, so that the workflow retries with backoff', async () => {
+    const fake = fakeDelivery({
+      lastMessageAt: inWindow,
+      messenger: () => ({ status: 'failed', error: { status: 500, message: 'boom' } }),
+    });
+    await expect(deliver(reminder, occurrence, 'exec-1', fake.ports)).rejects.toThrow(
+      /Messenger refused the reminder: 500 boom/,
+    );
+    expect(fake.held).toEqual([]);
+  });
+});
