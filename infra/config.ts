@@ -14,6 +14,12 @@ export interface AuroraConfig {
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Days the bus archive keeps events (analytics reads it). */
   readonly archiveRetentionDays: number;
+  /**
+   * A reminder fired later than this (the system was down) goes into one digest per person rather than
+   * arriving on its own. Scheduler never fires later than a schedule's 24-hour maximum event age, so the
+   * default is an hour: past that a reminder is news, not a nudge.
+   */
+  readonly reminderDigestAfterMinutes: number;
 }
 
 export function readConfig(scope: Construct): AuroraConfig {
@@ -36,5 +42,17 @@ export function readConfig(scope: Construct): AuroraConfig {
     ),
     logLevel: logLevel as AuroraConfig['logLevel'],
     archiveRetentionDays: Number(setting('archiveRetentionDays', 'AURORA_ARCHIVE_RETENTION_DAYS', '400')),
+    reminderDigestAfterMinutes: positiveInteger(
+      'reminderDigestAfterMinutes',
+      setting('reminderDigestAfterMinutes', 'AURORA_REMINDER_DIGEST_AFTER_MINUTES', '60'),
+    ),
   };
+}
+
+function positiveInteger(key: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > 1440) {
+    throw new Error(`${key} must be a whole number of minutes from 1 to 1440, got ${value}`);
+  }
+  return number;
 }

@@ -2,7 +2,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { required } from '../auth-shared/environment';
 import { dynamoDb } from '../shared/clients';
 import { cachedSecretReader } from '../shared/messenger/secrets';
@@ -119,6 +119,36 @@ export function awsDeliveryPorts(): DeliveryPorts & { readonly sendText: Deliver
           },
         }),
       );
+    },
+    heldFor: async (userId) => {
+      const result = await dynamoDb.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :user AND begins_with(SK, :held)',
+          ExpressionAttributeValues: { ':user': `USER#${userId}`, ':held': 'HELD#' },
+          ConsistentRead: true,
+        }),
+      );
+      return (result.Items ?? []).map((item) => ({
+        sortKey: String(item.SK),
+        title: String(item.title),
+        occurrence: String(item.occurrence),
+      }));
+    },
+    takeHeld: async (userId, held) => {
+      try {
+        await dynamoDb.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: { PK: `USER#${userId}`, SK: held.sortKey },
+            ConditionExpression: 'attribute_exists(PK)',
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
     },
     hold: async (reminder, occurrence) => {
       await dynamoDb.send(

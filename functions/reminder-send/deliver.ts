@@ -6,8 +6,16 @@
  * A retry of the same execution resumes the claim and skips the channels already sent; another execution
  * for the same occurrence (a duplicated firing) finds the claim taken and sends nothing. With no channel
  * open the reminder is held for the person's next message (docs/messenger-policy.md).
+ *
+ * An occurrence fired long after it was due (the system was down) is held instead, and `sendDigest` sends
+ * everything held for the person as one message: a restart after a day away is one digest, not a flood.
  */
-import type { OutgoingMessage, QuickReply, SendOutcome } from '../shared/messenger/send-api';
+import {
+  MESSAGING_WINDOW_MS,
+  type OutgoingMessage,
+  type QuickReply,
+  type SendOutcome,
+} from '../shared/messenger/send-api';
 import type { DeliveryChannel, Reminder } from '../shared/reminders/model';
 import { describeInZone } from '../shared/reminders/zoned';
 
@@ -33,8 +41,12 @@ export interface DeliveryPorts {
   ) => Promise<{ readonly email?: string; readonly lastMessageAt?: number }>;
   readonly sendMessenger: (message: OutgoingMessage) => Promise<SendOutcome>;
   readonly sendEmail: (email: Email) => Promise<void>;
-  /** Keeps the occurrence for the person's next message. */
+  /** Keeps the occurrence for the person's next message (or the next digest). */
   readonly hold: (reminder: Reminder, occurrence: string) => Promise<void>;
+  /** What is held for the person, oldest first. */
+  readonly heldFor: (userId: string) => Promise<HeldOccurrence[]>;
+  /** Removes one held occurrence; false when another digest took it first. */
+  readonly takeHeld: (userId: string, held: HeldOccurrence) => Promise<boolean>;
   readonly now: () => number;
 }
 
@@ -46,14 +58,22 @@ export type DeliveryResult =
     }
   | { readonly outcome: 'held' | 'duplicate' };
 
+export interface HeldOccurrence {
+  readonly sortKey: string;
+  readonly title: string;
+  readonly occurrence: string;
+}
+
 export async function deliver(
   reminder: Reminder,
   occurrence: string,
   executionId: string,
   ports: DeliveryPorts,
+  options: { readonly late?: boolean } = {},
 ): Promise<DeliveryResult> {
   const claim = await ports.claim(reminder, occurrence, executionId);
   if (claim.state === 'taken') return { outcome: 'duplicate' };
+  if (options.late && claim.sent.length === 0) return hold(reminder, occurrence, ports);
   const contact = await ports.contact(reminder);
   const sent = new Set(claim.sent);
   const due = `${describeInZone(occurrence, reminder.timeZone)} ${reminder.timeZone}`;
@@ -78,13 +98,67 @@ export async function deliver(
     await ports.markSent(reminder, occurrence, 'email');
     sent.add('email');
   }
-  if (sent.size === 0) {
-    await ports.hold(reminder, occurrence);
-    await ports.complete(reminder, occurrence, 'held');
-    return { outcome: 'held' };
-  }
+  if (sent.size === 0) return hold(reminder, occurrence, ports);
   await ports.complete(reminder, occurrence, 'delivered');
   return { outcome: 'delivered', deliveredVia: [...sent], deliveredAt: new Date(ports.now()).toISOString() };
+}
+
+async function hold(reminder: Reminder, occurrence: string, ports: DeliveryPorts): Promise<DeliveryResult> {
+  await ports.hold(reminder, occurrence);
+  await ports.complete(reminder, occurrence, 'held');
+  return { outcome: 'held' };
+}
+
+/**
+ * One message with everything held for the person, on the channels open now. Each held occurrence is taken
+ * (deleted conditionally) before it is sent, so of several digests running at once each sends its own share;
+ * with no channel open they stay held for the person's next message.
+ */
+export async function sendDigest(
+  reminder: Reminder,
+  ports: DeliveryPorts,
+): Promise<{ readonly sent: number; readonly deliveredVia: readonly DeliveryChannel[] }> {
+  const contact = await ports.contact(reminder);
+  const window =
+    contact.lastMessageAt !== undefined && ports.now() - contact.lastMessageAt <= MESSAGING_WINDOW_MS;
+  const via: DeliveryChannel[] = [];
+  if (reminder.deliverBy.includes('messenger') && reminder.psid && window) via.push('messenger');
+  if (reminder.deliverBy.includes('email') && contact.email) via.push('email');
+  if (via.length === 0) return { sent: 0, deliveredVia: [] };
+  const taken: HeldOccurrence[] = [];
+  for (const held of await ports.heldFor(reminder.userId)) {
+    if (await ports.takeHeld(reminder.userId, held)) taken.push(held);
+  }
+  if (taken.length === 0) return { sent: 0, deliveredVia: [] };
+  const lines = taken.map(
+    (held) => `• ${held.title} (${describeInZone(held.occurrence, reminder.timeZone)})`,
+  );
+  const heading = `While you were away, ${taken.length === 1 ? 'a reminder' : `${taken.length} reminders`} came due:`;
+  const deliveredVia: DeliveryChannel[] = [];
+  if (via.includes('messenger') && reminder.psid) {
+    const outcome = await ports.sendMessenger({
+      psid: reminder.psid,
+      text: `${heading}\n${lines.join('\n')}`,
+      quickReplies: [{ title: 'My reminders', payload: 'list' }],
+      ...(contact.lastMessageAt === undefined ? {} : { lastUserMessageAt: contact.lastMessageAt }),
+    });
+    if (outcome.status === 'sent') deliveredVia.push('messenger');
+  }
+  if (via.includes('email') && contact.email) {
+    await ports.sendEmail({
+      to: contact.email,
+      subject: heading.replace(/:$/, ''),
+      text: `${heading}\n${lines.join('\n')}\n`,
+      html: `<p style="font-family:sans-serif">${escapeHtml(heading)}</p><ul style="font-family:sans-serif">${taken
+        .map(
+          (held) =>
+            `<li>${escapeHtml(held.title)} (${escapeHtml(describeInZone(held.occurrence, reminder.timeZone))})</li>`,
+        )
+        .join('')}</ul>`,
+    });
+    deliveredVia.push('email');
+  }
+  return { sent: taken.length, deliveredVia };
 }
 
 /** Payloads are commands the conversation reads: the occurrence makes a snooze repeat this one. */

@@ -8,7 +8,7 @@ import { logger } from '../shared/logger';
 import type { QuickReply } from '../shared/messenger/send-api';
 import type { Firing, Reminder } from '../shared/reminders/model';
 import { awsDeliveryPorts } from './adapters';
-import { type DeliveryResult, deliver } from './deliver';
+import { type DeliveryResult, deliver, sendDigest } from './deliver';
 
 export type SendRequest =
   | {
@@ -16,7 +16,10 @@ export type SendRequest =
       readonly item: Record<string, AttributeValue>;
       readonly firing: Firing;
       readonly executionId: string;
+      /** Fired long after it was due: held for the person's digest. */
+      readonly late?: boolean;
     }
+  | { readonly kind: 'digest'; readonly item: Record<string, AttributeValue> }
   | {
       readonly kind: 'tell';
       readonly psid: string;
@@ -26,7 +29,9 @@ export type SendRequest =
 
 const ports = awsDeliveryPorts();
 
-export const handler = async (request: SendRequest): Promise<DeliveryResult | { told: string }> => {
+export const handler = async (
+  request: SendRequest,
+): Promise<DeliveryResult | { told: string } | { outcome: 'digest'; sent: number }> => {
   if (request.kind === 'tell') {
     const outcome = await ports.sendText({
       psid: request.psid,
@@ -38,7 +43,14 @@ export const handler = async (request: SendRequest): Promise<DeliveryResult | { 
     return { told: outcome.status };
   }
   const reminder = unmarshall(request.item) as Reminder;
-  const result = await deliver(reminder, request.firing.occurrence, request.executionId, ports);
+  if (request.kind === 'digest') {
+    const digest = await sendDigest(reminder, ports);
+    logger.info('digest', { userId: reminder.userId, ...digest });
+    return { outcome: 'digest', ...digest };
+  }
+  const result = await deliver(reminder, request.firing.occurrence, request.executionId, ports, {
+    late: request.late === true,
+  });
   logger.info('delivery', {
     reminderId: reminder.reminderId,
     occurrence: request.firing.occurrence,

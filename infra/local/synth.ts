@@ -20,6 +20,7 @@ const CONFIG_VARIABLES = [
   'AURORA_SENDER_EMAIL',
   'AURORA_LOG_LEVEL',
   'AURORA_ARCHIVE_RETENTION_DAYS',
+  'AURORA_REMINDER_DIGEST_AFTER_MINUTES',
 ];
 
 export const SYNTH_CACHE = join(REPOSITORY_ROOT, 'node_modules', '.cache', 'aurora-synth');

@@ -88,6 +88,8 @@ export class RemindersStack extends Stack {
       [table],
       ['REMINDER#*', 'USER#*', 'PSID#*'],
     );
+    // A digest reads and takes the person's held reminders.
+    allow(send.role, ['dynamodb:Query', 'dynamodb:DeleteItem'], [table], ['USER#*']);
     allow(send.role, ['secretsmanager:GetSecretValue'], [pageToken.secretArn]);
     allow(
       send.role,
@@ -147,7 +149,10 @@ export class RemindersStack extends Stack {
       return { stateMachine, role };
     };
 
-    const delivery = machine('Delivery', 'delivery', { ScheduleDeadLetterQueueUrl: dlq.queueUrl });
+    const delivery = machine('Delivery', 'delivery', {
+      ScheduleDeadLetterQueueUrl: dlq.queueUrl,
+      DigestAfterMs: String(config.reminderDigestAfterMinutes * 60_000),
+    });
     this.delivery = delivery.stateMachine;
     allow(delivery.role, ['dynamodb:GetItem', 'dynamodb:PutItem'], [table], REMINDER_ITEMS);
     allow(delivery.role, ['sqs:SendMessage'], [dlq.queueArn]);

@@ -4,48 +4,27 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/build-app';
+import {
+  FUNCTION_BASELINE,
+  STATE_MACHINE_BASELINE,
+  type Statement,
+  type SynthesizedApp,
+  synthesizeApp,
+} from '../support/synthesized-app';
 
-const templates: Record<string, Template> = {};
+let app: SynthesizedApp;
 let outdir: string;
-const template = (suffix: string): Template => {
-  const found = Object.entries(templates).find(([name]) => name.endsWith(suffix));
-  if (!found) throw new Error(`no stack ending in ${suffix}`);
-  return found[1];
-};
+const template = (suffix: string) => app.template(suffix);
+const actionsOf = (stackSuffix: string, rolePrefix: string) => app.actionsOf(stackSuffix, rolePrefix);
 
 beforeAll(() => {
-  const app = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
-  outdir = app.synth().directory;
-  for (const child of app.node.children) {
-    if (child instanceof Stack) templates[child.stackName] = Template.fromStack(child);
-  }
+  app = synthesizeApp();
+  outdir = app.outdir;
 }, 180_000);
 
-type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
-
-/** Every action the role's inline policies allow, sorted; `roleLogicalIdPrefix` picks the role. */
-function actionsOf(stackSuffix: string, roleLogicalIdPrefix: string): string[] {
-  const policies = Object.entries(template(stackSuffix).findResources('AWS::IAM::Policy')).filter(
-    ([logicalId]) => logicalId.startsWith(roleLogicalIdPrefix),
-  );
-  expect(policies.length, roleLogicalIdPrefix).toBe(1);
-  return policies
-    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[])
-    .flatMap((statement) => [statement.Action].flat())
-    .sort();
-}
-
-const BASELINE = [
-  'logs:CreateLogStream',
-  'logs:PutLogEvents',
-  'xray:PutTelemetryRecords',
-  'xray:PutTraceSegments',
-];
-const withBaseline = (actions: string[]) => [...BASELINE, ...actions].sort();
+const withBaseline = (actions: string[]) => [...FUNCTION_BASELINE, ...actions].sort();
 
 describe('OTP session infrastructure', () => {
   it('passes cdk-nag AwsSolutions with no unacknowledged finding', () => {
@@ -87,18 +66,7 @@ describe('OTP session infrastructure', () => {
         'dynamodb:UpdateItem',
         'events:PutEvents',
         'lambda:InvokeFunction',
-        'logs:CreateLogDelivery',
-        'logs:DeleteLogDelivery',
-        'logs:DescribeLogGroups',
-        'logs:DescribeResourcePolicies',
-        'logs:GetLogDelivery',
-        'logs:ListLogDeliveries',
-        'logs:PutResourcePolicy',
-        'logs:UpdateLogDelivery',
-        'xray:GetSamplingRules',
-        'xray:GetSamplingTargets',
-        'xray:PutTelemetryRecords',
-        'xray:PutTraceSegments',
+        ...STATE_MACHINE_BASELINE,
       ].sort(),
     );
   });

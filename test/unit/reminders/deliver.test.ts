@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type DeliveryPorts, deliver, type Email } from '../../../functions/reminder-send/deliver';
+import {
+  type DeliveryPorts,
+  deliver,
+  type Email,
+  sendDigest,
+} from '../../../functions/reminder-send/deliver';
 import type { OutgoingMessage, SendOutcome } from '../../../functions/shared/messenger/send-api';
 import type { DeliveryChannel, Reminder } from '../../../functions/shared/reminders/model';
 
@@ -35,6 +40,7 @@ function fakeDelivery(
   const messages: OutgoingMessage[] = [];
   const emails: Email[] = [];
   const held: string[] = [];
+  const heldItems = new Map<string, string>();
   const ports: DeliveryPorts = {
     now: () => now,
     claim: async (item, at, executionId) => {
@@ -66,9 +72,13 @@ function fakeDelivery(
     sendEmail: async (email) => {
       emails.push(email);
     },
-    hold: async (_, at) => {
+    hold: async (item, at) => {
       held.push(at);
+      heldItems.set(`HELD#${at}#${item.reminderId}`, item.title);
     },
+    heldFor: async () =>
+      [...heldItems].map(([sortKey, title]) => ({ sortKey, title, occurrence: sortKey.split('#')[1] ?? '' })),
+    takeHeld: async (_, item) => heldItems.delete(item.sortKey),
   };
   return { ports, records, messages, emails, held };
 }
@@ -155,5 +165,33 @@ describe('deliver', () => {
       /Messenger refused the reminder: 500 boom/,
     );
     expect(fake.held).toEqual([]);
+  });
+
+  it('late firings are held, then one digest carries them all, once', async () => {
+    const fake = fakeDelivery({ email: 'ann@example.com', lastMessageAt: inWindow });
+    const second = { ...reminder, reminderId: '01KAQ7R7Q8F3M6Y2V9T0C4N5ZD', title: 'pay rent' };
+    const earlier = '2026-12-04T08:00:00.000Z';
+    expect(await deliver(reminder, occurrence, 'exec-1', fake.ports, { late: true })).toEqual({
+      outcome: 'held',
+    });
+    expect(await deliver(second, earlier, 'exec-2', fake.ports, { late: true })).toEqual({ outcome: 'held' });
+    expect(fake.messages).toEqual([]);
+
+    expect(await sendDigest(reminder, fake.ports)).toEqual({ sent: 2, deliveredVia: ['messenger', 'email'] });
+    expect(fake.messages).toHaveLength(1);
+    expect(fake.messages[0]?.text).toBe(
+      'While you were away, 2 reminders came due:\n• call <mum> & dad (Sat 5 Dec 09:00)\n• pay rent (Fri 4 Dec 09:00)',
+    );
+    expect(fake.emails[0]?.subject).toBe('While you were away, 2 reminders came due');
+    expect(fake.emails[0]?.html).toContain('call &lt;mum&gt; &amp; dad');
+    expect(await sendDigest(second, fake.ports)).toEqual({ sent: 0, deliveredVia: [] });
+    expect(fake.messages).toHaveLength(1);
+  });
+
+  it('a digest with no open channel leaves everything held for the next message', async () => {
+    const fake = fakeDelivery({ lastMessageAt: now - 25 * 3_600_000 });
+    await deliver(reminder, occurrence, 'exec-1', fake.ports, { late: true });
+    expect(await sendDigest(reminder, fake.ports)).toEqual({ sent: 0, deliveredVia: [] });
+    expect(await fake.ports.heldFor(reminder.userId)).toHaveLength(1);
   });
 });
