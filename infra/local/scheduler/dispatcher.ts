@@ -97,18 +97,26 @@ export class ScheduleDispatcher {
 
   /**
    * Start-up after downtime: an occurrence missed while the system was down fires once if it is still within
-   * its MaximumEventAgeInSeconds, otherwise it is skipped; either way a recurring schedule then continues
-   * from now rather than replaying every missed occurrence.
+   * its MaximumEventAgeInSeconds; an older one is not attempted but dead-lettered (with EventTooOld), as an
+   * event that aged out of its retries would be, so nothing is lost silently. Either way a recurring schedule
+   * then continues from now rather than replaying every missed occurrence.
    */
   private catchUp(): void {
     const now = this.clock.now();
-    const expired: { key: string; schedule: ScheduleDefinition }[] = [];
+    const expired: { key: string; schedule: ScheduleDefinition; occurrence: number }[] = [];
     for (const { key, schedule, next } of this.store.occurrences()) {
       if (next.dueAt <= now && now - next.occurrence > retryPolicyOf(schedule.Target).maximumEventAgeMs) {
-        expired.push({ key, schedule });
+        expired.push({ key, schedule, occurrence: next.occurrence });
       }
     }
-    for (const { key, schedule } of expired) this.advance(key, schedule, now);
+    for (const { key, schedule, occurrence } of expired) {
+      this.advance(key, schedule, now);
+      this.deadLetter(this.newDelivery(key, schedule, occurrence, now), {
+        code: 'EventTooOld',
+        message:
+          'The occurrence passed while the scheduler was stopped, longer ago than MaximumEventAgeInSeconds',
+      });
+    }
   }
 
   /** Moves a schedule past an occurrence: to its next one, or to completion. */
@@ -163,20 +171,29 @@ export class ScheduleDispatcher {
     }
     const schedule = this.store.getScheduleByKey(item.key);
     if (!schedule) return;
-    const delivery: PendingDelivery = {
-      id: randomUUID(),
-      scheduleKey: item.key,
-      scheduleArn: schedule.Arn,
-      groupName: schedule.GroupName,
-      occurrence: item.occurrence,
-      target: schedule.Target,
-      attempts: 0,
-      dueAt: now,
-    };
+    const delivery = this.newDelivery(item.key, schedule, item.occurrence, now);
     // Count from the occurrence, shifted by how late it fired: a clock jump or downtime continues from now
     // instead of replaying every occurrence it skipped over.
     this.advance(item.key, schedule, item.occurrence + Math.max(0, now - item.dueAt));
     this.attempt(delivery, now, true);
+  }
+
+  private newDelivery(
+    key: string,
+    schedule: ScheduleDefinition,
+    occurrence: number,
+    now: number,
+  ): PendingDelivery {
+    return {
+      id: randomUUID(),
+      scheduleKey: key,
+      scheduleArn: schedule.Arn,
+      groupName: schedule.GroupName,
+      occurrence,
+      target: schedule.Target,
+      attempts: 0,
+      dueAt: now,
+    };
   }
 
   /** `onTime`: the first attempt of an occurrence the clock has just reached, which is never too old. */

@@ -286,21 +286,31 @@ describe('restart', () => {
     ]);
   });
 
-  it('skips an occurrence missed for longer than MaximumEventAgeInSeconds', async () => {
+  it('dead-letters, without attempting, an occurrence missed for longer than MaximumEventAgeInSeconds', async () => {
     const first = harness.start();
     first.createSchedule(
       'short-lived',
       scheduleBody({
         ScheduleExpression: 'at(2026-07-01T10:30:00)',
         ActionAfterCompletion: 'DELETE',
-        Target: { Arn: FUNCTION_ARN, RoleArn: ROLE_ARN, RetryPolicy: { MaximumEventAgeInSeconds: 600 } },
+        Target: {
+          Arn: FUNCTION_ARN,
+          RoleArn: ROLE_ARN,
+          Input: '{"reminder":"rent"}',
+          RetryPolicy: { MaximumEventAgeInSeconds: 600 },
+          DeadLetterConfig: { Arn: DLQ_ARN },
+        },
       }),
     );
     first.stop();
     harness.restartAt(START + minutes(60));
     const second = harness.start();
     await advance(second, minutes(60));
-    expect(harness.ports.calls).toEqual([]);
+    expect(harness.ports.callsTo(FUNCTION_ARN)).toEqual([]);
+    const [dead] = harness.ports.callsTo(DLQ_ARN);
+    expect(dead?.payload).toBe('{"reminder":"rent"}');
+    expect(dead?.attributes?.['X-Amz-Scheduler-Error-Code']?.StringValue).toBe('EventTooOld');
+    expect(harness.ports.callsTo(DLQ_ARN)).toHaveLength(1);
     expect(() => second.getSchedule('short-lived', undefined)).toThrow(/does not exist/);
   });
 
