@@ -1,11 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDb, eventBridge } from '../shared/clients';
 import { publishEvents } from '../shared/events/publish';
 import { cachedSecretReader } from '../shared/messenger/secrets';
 import { createSendApi } from '../shared/messenger/send-api';
+import { dynamoHeldStore, takeAllHeld } from '../shared/reminders/held-store';
 import { MAX_PENDING_REMINDERS } from '../shared/reminders/model';
 import { ulid } from '../shared/ulid';
 import type { ConversationPorts, HeldReminder, ReminderSummary, UserRecord } from './converse';
@@ -133,23 +134,9 @@ export function awsConversationPorts(settings: ConversationSettings): Conversati
     return summaries;
   };
 
-  const takeHeld = async (userId: string): Promise<HeldReminder[]> => {
-    const result = await dynamoDb.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :user AND begins_with(SK, :held)',
-        ExpressionAttributeValues: { ':user': `USER#${userId}`, ':held': 'HELD#' },
-        ConsistentRead: true,
-      }),
-    );
-    const items = result.Items ?? [];
-    await Promise.all(
-      items.map((item) =>
-        dynamoDb.send(new DeleteCommand({ TableName: tableName, Key: { PK: item.PK, SK: item.SK } })),
-      ),
-    );
-    return items.map((item) => ({ title: String(item.title), occurrence: String(item.occurrence) }));
-  };
+  const held = dynamoHeldStore(dynamoDb, tableName);
+  const takeHeld = async (userId: string): Promise<HeldReminder[]> =>
+    (await takeAllHeld(held, userId)).map(({ title, occurrence }) => ({ title, occurrence }));
 
   return {
     recordMessage,

@@ -1,19 +1,26 @@
 /** The production ports of `deliver`: delivery records and held items in the table, the Send API, SES v2. */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { required } from '../auth-shared/environment';
 import { dynamoDb } from '../shared/clients';
+import { createEmailSender } from '../shared/email';
 import { cachedSecretReader } from '../shared/messenger/secrets';
 import { createSendApi } from '../shared/messenger/send-api';
+import { dynamoHeldStore } from '../shared/reminders/held-store';
 import type { DeliveryChannel, Reminder } from '../shared/reminders/model';
 import type { DeliveryPorts } from './deliver';
 
 /** Delivery records are kept 90 days (docs/data-model.md, pattern 8). */
 const DELIVERY_RECORD_SECONDS = 90 * 86_400;
 
-export function awsDeliveryPorts(): DeliveryPorts & { readonly sendText: DeliveryPorts['sendMessenger'] } {
+/**
+ * `clock` is the time decisions are made at (the 24-hour window, `deliveredAt`): the workflow's, which the
+ * handler passes in (docs/security.md, "How time is sourced"); the function's own clock only stamps records.
+ */
+export function awsDeliveryPorts(
+  clock: () => number = Date.now,
+): DeliveryPorts & { readonly sendText: DeliveryPorts['sendMessenger'] } {
   const tableName = required('TABLE_NAME');
   const sender = required('SENDER_EMAIL');
   const configurationSet = process.env.SES_CONFIGURATION_SET;
@@ -22,15 +29,17 @@ export function awsDeliveryPorts(): DeliveryPorts & { readonly sendText: Deliver
   const send = createSendApi({
     baseUrl: required('GRAPH_API_BASE_URL'),
     pageAccessToken: () => readSecret(pageTokenId),
+    now: clock,
   });
-  const ses = new SESv2Client({});
+  const sendEmail = createEmailSender({ sender, ...(configurationSet ? { configurationSet } : {}) });
+  const held = dynamoHeldStore(dynamoDb, tableName);
   const deliveryKey = (reminder: Reminder, occurrence: string) => ({
     PK: reminder.PK,
     SK: `DELIVERY#${occurrence}`,
   });
 
   return {
-    now: () => Date.now(),
+    now: clock,
     claim: async (reminder, occurrence, executionId) => {
       const key = deliveryKey(reminder, occurrence);
       try {
@@ -101,70 +110,13 @@ export function awsDeliveryPorts(): DeliveryPorts & { readonly sendText: Deliver
     },
     sendMessenger: send,
     sendText: send,
-    sendEmail: async (email) => {
-      await ses.send(
-        new SendEmailCommand({
-          FromEmailAddress: sender,
-          Destination: { ToAddresses: [email.to] },
-          ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
-          Content: {
-            Simple: {
-              Subject: { Data: email.subject, Charset: 'UTF-8' },
-              Body: {
-                Text: { Data: email.text, Charset: 'UTF-8' },
-                Html: { Data: email.html, Charset: 'UTF-8' },
-              },
-              Headers: [{ Name: 'List-Unsubscribe', Value: `<mailto:${sender}?subject=unsubscribe>` }],
-            },
-          },
-        }),
-      );
-    },
-    heldFor: async (userId) => {
-      const result = await dynamoDb.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'PK = :user AND begins_with(SK, :held)',
-          ExpressionAttributeValues: { ':user': `USER#${userId}`, ':held': 'HELD#' },
-          ConsistentRead: true,
-        }),
-      );
-      return (result.Items ?? []).map((item) => ({
-        sortKey: String(item.SK),
-        title: String(item.title),
-        occurrence: String(item.occurrence),
-      }));
-    },
-    takeHeld: async (userId, held) => {
-      try {
-        await dynamoDb.send(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: { PK: `USER#${userId}`, SK: held.sortKey },
-            ConditionExpression: 'attribute_exists(PK)',
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
-    },
-    hold: async (reminder, occurrence) => {
-      await dynamoDb.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            PK: `USER#${reminder.userId}`,
-            SK: `HELD#${occurrence}#${reminder.reminderId}`,
-            type: 'HeldReminder',
-            reminderId: reminder.reminderId,
-            title: reminder.title,
-            occurrence,
-            timeZone: reminder.timeZone,
-          },
-        }),
-      );
-    },
+    sendEmail: (email) =>
+      sendEmail({
+        ...email,
+        headers: [{ name: 'List-Unsubscribe', value: `<mailto:${sender}?subject=unsubscribe>` }],
+      }),
+    heldFor: held.list,
+    takeHeld: held.take,
+    hold: held.hold,
   };
 }

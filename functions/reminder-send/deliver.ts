@@ -16,6 +16,7 @@ import {
   type QuickReply,
   type SendOutcome,
 } from '../shared/messenger/send-api';
+import { type HeldOccurrence, takeAllHeld } from '../shared/reminders/held-store';
 import type { DeliveryChannel, Reminder } from '../shared/reminders/model';
 import { describeInZone } from '../shared/reminders/zoned';
 
@@ -57,12 +58,6 @@ export type DeliveryResult =
       readonly deliveredAt: string;
     }
   | { readonly outcome: 'held' | 'duplicate' };
-
-export interface HeldOccurrence {
-  readonly sortKey: string;
-  readonly title: string;
-  readonly occurrence: string;
-}
 
 export async function deliver(
   reminder: Reminder,
@@ -125,10 +120,10 @@ export async function sendDigest(
   if (reminder.deliverBy.includes('messenger') && reminder.psid && window) via.push('messenger');
   if (reminder.deliverBy.includes('email') && contact.email) via.push('email');
   if (via.length === 0) return { sent: 0, deliveredVia: [] };
-  const taken: HeldOccurrence[] = [];
-  for (const held of await ports.heldFor(reminder.userId)) {
-    if (await ports.takeHeld(reminder.userId, held)) taken.push(held);
-  }
+  const taken = await takeAllHeld(
+    { hold: ports.hold, list: ports.heldFor, take: ports.takeHeld },
+    reminder.userId,
+  );
   if (taken.length === 0) return { sent: 0, deliveredVia: [] };
   const lines = taken.map(
     (held) => `• ${held.title} (${describeInZone(held.occurrence, reminder.timeZone)})`,

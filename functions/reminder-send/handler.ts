@@ -18,8 +18,10 @@ export type SendRequest =
       readonly executionId: string;
       /** Fired long after it was due: held for the person's digest. */
       readonly late?: boolean;
+      /** ISO-8601: the workflow's time, which the 24-hour window is judged at. */
+      readonly now?: string;
     }
-  | { readonly kind: 'digest'; readonly item: Record<string, AttributeValue> }
+  | { readonly kind: 'digest'; readonly item: Record<string, AttributeValue>; readonly now?: string }
   | {
       readonly kind: 'tell';
       readonly psid: string;
@@ -27,11 +29,15 @@ export type SendRequest =
       readonly quickReplies?: QuickReply[];
     };
 
-const ports = awsDeliveryPorts();
+/** The workflow's time for the invocation under way (one at a time per environment); else the function's. */
+let workflowNow: number | undefined;
+const ports = awsDeliveryPorts(() => workflowNow ?? Date.now());
 
 export const handler = async (
   request: SendRequest,
 ): Promise<DeliveryResult | { told: string } | { outcome: 'digest'; sent: number }> => {
+  const now = 'now' in request && request.now !== undefined ? Date.parse(request.now) : Number.NaN;
+  workflowNow = Number.isNaN(now) ? undefined : now;
   if (request.kind === 'tell') {
     const outcome = await ports.sendText({
       psid: request.psid,

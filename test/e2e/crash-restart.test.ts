@@ -2,7 +2,7 @@
  * `npm start` killed with SIGKILL and started again on the same state directory keeps what AWS would have
  * kept: DynamoDB items and queued SQS messages.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,36 +14,13 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPOSITORY_ROOT } from '../../infra/constructs/aurora-function';
 import { synthesizeCached } from '../../infra/local/synth';
+import { startCliProcess } from '../support/cli-process';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'aurora-crash-'));
 const children: ChildProcess[] = [];
 
-/** Starts `npm start`'s entry point and resolves with its edge URL once it is ready. */
-function startCli(): Promise<{ child: ChildProcess; edgeUrl: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'infra/local/cli.ts', `--state-dir=${stateDir}`, '--edge-port=0', '--http-port=0'],
-    { cwd: REPOSITORY_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const edgeUrl = /export AWS_ENDPOINT_URL=(\S+)/.exec(output)?.[1];
-      if (edgeUrl) resolve({ child, edgeUrl });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`npm start exited with ${code} before it was ready:\n${output}`)),
-    );
-  });
-}
+const startCli = () => startCliProcess(stateDir, children);
 
 const clients = (edgeUrl: string) => {
   const config = {
