@@ -15,8 +15,8 @@ import type { DeliveryPorts } from './deliver';
 const DELIVERY_RECORD_SECONDS = 90 * 86_400;
 
 /**
- * `clock` is the time decisions are made at (the 24-hour window, `deliveredAt`): the workflow's, which the
- * handler passes in (docs/security.md, "How time is sourced"); the function's own clock only stamps records.
+ * `clock` is the workflow's time, which the handler passes in (docs/security.md, "How time is sourced"):
+ * the 24-hour window, `deliveredAt` and the records' times and expiry (which the table's TTL reads) follow it.
  */
 export function awsDeliveryPorts(
   clock: () => number = Date.now,
@@ -52,8 +52,8 @@ export function awsDeliveryPorts(
               executionId,
               status: 'sending',
               sent: [],
-              claimedAt: new Date().toISOString(),
-              expiresAt: Math.floor(Date.now() / 1000) + DELIVERY_RECORD_SECONDS,
+              claimedAt: new Date(clock()).toISOString(),
+              expiresAt: Math.floor(clock() / 1000) + DELIVERY_RECORD_SECONDS,
             },
             ConditionExpression: 'attribute_not_exists(PK)',
           }),
@@ -65,9 +65,31 @@ export function awsDeliveryPorts(
       const record = (
         await dynamoDb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))
       ).Item;
-      return record?.executionId === executionId
-        ? { state: 'claimed', sent: (record.sent ?? []) as DeliveryChannel[] }
-        : { state: 'taken' };
+      const sent = (record?.sent ?? []) as DeliveryChannel[];
+      if (record?.executionId === executionId) return { state: 'claimed', sent };
+      if (record?.status !== 'failed') return { state: 'taken' };
+      // A failed delivery started again: take the claim over, unless another execution just did.
+      try {
+        await dynamoDb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: 'SET executionId = :mine, #status = :sending',
+            ConditionExpression: '#status = :failed AND executionId = :previous',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':mine': executionId,
+              ':sending': 'sending',
+              ':failed': 'failed',
+              ':previous': record.executionId,
+            },
+          }),
+        );
+        return { state: 'claimed', sent };
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return { state: 'taken' };
+        throw error;
+      }
     },
     markSent: async (reminder, occurrence, channel) => {
       await dynamoDb.send(
@@ -86,7 +108,7 @@ export function awsDeliveryPorts(
           Key: deliveryKey(reminder, occurrence),
           UpdateExpression: 'SET #status = :status, completedAt = :at',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': outcome, ':at': new Date().toISOString() },
+          ExpressionAttributeValues: { ':status': outcome, ':at': new Date(clock()).toISOString() },
         }),
       );
     },

@@ -154,7 +154,12 @@ export class RemindersStack extends Stack {
       DigestAfterMs: String(config.reminderDigestAfterMinutes * 60_000),
     });
     this.delivery = delivery.stateMachine;
-    allow(delivery.role, ['dynamodb:GetItem', 'dynamodb:PutItem'], [table], REMINDER_ITEMS);
+    allow(
+      delivery.role,
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      [table],
+      REMINDER_ITEMS,
+    );
     allow(delivery.role, ['sqs:SendMessage'], [dlq.queueArn]);
 
     const lifecycle = machine('Lifecycle', 'lifecycle', {

@@ -57,7 +57,12 @@ describe('reminders infrastructure', () => {
       ]),
     );
     expect(app.actionsOf('-Reminders', 'DeliveryRole')).toEqual(
-      sorted(common, STATE_MACHINE_BASELINE, ['dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:SendMessage']),
+      sorted(common, STATE_MACHINE_BASELINE, [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'sqs:SendMessage',
+      ]),
     );
   });
 
