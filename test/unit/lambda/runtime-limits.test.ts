@@ -110,7 +110,9 @@ describe('LambdaRuntime limits', () => {
   });
 
   it('grows the pool for concurrent invocations and reuses those environments afterwards', async () => {
-    const concurrent = await Promise.all([1, 2, 3].map(() => answer('pooled', { waitMs: 100 })));
+    // Each invocation waits long enough that all three still overlap after cold starts on a loaded machine (the
+    // pool adds a third environment only once the first two have started and a core is idle).
+    const concurrent = await Promise.all([1, 2, 3].map(() => answer('pooled', { waitMs: 1000 })));
     const environments = new Set(concurrent.map((result) => result.environment));
     expect(environments.size).toBe(3);
     const later = await answer('pooled');
