@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CfnParameter, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -116,7 +116,7 @@ export class RemindersStack extends Stack {
           'resource-level permissions; CDK adds exactly those statements for logging and tracing.',
       });
       Validations.of(role).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${groupName}/*]`,
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:${this.nagPart(this.partition, 'Partition')}:scheduler:${this.nagPart(this.region, 'Region')}:${this.nagPart(this.account, 'AccountId')}:schedule/${groupName}/*]`,
         reason:
           'Schedules are created at run time, one per reminder version (<reminderId>-v<version>); the grant is ' +
           'limited to the reminders schedule group, and to exactly the Scheduler actions this machine calls.',
@@ -199,5 +199,10 @@ export class RemindersStack extends Stack {
         }),
       ],
     });
+  }
+
+  /** A part of an ARN as cdk-nag writes it in a finding: its value, or `<AWS::Name>` while it is a token. */
+  private nagPart(value: string, pseudoParameter: string): string {
+    return Token.isUnresolved(value) ? `<AWS::${pseudoParameter}>` : value;
   }
 }
