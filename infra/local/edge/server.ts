@@ -297,11 +297,6 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       else response.once('finish', report);
     });
   });
-  // Longer than clients keep an idle socket before reusing it: with Node's default 5 s, a request sent on a
-  // pooled socket just as the server closes it fails with ECONNRESET or "socket hang up" (seen under load from
-  // Step Functions' SDK calls and the functions' clients). AWS endpoints keep idle connections about a minute.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
