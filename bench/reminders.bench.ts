@@ -72,6 +72,9 @@ const HISTORY_SAMPLE = 50;
 const ZONES = ['UTC', 'Europe/Paris', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney'];
 const POLL_MS = 500;
 const PROGRESS_MS = 5_000;
+/** With no progress for this long on the manual clock, the clock moves on by NUDGE_BY_MS (past any backoff). */
+const NUDGE_AFTER_MS = 5_000;
+const NUDGE_BY_MS = 150_000;
 /** A wait gives up when nothing has moved for this long (a stuck retry on the manual clock, a lost event). */
 const STALL_MS = 60_000;
 /** Standard workflows, us-east-1 list price, for the cost line. */
@@ -374,9 +377,12 @@ async function waitForExecutions(
   target: number,
   deadlineMs: number,
   before: () => string = () => '',
+  /** On the manual clock: lets time pass when nothing moves, so that Retry backoffs (which follow the clock) end. */
+  nudgeClock?: () => void,
 ): Promise<{ elapsedMs: number; ended: number; gaveUp?: string }> {
   const started = performance.now();
   let lastPrint = started;
+  let lastNudge = started;
   let lastSignal = -1;
   let lastMoved = started;
   for (;;) {
@@ -388,6 +394,10 @@ async function waitForExecutions(
     if (signal !== lastSignal) {
       lastSignal = signal;
       lastMoved = now;
+    }
+    if (nudgeClock && now - lastMoved > NUDGE_AFTER_MS && now - lastNudge > NUDGE_AFTER_MS) {
+      nudgeClock();
+      lastNudge = now;
     }
     if (now - lastPrint >= PROGRESS_MS) {
       progress(`${seconds(now - started)}: ${line}`);
@@ -503,6 +513,8 @@ async function endToEnd(): Promise<{ rows: BenchRow[]; schedulingRate: number }>
       delivery,
       schedules,
       deadlineFor(REMINDERS),
+      undefined,
+      () => test.cloud.clock.advanceBy(NUDGE_BY_MS),
     );
     const deliveryMs = performance.now() - deliveryStarted;
     const deliveryEnded = harness.tally(delivery);
