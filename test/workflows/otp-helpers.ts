@@ -1,21 +1,12 @@
 /** Driving and observing OTP sessions on a started local cloud: events in, mail, items, events and history out. */
 import { createHmac, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  EventBridgeClient,
-  PutEventsCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type BusEvent, tapBus } from '../support/bus-tap';
 import type { TestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 
@@ -29,10 +20,7 @@ export interface Mail {
   readonly html?: string;
 }
 
-export interface AuthEvent {
-  readonly 'detail-type': string;
-  readonly detail: Record<string, unknown>;
-}
+export type AuthEvent = BusEvent;
 
 export function otpDriver(test: TestCloud) {
   const config = test.clientConfig;
@@ -124,37 +112,8 @@ export function otpDriver(test: TestCloud) {
       return code;
     },
     /** Collects every aurora.auth event from now on, through a rule to an SQS queue. */
-    async watchAuthEvents(): Promise<() => Promise<AuthEvent[]>> {
-      const name = `otp-watch-${randomUUID().slice(0, 8)}`;
-      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-      const { Attributes } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-      );
-      await events.send(
-        new PutRuleCommand({
-          Name: name,
-          EventBusName: BUS,
-          EventPattern: JSON.stringify({ source: ['aurora.auth'] }),
-        }),
-      );
-      await events.send(
-        new PutTargetsCommand({
-          Rule: name,
-          EventBusName: BUS,
-          Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }],
-        }),
-      );
-      const seen: AuthEvent[] = [];
-      return async () => {
-        for (;;) {
-          const { Messages = [] } = await sqs.send(
-            new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-          );
-          if (Messages.length === 0) return seen;
-          seen.push(...Messages.map((message) => JSON.parse(message.Body ?? '{}') as AuthEvent));
-        }
-      };
-    },
+    watchAuthEvents: (): Promise<() => Promise<AuthEvent[]>> =>
+      tapBus<AuthEvent>({ events, sqs }, BUS, 'aurora.auth'),
     /** State names entered, in order, by the execution that started for `requestId`, and its status. */
     async story(requestId: string): Promise<{ states: string[]; status: string }> {
       const machine = test.cloud.deployment.resources.find(

@@ -6,12 +6,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  EventBridgeClient,
-  PutEventsCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
   DescribeExecutionCommand,
@@ -23,15 +18,14 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import {
-  CreateQueueCommand,
   DeleteMessageCommand,
-  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from '../../functions/shared/ulid';
+import { type BusEvent, tapBus } from '../support/bus-tap';
 import type { TestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 
@@ -80,11 +74,8 @@ export interface ChangeExtras {
   readonly title?: string;
 }
 
-export interface ReminderEvent {
-  readonly id: string;
-  readonly 'detail-type': string;
+export interface ReminderEvent extends BusEvent {
   readonly time: string;
-  readonly detail: Record<string, unknown>;
 }
 
 export interface ScheduleView {
@@ -533,42 +524,8 @@ export function reminderDriver(test: TestCloud) {
     },
 
     /** Collects every aurora.reminders event from now on, through a rule to an SQS queue. */
-    async watchEvents(): Promise<() => Promise<ReminderEvent[]>> {
-      const name = `reminder-watch-${randomUUID().slice(0, 8)}`;
-      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-      const { Attributes } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-      );
-      await events.send(
-        new PutRuleCommand({
-          Name: name,
-          EventBusName: BUS,
-          EventPattern: JSON.stringify({ source: [SOURCE] }),
-        }),
-      );
-      await events.send(
-        new PutTargetsCommand({
-          Rule: name,
-          EventBusName: BUS,
-          Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }],
-        }),
-      );
-      const seen: ReminderEvent[] = [];
-      return async () => {
-        for (;;) {
-          const { Messages = [] } = await sqs.send(
-            new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-          );
-          if (Messages.length === 0) return seen;
-          for (const message of Messages) {
-            const event = JSON.parse(message.Body ?? '{}') as ReminderEvent;
-            // A clock jump past the visibility timeout shows a received message again: keep each event once.
-            if (!seen.some((known) => known.id === event.id)) seen.push(event);
-            await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
-          }
-        }
-      };
-    },
+    watchEvents: (): Promise<() => Promise<ReminderEvent[]>> =>
+      tapBus<ReminderEvent>({ events, sqs }, BUS, SOURCE),
   };
 }
 
