@@ -11,7 +11,7 @@
  * everything held for the person as one message: a restart after a day away is one digest, not a flood.
  */
 import {
-  MESSAGING_WINDOW_MS,
+  allowedDelivery,
   type OutgoingMessage,
   type QuickReply,
   type SendOutcome,
@@ -114,10 +114,16 @@ export async function sendDigest(
   ports: DeliveryPorts,
 ): Promise<{ readonly sent: number; readonly deliveredVia: readonly DeliveryChannel[] }> {
   const contact = await ports.contact(reminder);
-  const window =
-    contact.lastMessageAt !== undefined && ports.now() - contact.lastMessageAt <= MESSAGING_WINDOW_MS;
   const via: DeliveryChannel[] = [];
-  if (reminder.deliverBy.includes('messenger') && reminder.psid && window) via.push('messenger');
+  // The Send API's own rule decides whether Messenger is open; an unknown last message is not "just now" here.
+  const messengerOpen =
+    reminder.psid !== undefined &&
+    contact.lastMessageAt !== undefined &&
+    allowedDelivery(
+      { psid: reminder.psid, text: '', lastUserMessageAt: contact.lastMessageAt },
+      ports.now(),
+    ) !== undefined;
+  if (reminder.deliverBy.includes('messenger') && messengerOpen) via.push('messenger');
   if (reminder.deliverBy.includes('email') && contact.email) via.push('email');
   if (via.length === 0) return { sent: 0, deliveredVia: [] };
   const taken = await takeAllHeld(
