@@ -229,24 +229,23 @@ export function planChange(
           : followZone(current, change, now);
       if (!moved.ok) return moved;
       const { reminder } = moved;
-      return rescheduled(reminder, 'ReminderRescheduled', moved.reply, {
-        dueAt: reminder.nextDueAt,
-        dueLocal: wallTimeAt(reminder.nextDueAt, reminder.timeZone),
-        timeZone: reminder.timeZone,
-      });
+      return rescheduled(reminder, 'ReminderRescheduled', moved.reply, whenOf(reminder));
     }
     case 'edit': {
       if (!pending) return { ok: false, reply: `“${current.title}” is not pending any more.` };
       if (!change.title) return { ok: false, reply: 'What should the new title be?' };
       const reminder = bump({ title: change.title });
-      return rescheduled(reminder, 'ReminderRescheduled', `Renamed: ${change.title}.`, {
-        dueAt: reminder.nextDueAt,
-        dueLocal: wallTimeAt(reminder.nextDueAt, reminder.timeZone),
-        timeZone: reminder.timeZone,
-      });
+      return rescheduled(reminder, 'ReminderRescheduled', `Renamed: ${change.title}.`, whenOf(reminder));
     }
   }
 }
+
+/** The ReminderRescheduled fields: when the reminder fires next, as an instant and on its zone's wall clock. */
+const whenOf = (reminder: Reminder) => ({
+  dueAt: reminder.nextDueAt,
+  dueLocal: wallTimeAt(reminder.nextDueAt, reminder.timeZone),
+  timeZone: reminder.timeZone,
+});
 
 /** A snooze of a delivered occurrence counts from now; of a pending one, from when it was due. */
 function snoozeFrom(current: Reminder, occurrence: string | undefined, now: string): number {
