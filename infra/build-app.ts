@@ -36,6 +36,8 @@ export function buildApp(app: App = new App()): App {
       api.healthFunction,
       api.webhookFunction,
       api.authFunction,
+      api.calendarRoutes.apiFunction,
+      api.calendarRoutes.authorizerFunction,
       conversation.conversationFunction,
       ...workflows.functions,
       ...reminders.functions,

@@ -22,6 +22,13 @@ export type Psid = string;
  */
 export type Timestamp = string;
 /**
+ * Aurora's own user id (a ULID).
+ *
+ * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
+ * via the `definition` "UserId".
+ */
+export type UserId = string;
+/**
  * An email address, already trimmed and lower-cased by the publisher.
  *
  * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
@@ -35,13 +42,6 @@ export type Email = string;
  * via the `definition` "Channel".
  */
 export type Channel = "messenger" | "web";
-/**
- * Aurora's own user id (a ULID).
- *
- * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
- * via the `definition` "UserId".
- */
-export type UserId = string;
 /**
  * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
  * via the `definition` "ReminderId".
@@ -91,6 +91,13 @@ export type Recurrence = string;
  * via the `definition` "DeliveryChannels".
  */
 export type DeliveryChannels = ["email" | "messenger", ...("email" | "messenger")[]];
+/**
+ * How long before each occurrence a reminder fires, as an ISO-8601 duration of weeks, days, hours and minutes (no years, months, seconds or fractions), e.g. PT15M, PT1H30M, P1D, P1DT2H, P1W; PT0M fires at the occurrence itself. Days and weeks are counted on the zone's calendar (P1D before 09:00 is 09:00 the day before, across a DST change); at most 28 days.
+ *
+ * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
+ * via the `definition` "LeadTime".
+ */
+export type LeadTime = string;
 
 /**
  * Messages the Page sent up to the watermark reached the person's device.
@@ -362,6 +369,25 @@ export interface PostbackReceivedDetail {
   payload: string;
 }
 /**
+ * A person deleted their account: every table item about them and every pending schedule is gone.
+ *
+ * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
+ * via the `definition` "AccountDeletedDetail".
+ */
+export interface AccountDeletedDetail {
+  schemaVersion: SchemaVersion;
+  userId: UserId;
+  deletedAt: Timestamp;
+  /**
+   * Table items deleted (profile, links, sign-in state, events, reminders, delivery records, held reminders, feed token).
+   */
+  itemsDeleted: number;
+  /**
+   * Pending reminder schedules deleted (ones already gone are not counted).
+   */
+  schedulesDeleted: number;
+}
+/**
  * Someone submitted a code for an address. Only the keyed hash of the code travels; the code itself never reaches the bus or its archive.
  *
  * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
@@ -549,6 +575,15 @@ export interface ReminderRequestedDetail {
   anchor: TimeAnchor;
   rrule?: Recurrence;
   deliverBy: DeliveryChannels;
+  leadTime?: LeadTime;
+  /**
+   * The calendar event the reminder belongs to: dueLocal and rrule are then the event's start and RRULE.
+   */
+  eventId?: string;
+  /**
+   * An ISO-8601 instant in UTC with a Z suffix, e.g. 2026-11-22T09:00:00.000Z.
+   */
+  requestedAt?: string;
 }
 /**
  * A reminder was moved to a new local time.
@@ -642,6 +677,7 @@ export interface EventCatalogue {
   MessageRead: { source: 'aurora.messenger'; detail: MessageReadDetail };
   MessageReceived: { source: 'aurora.messenger'; detail: MessageReceivedDetail };
   PostbackReceived: { source: 'aurora.messenger'; detail: PostbackReceivedDetail };
+  AccountDeleted: { source: 'aurora.auth'; detail: AccountDeletedDetail };
   OtpCodeSubmitted: { source: 'aurora.auth'; detail: OtpCodeSubmittedDetail };
   OtpRequested: { source: 'aurora.auth'; detail: OtpRequestedDetail };
   OtpVerified: { source: 'aurora.auth'; detail: OtpVerifiedDetail };
@@ -671,6 +707,7 @@ export const SOURCE_OF = {
   MessageRead: 'aurora.messenger',
   MessageReceived: 'aurora.messenger',
   PostbackReceived: 'aurora.messenger',
+  AccountDeleted: 'aurora.auth',
   OtpCodeSubmitted: 'aurora.auth',
   OtpRequested: 'aurora.auth',
   OtpVerified: 'aurora.auth',

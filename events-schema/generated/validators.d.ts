@@ -4,6 +4,7 @@ export declare const MessageDelivered: ValidateFunction;
 export declare const MessageRead: ValidateFunction;
 export declare const MessageReceived: ValidateFunction;
 export declare const PostbackReceived: ValidateFunction;
+export declare const AccountDeleted: ValidateFunction;
 export declare const OtpCodeSubmitted: ValidateFunction;
 export declare const OtpRequested: ValidateFunction;
 export declare const OtpVerified: ValidateFunction;

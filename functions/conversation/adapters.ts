@@ -127,6 +127,7 @@ export function awsConversationPorts(settings: ConversationSettings): Conversati
           nextDueAt: String(item.nextDueAt),
           anchor: item.anchor === 'instant' ? 'instant' : 'wall',
           ...(rrule ? { rrule } : {}),
+          ...(typeof item.eventId === 'string' ? { eventId: item.eventId } : {}),
         });
       }
       startKey = page.LastEvaluatedKey;

@@ -33,6 +33,8 @@ export interface ReminderSummary {
   readonly nextDueAt: string;
   readonly anchor: 'wall' | 'instant';
   readonly rrule?: string;
+  /** The calendar event it reminds of: it keeps the event's zone, whatever the person's. */
+  readonly eventId?: string;
 }
 
 /** An occurrence that found no open channel when it was due (docs/messenger-policy.md). */
@@ -341,7 +343,9 @@ async function changeTimeZone(
     };
   }
   await ports.saveTimeZone(user.userId, canonical);
-  const pending = await ports.pendingReminders(user.userId);
+  const pending = (await ports.pendingReminders(user.userId)).filter(
+    (reminder) => reminder.eventId === undefined,
+  );
   const base = {
     schemaVersion: 1 as const,
     userId: user.userId,

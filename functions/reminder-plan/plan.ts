@@ -6,11 +6,23 @@
  * Primary courses: a request becomes a pending reminder with its first schedule; a change bumps the version
  * and replaces the schedule (or deletes it, for a cancel); a delivered occurrence of a recurring reminder
  * becomes the next one, 09:00 local staying 09:00 local across DST.
+ *
+ * A reminder with a lead time (a calendar event's "15 minutes before") is the same reminder: its occurrences
+ * are the event's, `occurrenceAt` is when the event starts and `nextDueAt` the lead time before it. Without
+ * a lead time the lead is zero and the two coincide.
  */
 import type {
   ReminderChangeRequestedDetail,
   ReminderRequestedDetail,
 } from '../../events-schema/generated/types';
+import {
+  describeLeadTime,
+  fireInstant,
+  isNoLead,
+  type LeadTime,
+  leadTimeOf,
+  parseLeadTime,
+} from '../shared/reminders/lead-time';
 import {
   type Firing,
   MAX_PENDING_REMINDERS,
@@ -21,7 +33,14 @@ import {
   withListing,
 } from '../shared/reminders/model';
 import { describeRecurrence, nextOccurrence, validateRrule } from '../shared/reminders/recurrence';
-import { canonicalTimeZone, describeInZone, resolveWallTime, wallTimeAt } from '../shared/reminders/zoned';
+import {
+  canonicalTimeZone,
+  describeInZone,
+  describeStart,
+  type ResolvedWallTime,
+  resolveWallTime,
+  wallTimeAt,
+} from '../shared/reminders/zoned';
 
 /** What CreateSchedule needs beyond what the state machine fills in (target, role, retry policy, DLQ). */
 export interface ScheduleSpec {
@@ -86,8 +105,77 @@ export function scheduleFor(reminder: Reminder): ScheduleSpec {
 }
 
 export function describeReminder(reminder: Reminder, now: string): string {
-  const when = `${describeInZone(reminder.nextDueAt, reminder.timeZone, now)} ${reminder.timeZone}`;
+  const when = `${describeInZone(reminder.nextDueAt, reminder.timeZone, now)} ${reminder.timeZone}${leadNote(reminder)}`;
   return reminder.rrule ? `${when}, then ${describeRecurrence(reminder.rrule, reminder.timeZone)}` : when;
+}
+
+/** ` (15 min before it starts at 10:00)` for a lead-time reminder; a snoozed one just says when it starts. */
+function leadNote(reminder: Reminder): string {
+  if (reminder.leadTime === undefined) return '';
+  const lead = leadTimeOf(reminder.leadTime);
+  const start = describeStart(reminder.occurrenceAt, reminder.timeZone, reminder.nextDueAt);
+  if (Date.parse(reminder.nextDueAt) !== Date.parse(fireTimeOf(reminder, reminder.occurrenceAt))) {
+    return ` (it starts ${start})`;
+  }
+  return isNoLead(lead) ? ' (when it starts)' : ` (${describeLeadTime(lead)} before it starts ${start})`;
+}
+
+/** The firing that belongs to an occurrence: the occurrence, and when the reminder fires for it. */
+interface Slot {
+  readonly occurrenceAt: string;
+  readonly nextDueAt: string;
+}
+
+/** When the reminder fires for `occurrence`: its lead time before it in `timeZone` (by default its own). */
+const fireTimeOf = (
+  reminder: Pick<Reminder, 'leadTime' | 'timeZone'>,
+  occurrence: string,
+  timeZone = reminder.timeZone,
+): string => fireInstant(occurrence, timeZone, leadTimeOf(reminder.leadTime));
+
+const later = (a: string, b: string): string => (Date.parse(a) >= Date.parse(b) ? a : b);
+
+/**
+ * The first occurrence strictly after `after` whose firing is still ahead of `now`. Every occurrence up to
+ * `now` has fired already (a lead time only moves a firing earlier), but with a lead time some later ones
+ * have too: a P2D lead on a daily series steps past them. Undefined once the series has ended.
+ */
+function nextFiringAfter(
+  rrule: string,
+  startLocal: string,
+  timeZone: string,
+  lead: LeadTime,
+  after: string,
+  now: string,
+): Slot | undefined {
+  let next = nextOccurrence(rrule, startLocal, timeZone, after);
+  while (next) {
+    const occurrenceAt = truncateToSecond(next.dueAt);
+    const nextDueAt = fireInstant(occurrenceAt, timeZone, lead);
+    if (Date.parse(nextDueAt) > Date.parse(now)) return { occurrenceAt, nextDueAt };
+    next = nextOccurrence(rrule, startLocal, timeZone, occurrenceAt);
+  }
+  return undefined;
+}
+
+/**
+ * The first firing of a reminder starting at `first`: that occurrence when its firing is still ahead, else
+ * for a series the first later occurrence whose firing is (a calendar event's series began long ago, or its
+ * first "1 day before" has gone by); undefined for a one-off whose firing has passed.
+ */
+function firstFiring(
+  rrule: string | undefined,
+  first: ResolvedWallTime,
+  timeZone: string,
+  lead: LeadTime,
+  now: string,
+): Slot | undefined {
+  const occurrenceAt = truncateToSecond(first.dueAt);
+  const nextDueAt = fireInstant(occurrenceAt, timeZone, lead);
+  if (Date.parse(nextDueAt) > Date.parse(now)) return { occurrenceAt, nextDueAt };
+  return rrule
+    ? nextFiringAfter(rrule, first.dueLocal, timeZone, lead, later(occurrenceAt, now), now)
+    : undefined;
 }
 
 export function planCreate(
@@ -104,12 +192,17 @@ export function planCreate(
   if (!timeZone) return { ok: false, reply: `I do not know the time zone “${request.timeZone}”.` };
   const rruleProblem = request.rrule ? validateRrule(request.rrule) : undefined;
   if (rruleProblem) return { ok: false, reply: `I cannot repeat it that way: ${rruleProblem}` };
+  const lead = parseLeadTime(request.leadTime);
+  if (!lead.ok) return { ok: false, reply: `I cannot remind you then: ${lead.problem}.` };
   const first = resolveWallTime(request.dueLocal, timeZone);
-  const dueAt = truncateToSecond(first.dueAt);
-  if (Date.parse(dueAt) <= Date.parse(context.now)) {
+  const slot = firstFiring(request.rrule, first, timeZone, lead.lead, context.now);
+  if (!slot) {
+    const firstFire = fireInstant(truncateToSecond(first.dueAt), timeZone, lead.lead);
+    const note = request.leadTime === undefined ? '' : ` (${describeLeadTime(lead.lead)} before)`;
+    const ended = request.rrule ? ', and so has the rest of the series' : '';
     return {
       ok: false,
-      reply: `${describeInZone(dueAt, timeZone, context.now)} ${timeZone} has already passed. Try a later time.`,
+      reply: `${describeInZone(firstFire, timeZone, context.now)} ${timeZone}${note} has already passed${ended}. Try a later time.`,
     };
   }
   const reminderId = reminderIdFor(request.requestId, Date.parse(context.requestedAt));
@@ -125,8 +218,9 @@ export function planCreate(
     anchor: request.anchor,
     startLocal: first.dueLocal,
     ...(request.rrule ? { rrule: request.rrule } : {}),
-    occurrenceAt: dueAt,
-    nextDueAt: dueAt,
+    ...(request.leadTime === undefined ? {} : { leadTime: request.leadTime }),
+    ...(request.eventId === undefined ? {} : { eventId: request.eventId }),
+    ...slot,
     version: 1,
     status: 'pending',
     deliverBy: request.deliverBy,
@@ -259,15 +353,15 @@ function rescheduleTo(current: Reminder, change: ReminderChangeRequestedDetail, 
   if (!change.dueLocal) return { ok: false, reply: 'When should it be?' };
   const timeZone = change.timeZone ? canonicalTimeZone(change.timeZone) : current.timeZone;
   if (!timeZone) return { ok: false, reply: `I do not know the time zone “${change.timeZone}”.` };
+  // The new time is the occurrence (an event's new start); the reminder keeps its lead time before it.
   const moved = resolveWallTime(change.dueLocal, timeZone);
-  const dueAt = truncateToSecond(moved.dueAt);
-  if (Date.parse(dueAt) <= Date.parse(now)) return { ok: false, reply: 'That time has already passed.' };
+  const slot = firstFiring(current.rrule, moved, timeZone, leadTimeOf(current.leadTime), now);
+  if (!slot) return { ok: false, reply: 'That time has already passed.' };
   const reminder = withListing({
     ...current,
     timeZone,
     startLocal: moved.dueLocal,
-    occurrenceAt: dueAt,
-    nextDueAt: dueAt,
+    ...slot,
     version: current.version + 1,
     updatedAt: now,
   });
@@ -283,12 +377,21 @@ function followZone(current: Reminder, change: ReminderChangeRequestedDetail, no
       ? truncateToSecond(resolveWallTime(wallTimeAt(instant, current.timeZone), timeZone).dueAt)
       : instant;
   let occurrenceAt = carry(current.occurrenceAt);
-  let nextDueAt = carry(current.nextDueAt);
+  // A firing on its lead time stays the lead time before the occurrence, counted on the new zone's calendar;
+  // a snoozed one keeps its own wall time, like the occurrence.
+  const onLead = Date.parse(current.nextDueAt) === Date.parse(fireTimeOf(current, current.occurrenceAt));
+  let nextDueAt =
+    current.anchor === 'wall' && onLead
+      ? fireTimeOf(current, occurrenceAt, timeZone)
+      : carry(current.nextDueAt);
   if (Date.parse(nextDueAt) <= Date.parse(now)) {
     // The same wall time has already passed in the new zone: a series moves on, a one-off keeps its instant.
-    const next = current.rrule ? nextOccurrence(current.rrule, current.startLocal, timeZone, now) : undefined;
-    occurrenceAt = next ? truncateToSecond(next.dueAt) : current.occurrenceAt;
-    nextDueAt = next ? occurrenceAt : current.nextDueAt;
+    const lead = leadTimeOf(current.leadTime);
+    const next = current.rrule
+      ? nextFiringAfter(current.rrule, current.startLocal, timeZone, lead, now, now)
+      : undefined;
+    occurrenceAt = next?.occurrenceAt ?? current.occurrenceAt;
+    nextDueAt = next?.nextDueAt ?? current.nextDueAt;
   }
   const reminder = withListing({
     ...current,
@@ -310,20 +413,23 @@ function followZone(current: Reminder, change: ReminderChangeRequestedDetail, no
 
 /**
  * After a firing was handled (delivered, held or failed): a one-off is done; a series moves to its next
- * occurrence. A snoozed repeat fired before the upcoming occurrence leaves that occurrence in place.
+ * occurrence whose firing is after now. A snoozed repeat fired before the upcoming occurrence's firing
+ * leaves that occurrence in place.
  */
 export function planAdvance(current: Reminder, firing: Firing, now: string): AdvancePlan {
   const done = { lastDeliveredOccurrence: firing.occurrence, version: current.version + 1, updatedAt: now };
-  const upcomingStillAhead = Date.parse(current.occurrenceAt) > Date.parse(firing.occurrence);
+  const lead = leadTimeOf(current.leadTime);
+  // Compared with the upcoming occurrence's firing, not the occurrence: with a lead time the occurrence is
+  // always later than its own firing.
+  const upcomingFire = fireInstant(current.occurrenceAt, current.timeZone, lead);
+  const upcomingStillAhead = Date.parse(upcomingFire) > Date.parse(firing.occurrence);
   if (current.rrule && upcomingStillAhead) {
-    const reminder = withListing({ ...current, ...done, nextDueAt: current.occurrenceAt });
+    const reminder = withListing({ ...current, ...done, nextDueAt: upcomingFire });
     return { reminder, expectedVersion: current.version, schedule: scheduleFor(reminder) };
   }
-  const after = new Date(
-    Math.max(Date.parse(current.occurrenceAt), Date.parse(firing.occurrence), Date.parse(now)),
-  );
+  const after = later(later(current.occurrenceAt, firing.occurrence), now);
   const next = current.rrule
-    ? nextOccurrence(current.rrule, current.startLocal, current.timeZone, after.toISOString())
+    ? nextFiringAfter(current.rrule, current.startLocal, current.timeZone, lead, after, now)
     : undefined;
   if (!next) {
     return {
@@ -331,7 +437,6 @@ export function planAdvance(current: Reminder, firing: Firing, now: string): Adv
       expectedVersion: current.version,
     };
   }
-  const dueAt = truncateToSecond(next.dueAt);
-  const reminder = withListing({ ...current, ...done, occurrenceAt: dueAt, nextDueAt: dueAt });
+  const reminder = withListing({ ...current, ...done, ...next });
   return { reminder, expectedVersion: current.version, schedule: scheduleFor(reminder) };
 }

@@ -9,6 +9,8 @@ import { cachedSecretReader } from '../shared/messenger/secrets';
 import { createSendApi } from '../shared/messenger/send-api';
 import { dynamoHeldStore } from '../shared/reminders/held-store';
 import type { DeliveryChannel, Reminder } from '../shared/reminders/model';
+import { quietHoursOf } from '../shared/reminders/quiet-hours';
+import { canonicalTimeZone } from '../shared/reminders/zoned';
 import type { DeliveryPorts } from './deliver';
 
 /** Delivery records are kept 90 days (docs/data-model.md, pattern 8). */
@@ -125,9 +127,14 @@ export function awsDeliveryPorts(
       ]);
       const email = profile.Item?.email;
       const lastMessageAt = link?.Item?.lastMessageAt;
+      const quietHours = quietHoursOf(profile.Item?.quietHours);
+      const zone = profile.Item?.timeZone;
       return {
         ...(typeof email === 'string' ? { email } : {}),
         ...(typeof lastMessageAt === 'string' ? { lastMessageAt: Date.parse(lastMessageAt) } : {}),
+        ...(quietHours ? { quietHours } : {}),
+        // An unreadable zone falls back like an unset one: a bad profile field must not stop the delivery.
+        timeZone: (typeof zone === 'string' ? canonicalTimeZone(zone) : undefined) ?? 'UTC',
       };
     },
     sendMessenger: send,

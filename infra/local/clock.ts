@@ -1,3 +1,4 @@
+import { CLOCK_VIEW_BYTES, writeClockView } from './shared/clock-view';
 import { MinHeap } from './shared/min-heap';
 
 /**
@@ -29,6 +30,8 @@ export class Clock {
   private wakeUp: NodeJS.Timeout | undefined;
   private wakeUpAt = Number.POSITIVE_INFINITY;
   private readonly listeners = new Set<(now: number) => void>();
+  /** The clock's state for Lambda worker threads (shared/clock-view.ts), kept current on every change. */
+  readonly view = new Float64Array(new SharedArrayBuffer(CLOCK_VIEW_BYTES));
 
   constructor(
     readonly mode: ClockMode = 'real',
@@ -36,6 +39,11 @@ export class Clock {
   ) {
     this.frozenAt = start;
     if (mode === 'real') this.offsetMs = start - Date.now();
+    this.publishView();
+  }
+
+  private publishView(): void {
+    writeClockView(this.view, this.mode, this.mode === 'manual' ? this.frozenAt : this.offsetMs);
   }
 
   /** Milliseconds since the epoch, as the local cloud sees them. */
@@ -96,6 +104,7 @@ export class Clock {
   }
 
   private changed(): void {
+    this.publishView();
     this.fireDue();
     for (const listener of this.listeners) listener(this.now());
   }

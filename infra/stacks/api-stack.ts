@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
 import { AuroraFunction } from '../constructs/aurora-function';
 import { AuthRoutes } from '../constructs/auth-routes';
+import { CalendarRoutes } from '../constructs/calendar-routes';
 import type { StatefulStack } from './stateful-stack';
 
 export interface ApiStackProps extends StackProps {
@@ -24,6 +25,7 @@ export class ApiStack extends Stack {
   readonly healthFunction: AuroraFunction;
   readonly webhookFunction: AuroraFunction;
   readonly authFunction: AuroraFunction;
+  readonly calendarRoutes: CalendarRoutes;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -71,6 +73,7 @@ export class ApiStack extends Stack {
 
     this.webhookFunction = this.messengerWebhook(config, stateful);
     this.authFunction = new AuthRoutes(this, 'AuthRoutes', { api: this.api, config, stateful }).authFunction;
+    this.calendarRoutes = new CalendarRoutes(this, 'CalendarRoutes', { api: this.api, config, stateful });
 
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',

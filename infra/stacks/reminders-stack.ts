@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CfnParameter, Duration, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -16,6 +16,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
 import { AuroraFunction, REPOSITORY_ROOT } from '../constructs/aurora-function';
+import { nagPart } from '../constructs/nag';
 import { sesSendingResources } from '../constructs/ses-sending';
 import { deadLetterQueue, type StatefulStack } from './stateful-stack';
 
@@ -116,7 +117,7 @@ export class RemindersStack extends Stack {
           'resource-level permissions; CDK adds exactly those statements for logging and tracing.',
       });
       Validations.of(role).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:${this.nagPart(this.partition, 'Partition')}:scheduler:${this.nagPart(this.region, 'Region')}:${this.nagPart(this.account, 'AccountId')}:schedule/${groupName}/*]`,
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:${nagPart(this.partition, 'Partition')}:scheduler:${nagPart(this.region, 'Region')}:${nagPart(this.account, 'AccountId')}:schedule/${groupName}/*]`,
         reason:
           'Schedules are created at run time, one per reminder version (<reminderId>-v<version>); the grant is ' +
           'limited to the reminders schedule group, and to exactly the Scheduler actions this machine calls.',
@@ -199,10 +200,5 @@ export class RemindersStack extends Stack {
         }),
       ],
     });
-  }
-
-  /** A part of an ARN as cdk-nag writes it in a finding: its value, or `<AWS::Name>` while it is a token. */
-  private nagPart(value: string, pseudoParameter: string): string {
-    return Token.isUnresolved(value) ? `<AWS::${pseudoParameter}>` : value;
   }
 }

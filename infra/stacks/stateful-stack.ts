@@ -86,6 +86,12 @@ export class StatefulStack extends Stack {
           partitionKey: { name: 'GSI2PK', type: dynamodb.AttributeType.STRING },
           sortKey: { name: 'GSI2SK', type: dynamodb.AttributeType.STRING },
         },
+        {
+          // A person's calendar: events by start (one-off) or series end, and every reminder they own.
+          indexName: 'GSI3',
+          partitionKey: { name: 'GSI3PK', type: dynamodb.AttributeType.STRING },
+          sortKey: { name: 'GSI3SK', type: dynamodb.AttributeType.STRING },
+        },
       ],
     });
 

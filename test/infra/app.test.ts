@@ -89,6 +89,7 @@ describe('stateful stack', () => {
       GlobalSecondaryIndexes: [
         Match.objectLike({ IndexName: 'GSI1', Projection: { ProjectionType: 'ALL' } }),
         Match.objectLike({ IndexName: 'GSI2', Projection: { ProjectionType: 'ALL' } }),
+        Match.objectLike({ IndexName: 'GSI3', Projection: { ProjectionType: 'ALL' } }),
       ],
     });
   });

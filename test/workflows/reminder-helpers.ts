@@ -60,6 +60,9 @@ export interface ReminderRequest {
   readonly anchor?: 'wall' | 'instant';
   readonly rrule?: string;
   readonly deliverBy?: readonly ('messenger' | 'email')[];
+  /** A calendar event's reminder: fires this long (ISO-8601) before each occurrence of `dueLocal`. */
+  readonly leadTime?: string;
+  readonly eventId?: string;
   /** Reuse one to publish the same request again, as a redelivery would. */
   readonly requestId?: string;
 }
@@ -303,6 +306,8 @@ export function reminderDriver(test: TestCloud) {
         timeZone: detail.timeZone,
         anchor: detail.anchor ?? 'wall',
         ...(detail.rrule ? { rrule: detail.rrule } : {}),
+        ...(detail.leadTime ? { leadTime: detail.leadTime } : {}),
+        ...(detail.eventId ? { eventId: detail.eventId } : {}),
         deliverBy: detail.deliverBy ?? ['messenger'],
       },
       options.time,

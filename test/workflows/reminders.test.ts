@@ -315,6 +315,64 @@ describe('reminder workflows', () => {
     await r.changed(person, reminderId, 'cancel');
   });
 
+  it('a weekly event’s reminder fires 15 minutes before each start and says when the event starts', async () => {
+    const person = await someone();
+    const eventId = ulid();
+    const start = dueIn(120);
+    const fireAt = new Date(Date.parse(start.at) - 15 * MINUTE).toISOString();
+    const fireLocal = wallTimeAt(fireAt, PARIS);
+    const reminderId = await r.created(person, {
+      title: 'Team sync',
+      dueLocal: start.local,
+      timeZone: PARIS,
+      rrule: 'FREQ=WEEKLY',
+      leadTime: 'PT15M',
+      eventId,
+    });
+    expect(await r.reminder(reminderId)).toMatchObject({
+      occurrenceAt: start.at,
+      nextDueAt: fireAt,
+      leadTime: 'PT15M',
+      eventId,
+      startLocal: start.local,
+    });
+    expect(await r.schedules(reminderId)).toEqual([
+      expect.objectContaining({
+        ScheduleExpression: `at(${fireLocal}:00)`,
+        firing: { reminderId, version: 1, occurrence: fireAt },
+      }),
+    ]);
+    const startsAt = `starts (?:on .+ )?at ${start.local.slice(11, 16)}`;
+    await r.told(
+      person.psid,
+      new RegExp(
+        `^Scheduled: Team sync, ${spoken(fireLocal)} Europe/Paris \\(15 min before it ${startsAt}\\), then every week$`,
+      ),
+    );
+
+    await reachWhileTalking(person, fireAt);
+    const [delivery] = await r.settled(DELIVERY, reminderId, 1);
+    expect(delivery).toMatchObject({ status: 'SUCCEEDED', output: { outcome: 'delivered' } });
+    const [sent] = await r.deliveries(person.psid);
+    expect(sent?.message?.text).toMatch(
+      new RegExp(`^⏰ Reminder: Team sync ${startsAt} \\(in 15 minutes\\)$`),
+    );
+
+    // Next week's start, and 15 minutes before it.
+    const nextAt = parisInstant(
+      `${wallTimeAt(new Date(Date.parse(start.at) + 7 * 86_400_000).toISOString(), PARIS).slice(0, 10)}T${start.local.slice(11, 16)}`,
+    );
+    const nextFire = new Date(Date.parse(nextAt) - 15 * MINUTE).toISOString();
+    expect(delivery?.output?.next).toBe(nextFire);
+    expect(await r.reminder(reminderId)).toMatchObject({
+      version: 2,
+      occurrenceAt: nextAt,
+      nextDueAt: nextFire,
+      lastDeliveredOccurrence: fireAt,
+    });
+    await r.changed(person, reminderId, 'cancel');
+  });
+
   it('a cancel before the due time deletes the schedule, publishes ReminderCancelled, and nothing is delivered', async () => {
     const person = await someone();
     const collected = await r.watchEvents();

@@ -18,6 +18,10 @@ export interface OnceOptions {
   /** JMESPath of the dedupe key inside the function's single argument. */
   readonly keyPath: string;
   readonly client: DynamoDBClient;
+  /** JMESPath of what a repeat must carry unchanged (a different one is refused); none by default. */
+  readonly payloadPath?: string;
+  /** How long a key is remembered; DEDUPE_SECONDS by default. */
+  readonly expiresAfterSeconds?: number;
 }
 
 export interface Once<T> {
@@ -29,7 +33,8 @@ export interface Once<T> {
 export function once<T>(work: (input: T) => Promise<unknown>, options: OnceOptions): Once<T> {
   const config = new IdempotencyConfig({
     eventKeyJmesPath: options.keyPath,
-    expiresAfterSeconds: DEDUPE_SECONDS,
+    ...(options.payloadPath ? { payloadValidationJmesPath: options.payloadPath } : {}),
+    expiresAfterSeconds: options.expiresAfterSeconds ?? DEDUPE_SECONDS,
     throwOnNoIdempotencyKey: true,
     // A redelivery that reaches the same warm environment is answered without a table read.
     useLocalCache: true,

@@ -12,6 +12,9 @@ import { backoffDelayMs, type RetryTiming, realSleep } from '../backoff';
 
 export type MessageTag = 'CONFIRMED_EVENT_UPDATE' | 'POST_PURCHASE_UPDATE' | 'ACCOUNT_UPDATE' | 'HUMAN_AGENT';
 
+/** How the person's phone announces the message: REGULAR (Graph's default) rings, SILENT_PUSH only shows it. */
+export type NotificationType = 'REGULAR' | 'SILENT_PUSH' | 'NO_PUSH';
+
 export interface QuickReply {
   readonly title: string;
   readonly payload: string;
@@ -25,6 +28,8 @@ export interface OutgoingMessage {
   readonly lastUserMessageAt?: number;
   /** A message tag that legitimately applies to this message, used only outside the 24-hour window. */
   readonly tag?: MessageTag;
+  /** Left out of the request when absent, so Graph applies REGULAR. */
+  readonly notificationType?: NotificationType;
 }
 
 export interface GraphErrorDetails {
@@ -111,6 +116,7 @@ export function createSendApi(options: SendApiOptions): SendApi {
       const result = await post({
         recipient: { id: message.psid },
         ...delivery,
+        ...(message.notificationType ? { notification_type: message.notificationType } : {}),
         message: {
           text: message.text,
           ...(message.quickReplies && message.quickReplies.length > 0

@@ -60,13 +60,7 @@ export function nextOccurrence(
   timeZone: string,
   afterIso: string,
 ): ResolvedWallTime | undefined {
-  const rule = readRule(rrule);
-  if (typeof rule === 'string') throw new RangeError(`Invalid RRULE ${rrule}: ${rule}`);
-  const series = new RRuleTemporal({
-    rruleString: wallClockRule(rule, timeZone),
-    dtstart: onWallClock(zonedWallTime(startLocal, timeZone).toPlainDateTime()),
-    temporal: Temporal,
-  });
+  const series = seriesOf(rrule, startLocal, timeZone);
   const after = Temporal.Instant.from(afterIso);
   // A wall time and its instant differ by at most a day's worth of offset: start a day early, skip past.
   let candidate = series.next(
@@ -78,6 +72,54 @@ export function nextOccurrence(
     candidate = series.next(candidate);
   }
   return undefined;
+}
+
+/**
+ * Every occurrence of the series (as nextOccurrence's) starting at or after `fromIso` and before `toIso`,
+ * from one pass over the rule: listing a range does not walk the series once per occurrence.
+ */
+export function occurrencesBetween(
+  rrule: string,
+  startLocal: string,
+  timeZone: string,
+  fromIso: string,
+  toIso: string,
+): ResolvedWallTime[] {
+  const from = Temporal.Instant.from(fromIso);
+  const to = Temporal.Instant.from(toIso);
+  // Wall times and instants differ by at most a day's worth of offset: widen by a day, then filter.
+  const wall = (instant: Temporal.Instant, days: number) =>
+    onWallClock(instant.toZonedDateTimeISO(timeZone).toPlainDateTime()).add({ days });
+  return seriesOf(rrule, startLocal, timeZone)
+    .between(wall(from, -1), wall(to, 1), true)
+    .map((candidate) => zonedWallTime(candidate.toPlainDateTime().toString(), timeZone))
+    .filter(
+      (occurrence) =>
+        Temporal.Instant.compare(occurrence.toInstant(), from) >= 0 &&
+        Temporal.Instant.compare(occurrence.toInstant(), to) < 0,
+    )
+    .map(resolvedOf);
+}
+
+/** The last occurrence of a series that ends (UNTIL or COUNT); undefined for one that never does. */
+export function lastOccurrence(
+  rrule: string,
+  startLocal: string,
+  timeZone: string,
+): ResolvedWallTime | undefined {
+  if (!/(^|;)(UNTIL|COUNT)=/.test(rrule)) return undefined;
+  const last = seriesOf(rrule, startLocal, timeZone).all().at(-1);
+  return last ? resolvedOf(zonedWallTime(last.toPlainDateTime().toString(), timeZone)) : undefined;
+}
+
+function seriesOf(rrule: string, startLocal: string, timeZone: string): RRuleTemporal {
+  const rule = readRule(rrule);
+  if (typeof rule === 'string') throw new RangeError(`Invalid RRULE ${rrule}: ${rule}`);
+  return new RRuleTemporal({
+    rruleString: wallClockRule(rule, timeZone),
+    dtstart: onWallClock(zonedWallTime(startLocal, timeZone).toPlainDateTime()),
+    temporal: Temporal,
+  });
 }
 
 /**

@@ -63,6 +63,19 @@ export function describeInZone(instantIso: string, timeZone: string, nowIso?: st
   return `${WEEKDAYS[zoned.dayOfWeek - 1]} ${describeDate(zoned)}${year} ${zoned.toPlainTime().toString({ smallestUnit: 'minute' })}`;
 }
 
+/**
+ * When something starts, seen from `fromIso`: `at 10:00` on the same day there, else `on Thu 3 Dec at 10:00`
+ * (with the year when it is not that of `fromIso`).
+ */
+export function describeStart(instantIso: string, timeZone: string, fromIso: string): string {
+  const zoned = zonedAt(instantIso, timeZone);
+  const from = zonedAt(fromIso, timeZone);
+  const at = `at ${zoned.toPlainTime().toString({ smallestUnit: 'minute' })}`;
+  if (Temporal.PlainDate.compare(zoned.toPlainDate(), from.toPlainDate()) === 0) return at;
+  const year = from.year !== zoned.year ? ` ${zoned.year}` : '';
+  return `on ${WEEKDAYS[zoned.dayOfWeek - 1]} ${describeDate(zoned)}${year} ${at}`;
+}
+
 /** `5 Dec`, the way people write a date (and the parser reads it back). */
 export function describeDate(date: { readonly day: number; readonly month: number }): string {
   return `${date.day} ${MONTHS[date.month - 1]}`;

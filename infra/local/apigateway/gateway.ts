@@ -58,8 +58,15 @@ export class Gateway {
     const { api, stage } = candidate;
     const kind = api.model.kind;
     const limits = limitsFor(stage, match.route.routeKey);
-    if (limits && !this.throttler.tryTake(`${api.model.id}/${stage.name}/${match.route.routeKey}`, limits)) {
-      return gatewayError('THROTTLED', kind);
+    const throttled =
+      limits && this.throttler.take(`${api.model.id}/${stage.name}/${match.route.routeKey}`, limits);
+    if (throttled && !throttled.taken) {
+      const response = gatewayError('THROTTLED', kind);
+      // Retry-After: when the route's bucket holds a token again.
+      return {
+        ...response,
+        headers: [...response.headers, ['Retry-After', String(throttled.retryAfterSeconds)]],
+      };
     }
     const outcome = await this.authorizer.authorize(request, { api: api.model, stage, match });
     if (!outcome.allowed) {

@@ -16,17 +16,26 @@ export class Throttler {
 
   constructor(private readonly clock: Clock) {}
 
-  /** Takes a token; false when the request must be answered 429. */
-  tryTake(key: string, limits: ThrottleLimits): boolean {
+  /**
+   * Takes a token; when there is none, the whole seconds until the bucket holds one again (the request is
+   * answered 429 with that Retry-After).
+   */
+  take(
+    key: string,
+    limits: ThrottleLimits,
+  ): { readonly taken: true } | { readonly taken: false; readonly retryAfterSeconds: number } {
     const now = this.clock.now();
     const bucket = this.buckets.get(key) ?? { tokens: limits.burstLimit, updatedAt: now };
     const refilled = ((now - bucket.updatedAt) / 1000) * limits.rateLimit;
     bucket.tokens = Math.min(limits.burstLimit, bucket.tokens + (Number.isNaN(refilled) ? 0 : refilled));
     bucket.updatedAt = now;
     this.buckets.set(key, bucket);
-    if (bucket.tokens < 1) return false;
+    if (bucket.tokens < 1) {
+      const seconds = limits.rateLimit > 0 ? Math.ceil((1 - bucket.tokens) / limits.rateLimit) : 1;
+      return { taken: false, retryAfterSeconds: Math.max(1, seconds) };
+    }
     bucket.tokens -= 1;
-    return true;
+    return { taken: true };
   }
 }
 

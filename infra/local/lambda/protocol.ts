@@ -13,6 +13,8 @@ export interface SandboxData {
   readonly memoryLimitInMB: string;
   readonly logGroupName: string;
   readonly logStreamName: string;
+  /** The cloud clock's state (shared/clock-view.ts): the functions' `Date` follows it. */
+  readonly clockView: Float64Array;
 }
 
 export interface InvokeMessage {

@@ -233,6 +233,7 @@ export class LambdaRuntime {
         memoryLimitInMB: String(config.memorySizeMb),
         logGroupName: logGroupNameOf(config.functionName),
         logStreamName,
+        clockView: this.clock.view,
       },
       env: sandboxEnvironment(config, this.options.account, this.options.edgeUrl, logStreamName),
       memorySizeMb: config.memorySizeMb,

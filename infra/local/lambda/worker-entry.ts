@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { cloudNow } from '../shared/clock-view';
 import { toErrorPayload } from './function-errors';
 import type { InvokeMessage, SandboxData, WorkerMessage } from './protocol';
 import type { FunctionErrorPayload } from './types';
@@ -28,11 +29,28 @@ const port = ((): MessagePort => {
 })();
 const data = workerData as SandboxData;
 let currentRequestId: string | undefined;
+const wallClockNow = Date.now;
+
+/**
+ * The function's `Date` is the cloud's clock (`new Date()`, `Date.now()`, `Date()`), as a deployed function
+ * sees the one time of its region; dates built from a value and the rest of `Date` are the real ones.
+ */
+function followCloudClock(view: Float64Array): void {
+  const RealDate = Date;
+  const now = () => cloudNow(view, wallClockNow());
+  globalThis.Date = new Proxy(RealDate, {
+    construct: (target, args, newTarget) =>
+      Reflect.construct(target, args.length === 0 ? [now()] : args, newTarget),
+    apply: () => new RealDate(now()).toString(),
+    get: (target, property, receiver) => (property === 'now' ? now : Reflect.get(target, property, receiver)),
+  });
+}
+followCloudClock(data.clockView);
 
 const post = (message: WorkerMessage): void => port.postMessage(message);
 
 function emit(message: string): void {
-  post({ kind: 'log', timestamp: Date.now(), message, requestId: currentRequestId });
+  post({ kind: 'log', timestamp: wallClockNow(), message, requestId: currentRequestId });
 }
 
 // The Node.js runtime's text log format: timestamp, request id ("undefined" during init), level, message.
@@ -147,7 +165,7 @@ function runHandler(handler: Handler, message: InvokeMessage): Promise<unknown> 
       clientContext: message.clientContext,
       identity: undefined,
       callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
+      getRemainingTimeInMillis: () => Math.max(0, message.deadline - wallClockNow()),
       done: callback,
       succeed: (result?: unknown) => callback(null, result),
       fail: (error?: unknown) => callback(error ?? 'handled'),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   canonicalTimeZone,
   describeInZone,
+  describeStart,
   resolveWallTime,
   wallTimeAt,
 } from '../../../functions/shared/reminders/zoned';
@@ -87,6 +88,21 @@ describe('describeInZone', () => {
     // 23:30 UTC on 31 December is already next year in Paris.
     expect(describeInZone('2027-01-01T08:00:00.000Z', 'Europe/Paris', '2026-12-31T23:30:00.000Z')).toBe(
       'Fri 1 Jan 09:00',
+    );
+  });
+});
+
+describe('describeStart', () => {
+  it('says only the time on the same day in the zone, else the day too (and the year when another)', () => {
+    const paris = 'Europe/Paris';
+    expect(describeStart('2026-12-03T09:00:00.000Z', paris, '2026-12-03T08:45:00.000Z')).toBe('at 10:00');
+    // 23:30 UTC is already the next day in Paris.
+    expect(describeStart('2026-12-04T09:00:00.000Z', paris, '2026-12-03T23:30:00.000Z')).toBe('at 10:00');
+    expect(describeStart('2026-12-04T09:00:00.000Z', paris, '2026-12-03T09:00:00.000Z')).toBe(
+      'on Fri 4 Dec at 10:00',
+    );
+    expect(describeStart('2027-01-02T09:00:00.000Z', paris, '2026-12-31T09:00:00.000Z')).toBe(
+      'on Sat 2 Jan 2027 at 10:00',
     );
   });
 });

@@ -1,0 +1,42 @@
+/**
+ * Pages of a listing: `limit` (1 to 500, default 100) and an opaque cursor, the sort key of the last item
+ * returned, base64url-encoded so that clients treat it as a token rather than build one.
+ */
+import type { FieldError } from '../shared/http/answers';
+
+export const DEFAULT_PAGE = 100;
+export const MAX_PAGE = 500;
+
+export function pageLimit(value: string | undefined, errors: FieldError[]): number {
+  if (value === undefined) return DEFAULT_PAGE;
+  const limit = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
+  if (limit >= 1 && limit <= MAX_PAGE) return limit;
+  errors.push({
+    field: 'limit',
+    rule: 'range',
+    message: `limit must be a whole number from 1 to ${MAX_PAGE}.`,
+  });
+  return DEFAULT_PAGE;
+}
+
+export const encodeCursor = (key: string): string =>
+  Buffer.from(JSON.stringify({ after: key })).toString('base64url');
+
+export function decodeCursor(value: string | undefined, errors: FieldError[]): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    if (
+      typeof decoded === 'object' &&
+      decoded !== null &&
+      'after' in decoded &&
+      typeof decoded.after === 'string'
+    ) {
+      return decoded.after;
+    }
+  } catch {
+    // Reported below, like any other cursor that is not one of ours.
+  }
+  errors.push({ field: 'cursor', rule: 'cursor', message: 'cursor is not a nextCursor this API gave out.' });
+  return undefined;
+}
