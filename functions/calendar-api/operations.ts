@@ -121,7 +121,7 @@ export const OPERATIONS: readonly Operation[] = [
     access: 'session',
     headers: [IF_MATCH],
     success: { status: 204 },
-    problems: [404, 412],
+    problems: [400, 404, 412],
   },
   {
     operationId: 'listReminders',
@@ -172,7 +172,7 @@ export const OPERATIONS: readonly Operation[] = [
     access: 'session',
     headers: [IF_MATCH],
     success: { status: 204 },
-    problems: [404, 409, 412],
+    problems: [400, 404, 409, 412],
   },
   {
     operationId: 'snoozeReminder',

@@ -5,7 +5,7 @@
  * whole local days.
  */
 import type { DeliveryChannel } from '../reminders/model';
-import { lastOccurrence, occurrencesBetween, validateRrule } from '../reminders/recurrence';
+import { lastOccurrence, occurrencesBetween, seriesEnds, validateRrule } from '../reminders/recurrence';
 import { Temporal } from '../reminders/temporal';
 import { canonicalTimeZone, zonedWallTime } from '../reminders/zoned';
 
@@ -137,10 +137,17 @@ export function validateEvent(fields: EventFields, times: EventTimes): FieldProb
       problem('/timeZone', 'unknown-time-zone', `/timeZone: “${fields.timeZone}” is not an IANA time zone.`),
     );
   }
-  const span = wallSpan(times);
   const [startField, endField] = times.allDay ? ['/date', '/endDate'] : ['/start', '/end'];
-  const start = plainDateTime(span.start, startField, problems);
-  const end = plainDateTime(span.end, endField, problems);
+  // The days themselves first: the end of an all-day event is computed from its last day.
+  const days = times.allDay
+    ? [
+        plainDateTime(`${times.date}T00:00`, '/date', problems),
+        times.endDate === undefined ? true : plainDateTime(`${times.endDate}T00:00`, '/endDate', problems),
+      ]
+    : [true];
+  const span = days.every(Boolean) ? wallSpan(times) : undefined;
+  const start = span && plainDateTime(span.start, startField, problems);
+  const end = span && plainDateTime(span.end, endField, problems);
   if (start && end) {
     if (Temporal.PlainDateTime.compare(end, start) <= 0) {
       problems.push(problem(endField, 'end-before-start', `${endField} must be after ${startField}.`));
@@ -211,8 +218,13 @@ export function placement(
 
 /** When the last occurrence of a series ends (UNTIL, COUNT), or OPEN_END. */
 function seriesEnd(times: EventTimes, timeZone: string, rrule: string): string {
-  const last = lastOccurrence(rrule, wallSpan(times).start, timeZone);
-  return last ? spanAt(last.dueLocal, times, timeZone).endsAt : OPEN_END;
+  if (!seriesEnds(rrule)) return OPEN_END;
+  const start = wallSpan(times).start;
+  const firstEnd = spanAt(start, times, timeZone).endsAt;
+  // The start is an occurrence even when the rule yields none after it.
+  const last = lastOccurrence(rrule, start, timeZone);
+  const lastEnd = last ? spanAt(last.dueLocal, times, timeZone).endsAt : firstEnd;
+  return lastEnd > firstEnd ? lastEnd : firstEnd;
 }
 
 export interface OccurrenceSpan extends Span {
@@ -226,10 +238,20 @@ export interface OccurrenceSpan extends Span {
 export function occurrencesIn(event: CalendarEvent, fromIso: string, toIso: string): OccurrenceSpan[] {
   const from = Date.parse(fromIso);
   const to = Date.parse(toIso);
-  const startLocal = wallSpan(event).start;
-  const first = spanAt(startLocal, event, event.timeZone);
   const overlaps = (span: Span) => Date.parse(span.startsAt) < to && Date.parse(span.endsAt) > from;
-  if (event.rrule === undefined) return overlaps(first) ? [{ ...first, event }] : [];
+  const wall = wallSpan(event);
+  if (event.rrule === undefined) {
+    // Stored as written and placed: no zone arithmetic on the hot path of a listing.
+    const only = {
+      startsAt: event.startsAt,
+      endsAt: event.endsAt,
+      startLocal: wall.start,
+      endLocal: wall.end,
+    };
+    return overlaps(only) ? [{ ...only, event }] : [];
+  }
+  const startLocal = wall.start;
+  const first = spanAt(startLocal, event, event.timeZone);
   // An occurrence starting up to one length (and a day of offset change) before `from` may still overlap it.
   const length = Date.parse(first.endsAt) - Date.parse(first.startsAt);
   const series = occurrencesBetween(
@@ -248,7 +270,8 @@ export function occurrencesIn(event: CalendarEvent, fromIso: string, toIso: stri
 
 /** The range a GSI3 query must read to find every one-off event overlapping [from, to). */
 export function oneOffKeyRange(fromIso: string, toIso: string): { low: string; high: string } {
-  const low = new Date(Date.parse(fromIso) - MAX_EVENT_DAYS * DAY_MS).toISOString();
+  // MAX_EVENT_DAYS are wall-clock days: across a DST change they last up to an hour longer; a day covers it.
+  const low = new Date(Date.parse(fromIso) - (MAX_EVENT_DAYS + 1) * DAY_MS).toISOString();
   return { low: `AT#${low}`, high: `AT#${toIso}` };
 }
 

@@ -101,13 +101,16 @@ export function occurrencesBetween(
     .map(resolvedOf);
 }
 
-/** The last occurrence of a series that ends (UNTIL or COUNT); undefined for one that never does. */
+/** Whether the series ends (UNTIL or COUNT). */
+export const seriesEnds = (rrule: string): boolean => /(^|;)(UNTIL|COUNT)=/.test(rrule);
+
+/** The rule's last occurrence, for a series that ends; undefined when it never does or yields none. */
 export function lastOccurrence(
   rrule: string,
   startLocal: string,
   timeZone: string,
 ): ResolvedWallTime | undefined {
-  if (!/(^|;)(UNTIL|COUNT)=/.test(rrule)) return undefined;
+  if (!seriesEnds(rrule)) return undefined;
   const last = seriesOf(rrule, startLocal, timeZone).all().at(-1);
   return last ? resolvedOf(zonedWallTime(last.toPlainDateTime().toString(), timeZone)) : undefined;
 }
