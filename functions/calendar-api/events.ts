@@ -29,11 +29,11 @@ import {
   etagOf,
   type FieldError,
   type HttpAnswer,
-  ifMatchVersion,
   invalid,
   noContent,
   notFound,
   ok,
+  preconditionFailure,
   problem,
 } from '../shared/http/answers';
 import { parseLeadTime } from '../shared/reminders/lead-time';
@@ -190,30 +190,6 @@ export async function getEvent(request: ApiRequest, ports: EventPorts): Promise<
   return event ? answerWith(200, event, request.baseUrl) : notFound('event');
 }
 
-/** If-Match against the stored version: 428 when required and absent, 412 when stale. */
-function preconditionFails(request: ApiRequest, version: number, required: boolean): HttpAnswer | undefined {
-  const expected = ifMatchVersion(request.headers['if-match']);
-  if (expected === undefined) {
-    return required
-      ? problem(428, 'precondition-required', 'Send If-Match with the ETag you read, e.g. If-Match: "3".')
-      : undefined;
-  }
-  if (expected === 'malformed') {
-    return invalid([{ field: 'If-Match', rule: 'etag', message: 'If-Match must be an ETag such as "3".' }]);
-  }
-  if (expected !== 'any' && expected !== version) {
-    return problem(
-      412,
-      'stale-version',
-      `The event is at version ${version}, not ${expected}; read it again.`,
-      {
-        headers: { etag: etagOf(version) },
-      },
-    );
-  }
-  return undefined;
-}
-
 /** RFC 7396: a null removes the field, any other value replaces it. */
 function merged(current: CalendarEvent, patch: EventPatch): EventFields {
   const base: Record<string, unknown> = {
@@ -256,7 +232,11 @@ export async function updateEvent(request: ApiRequest<EventPatch>, ports: EventP
   const caller = callerOf(request);
   const current = await ports.events.get(caller.userId, request.path.id ?? '');
   if (!current) return notFound('event');
-  const refused = preconditionFails(request, current.version, true);
+  const refused = preconditionFailure(
+    request.headers['if-match'],
+    { name: 'event', version: current.version },
+    { required: true },
+  );
   if (refused) return refused;
   const settings = await ports.settings.read(caller.userId);
   const fields = merged(current, request.body);
@@ -290,7 +270,11 @@ export async function deleteEvent(request: ApiRequest, ports: EventPorts): Promi
   const caller = callerOf(request);
   const current = await ports.events.get(caller.userId, request.path.id ?? '');
   if (!current) return notFound('event');
-  const refused = preconditionFails(request, current.version, false);
+  const refused = preconditionFailure(
+    request.headers['if-match'],
+    { name: 'event', version: current.version },
+    { required: false },
+  );
   if (refused) return refused;
   if (!(await ports.events.remove(caller.userId, current.eventId, current.version))) {
     return problem(412, 'stale-version', 'The event changed meanwhile; read it again.');

@@ -23,11 +23,11 @@ import {
   etagOf,
   type FieldError,
   type HttpAnswer,
-  ifMatchVersion,
   invalid,
   noContent,
   notFound,
   ok,
+  preconditionFailure,
   problem,
 } from '../shared/http/answers';
 import { MAX_PENDING_REMINDERS, type Reminder } from '../shared/reminders/model';
@@ -221,25 +221,6 @@ async function ownReminder(request: ApiRequest, ports: ReminderPorts): Promise<R
   return reminder?.userId === callerOf(request).userId ? reminder : undefined;
 }
 
-/** If-Match is optional: 400 when it is not an ETag, 412 when it names another version. */
-function preconditionFails(request: ApiRequest, version: number): HttpAnswer | undefined {
-  const expected = ifMatchVersion(request.headers['if-match']);
-  if (expected === 'malformed') {
-    return invalid([{ field: 'If-Match', rule: 'etag', message: 'If-Match must be an ETag such as "3".' }]);
-  }
-  if (typeof expected === 'number' && expected !== version) {
-    return problem(
-      412,
-      'stale-version',
-      `The reminder is at version ${version}, not ${expected}; read it again.`,
-      {
-        headers: { etag: etagOf(version) },
-      },
-    );
-  }
-  return undefined;
-}
-
 /** An event's reminders follow the event: they are changed by changing it. */
 const ownedByEvent = (eventId: string): HttpAnswer =>
   problem(
@@ -384,7 +365,11 @@ export async function updateReminder(
 ): Promise<HttpAnswer> {
   const current = await ownReminder(request, ports);
   if (!current) return notFound('reminder');
-  const refused = preconditionFails(request, current.version);
+  const refused = preconditionFailure(
+    request.headers['if-match'],
+    { name: 'reminder', version: current.version },
+    { required: false },
+  );
   if (refused) return refused;
   if (current.eventId !== undefined) return ownedByEvent(current.eventId);
   if (current.status !== 'pending') return notPending(current);
@@ -421,7 +406,11 @@ export async function updateReminder(
 export async function deleteReminder(request: ApiRequest, ports: ReminderPorts): Promise<HttpAnswer> {
   const current = await ownReminder(request, ports);
   if (!current) return notFound('reminder');
-  const refused = preconditionFails(request, current.version);
+  const refused = preconditionFailure(
+    request.headers['if-match'],
+    { name: 'reminder', version: current.version },
+    { required: false },
+  );
   if (refused) return refused;
   if (current.eventId !== undefined) return ownedByEvent(current.eventId);
   const detail = changeRequest(ports, current, { change: 'cancel' });

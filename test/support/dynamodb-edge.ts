@@ -40,6 +40,29 @@ export const remindersTable = {
   ],
 };
 
+/** The app's single table (PK, SK) with the named indexes keyed `<index>PK` / `<index>SK`, as infra has it. */
+export function appTable(...indexes: readonly string[]) {
+  return {
+    TableName: 'Aurora',
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    KeySchema: [
+      { AttributeName: 'PK', KeyType: 'HASH' as const },
+      { AttributeName: 'SK', KeyType: 'RANGE' as const },
+    ],
+    AttributeDefinitions: ['PK', 'SK', ...indexes.flatMap((index) => [`${index}PK`, `${index}SK`])].map(
+      (name) => ({ AttributeName: name, AttributeType: 'S' as const }),
+    ),
+    GlobalSecondaryIndexes: indexes.map((index) => ({
+      IndexName: index,
+      KeySchema: [
+        { AttributeName: `${index}PK`, KeyType: 'HASH' as const },
+        { AttributeName: `${index}SK`, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
+  };
+}
+
 interface Running {
   readonly dynamodb: DynamoDbService;
   readonly edge: Edge;

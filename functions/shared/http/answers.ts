@@ -71,13 +71,42 @@ export const ok = (body: unknown, headers?: Record<string, string>): HttpAnswer 
 
 export const noContent: HttpAnswer = { status: 204 };
 
-/** A strong ETag of a version, and the version an If-Match header names (undefined when absent). */
+/** A strong ETag of a version. */
 export const etagOf = (version: number): string => `"${version}"`;
 
-export function ifMatchVersion(header: string | undefined): number | 'any' | 'malformed' | undefined {
+function ifMatchVersion(header: string | undefined): number | 'any' | 'malformed' | undefined {
   if (header === undefined) return undefined;
   const value = header.trim();
   if (value === '*') return 'any';
   const match = /^(?:W\/)?"(\d{1,9})"$/.exec(value);
   return match?.[1] ? Number(match[1]) : 'malformed';
+}
+
+/**
+ * A change's If-Match against the resource's version: 428 when required and absent, 400 when it is not an
+ * ETag, 412 (with the current ETag) when it names another version; undefined when the change may go on.
+ */
+export function preconditionFailure(
+  ifMatch: string | undefined,
+  resource: { readonly name: string; readonly version: number },
+  options: { readonly required: boolean },
+): HttpAnswer | undefined {
+  const expected = ifMatchVersion(ifMatch);
+  if (expected === undefined) {
+    return options.required
+      ? problem(428, 'precondition-required', 'Send If-Match with the ETag you read, e.g. If-Match: "3".')
+      : undefined;
+  }
+  if (expected === 'malformed') {
+    return invalid([{ field: 'If-Match', rule: 'etag', message: 'If-Match must be an ETag such as "3".' }]);
+  }
+  if (expected !== 'any' && expected !== resource.version) {
+    return problem(
+      412,
+      'stale-version',
+      `The ${resource.name} is at version ${resource.version}, not ${expected}; read it again.`,
+      { headers: { etag: etagOf(resource.version) } },
+    );
+  }
+  return undefined;
 }

@@ -6,41 +6,21 @@ import {
   dynamoProfileUpdates,
   dynamoSettingsReader,
 } from '../../../functions/calendar-api/adapters/account-store';
-import { useDynamoDbThroughEdge } from '../../support/dynamodb-edge';
+import { appTable, useDynamoDbThroughEdge } from '../../support/dynamodb-edge';
 
-/** The app table's keys, GSI1 and GSI3 (infra's table), as far as the account uses them. */
-const appTable = {
-  TableName: 'Aurora',
-  BillingMode: 'PAY_PER_REQUEST' as const,
-  KeySchema: [
-    { AttributeName: 'PK', KeyType: 'HASH' as const },
-    { AttributeName: 'SK', KeyType: 'RANGE' as const },
-  ],
-  AttributeDefinitions: ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI3PK', 'GSI3SK'].map((name) => ({
-    AttributeName: name,
-    AttributeType: 'S' as const,
-  })),
-  GlobalSecondaryIndexes: ['GSI1', 'GSI3'].map((index) => ({
-    IndexName: index,
-    KeySchema: [
-      { AttributeName: `${index}PK`, KeyType: 'HASH' as const },
-      { AttributeName: `${index}SK`, KeyType: 'RANGE' as const },
-    ],
-    Projection: { ProjectionType: 'ALL' as const },
-  })),
-};
+const auroraTable = appTable('GSI1', 'GSI3');
 
 const USER = '01KAQ7R7Q8F3M6Y2V9T0C4N5ZC';
 const profile = { PK: `USER#${USER}`, SK: 'PROFILE', type: 'User', createdAt: '2030-01-01T00:00:00.000Z' };
 
 describe('the account adapters', () => {
-  const dynamo = useDynamoDbThroughEdge({ tables: [appTable], stateDirPrefix: 'account-store-' });
+  const dynamo = useDynamoDbThroughEdge({ tables: [auroraTable], stateDirPrefix: 'account-store-' });
   const documents = () => DynamoDBDocumentClient.from(dynamo.client);
   const put = (item: TableItem) =>
-    documents().send(new PutCommand({ TableName: appTable.TableName, Item: item }));
+    documents().send(new PutCommand({ TableName: auroraTable.TableName, Item: item }));
 
   it('reads partitions and indexes by key and prefix, page after page, and erases in batches', async () => {
-    const table = dynamoAccountTable(documents(), appTable.TableName);
+    const table = dynamoAccountTable(documents(), auroraTable.TableName);
     await put(profile);
     // Over 1 MB in one partition: the query has to follow LastEvaluatedKey.
     const padding = 'x'.repeat(40_000);
@@ -63,8 +43,8 @@ describe('the account adapters', () => {
   });
 
   it('changes settings and swaps the feed hash without ever creating a profile', async () => {
-    const profiles = dynamoProfileUpdates(documents(), appTable.TableName);
-    const table = dynamoAccountTable(documents(), appTable.TableName);
+    const profiles = dynamoProfileUpdates(documents(), auroraTable.TableName);
+    const table = dynamoAccountTable(documents(), auroraTable.TableName);
     expect(await profiles.changeSettings(USER, { timeZone: 'Europe/Paris' })).toBeUndefined();
     expect(await profiles.swapFeedTokenHash(USER, 'a1')).toBeUndefined();
     expect(await table.query(`USER#${USER}`)).toEqual([]);
@@ -84,7 +64,7 @@ describe('the account adapters', () => {
     expect(await profiles.swapFeedTokenHash(USER, undefined)).toEqual({ replaced: 'b2' });
     expect(await table.get({ PK: `USER#${USER}`, SK: 'PROFILE' })).not.toHaveProperty('feedTokenHash');
 
-    expect(await dynamoSettingsReader(documents(), appTable.TableName).read(USER)).toEqual({
+    expect(await dynamoSettingsReader(documents(), auroraTable.TableName).read(USER)).toEqual({
       userId: USER,
       timeZone: 'Europe/Paris',
       defaultChannels: ['messenger'],
@@ -93,7 +73,7 @@ describe('the account adapters', () => {
   });
 
   it('reads defaults for a person without a profile', async () => {
-    expect(await dynamoSettingsReader(documents(), appTable.TableName).read(USER)).toEqual({
+    expect(await dynamoSettingsReader(documents(), auroraTable.TableName).read(USER)).toEqual({
       userId: USER,
       timeZone: 'UTC',
       defaultChannels: ['email'],

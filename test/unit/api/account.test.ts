@@ -14,21 +14,18 @@ import {
   type TableItem,
   updateMe,
 } from '../../../functions/calendar-api/account';
-import { buildOpenApiDocument } from '../../../functions/calendar-api/openapi';
-import { OPERATIONS } from '../../../functions/calendar-api/operations';
 import type { ApiRequest } from '../../../functions/calendar-api/request';
 import { calendarIndexKeys } from '../../../functions/shared/calendar/model';
 import type { PublishableEvent } from '../../../functions/shared/events/publish';
 import type { HttpAnswer } from '../../../functions/shared/http/answers';
 import { logger } from '../../../functions/shared/logger';
-import { contractChecker } from '../../support/openapi-contract';
+import { apiRequest, BASE_URL, callUseCase } from '../../support/api-calls';
 
 const USER = '01JD3ZQ5N8X4V6W2Y9T7R5P3M1';
 const OTHER_USER = '01JD3ZQ5N8X4V6W2Y9T7R5P3M2';
 const EMAIL = 'ada@example.com';
 const PSID = '7712345678901234';
 const NOW = Date.parse('2026-11-22T09:00:00.000Z');
-const BASE_URL = 'https://api.example.test';
 const CODE_HMAC = 'c0de'.repeat(16);
 const TASK_TOKEN = 'AAAAKgAAAAIAAAAAAAAAAtask-token';
 const PENDING = '01JD40000000000000000000P1';
@@ -36,7 +33,6 @@ const LEGACY_PENDING = '01JD40000000000000000000P2';
 const DELIVERED = '01JD40000000000000000000D1';
 const OTHERS_REMINDER = '01JD40000000000000000000X1';
 
-const checker = contractChecker(buildOpenApiDocument({ serverUrl: BASE_URL }));
 const keyOf = (key: ItemKey) => `${key.PK}|${key.SK}`;
 const bySortKey = (a: TableItem, b: TableItem) => (a.SK < b.SK ? -1 : a.SK > b.SK ? 1 : 0);
 
@@ -256,31 +252,8 @@ function portsOf(memory: Memory) {
   return { ports, published, existingSchedules, deletedSchedules };
 }
 
-function requestOf(operationId: string, fields: Partial<ApiRequest> = {}): ApiRequest {
-  const operation = OPERATIONS.find((candidate) => candidate.operationId === operationId);
-  if (!operation) throw new Error(operationId);
-  return {
-    operation,
-    ...(operation.access === 'session' ? { caller: { userId: USER, email: EMAIL } } : {}),
-    path: {},
-    query: {},
-    headers: {},
-    body: undefined,
-    baseUrl: BASE_URL,
-    ...fields,
-  };
-}
-
-/** The answer conforms to the operation's OpenAPI description (status, content type, body schema). */
-function conforming(request: ApiRequest, answer: HttpAnswer): HttpAnswer {
-  const path = request.operation.path.replace('{feed}', request.path.feed ?? 'x');
-  const contentType =
-    answer.body !== undefined || answer.text !== undefined
-      ? (answer.contentType ?? 'application/json')
-      : undefined;
-  checker.check(request.operation.method, path, answer.status, contentType, answer.text ?? answer.body);
-  return answer;
-}
+const requestOf = (operationId: string, fields: Partial<ApiRequest> = {}) =>
+  apiRequest(operationId, { userId: USER, email: EMAIL }, fields);
 
 async function call(
   useCase: (request: ApiRequest<never>, ports: AccountPorts) => Promise<HttpAnswer>,
@@ -288,8 +261,7 @@ async function call(
   ports: AccountPorts,
   fields: Partial<ApiRequest> = {},
 ): Promise<HttpAnswer> {
-  const request = requestOf(operationId, fields);
-  return conforming(request, await useCase(request as ApiRequest<never>, ports));
+  return callUseCase(useCase, requestOf(operationId, fields), ports);
 }
 
 let memory: Memory;

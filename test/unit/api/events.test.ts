@@ -10,21 +10,16 @@ import {
   listOccurrences,
   updateEvent,
 } from '../../../functions/calendar-api/events';
-import { buildOpenApiDocument } from '../../../functions/calendar-api/openapi';
-import { OPERATIONS } from '../../../functions/calendar-api/operations';
 import type { PersonSettings, ReminderRequests } from '../../../functions/calendar-api/ports';
 import type { ApiRequest } from '../../../functions/calendar-api/request';
 import { type CalendarEvent, oneOffKeyRange, seriesKeyRange } from '../../../functions/shared/calendar/model';
 import type { FieldError, HttpAnswer } from '../../../functions/shared/http/answers';
 import { reminderIdFor } from '../../../functions/shared/reminders/model';
-import { contractChecker } from '../../support/openapi-contract';
+import { apiRequest, BASE_URL, callUseCase, conforming } from '../../support/api-calls';
 
 const USER = '01JD3ZQ5N8X4V6W2Y9T7R5P3M1';
 const OTHER_USER = '01JD3ZQ5N8X4V6W2Y9T7R5P3M2';
 const NOW = Date.parse('2026-11-22T09:00:00.000Z');
-const BASE_URL = 'https://api.example.test';
-
-const checker = contractChecker(buildOpenApiDocument({ serverUrl: BASE_URL }));
 
 /** The event table as the use cases see it: keyed by person, writes conditional on the version. */
 function memoryEvents() {
@@ -133,36 +128,15 @@ beforeEach(() => {
   };
 });
 
-function requestOf(operationId: string, fields: Partial<ApiRequest> = {}): ApiRequest {
-  const operation = OPERATIONS.find((candidate) => candidate.operationId === operationId);
-  if (!operation) throw new Error(operationId);
-  return {
-    operation,
-    caller: { userId: USER, email: 'ada@example.com' },
-    path: {},
-    query: {},
-    headers: {},
-    body: undefined,
-    baseUrl: BASE_URL,
-    ...fields,
-  };
-}
-
-/** The answer conforms to the operation's OpenAPI description (status, content type, body schema). */
-function conforming(request: ApiRequest, answer: HttpAnswer): HttpAnswer {
-  const path = request.operation.path.replace('{id}', request.path.id ?? 'x');
-  const contentType = answer.body !== undefined ? (answer.contentType ?? 'application/json') : undefined;
-  checker.check(request.operation.method, path, answer.status, contentType, answer.body);
-  return answer;
-}
+const requestOf = (operationId: string, fields: Partial<ApiRequest> = {}) =>
+  apiRequest(operationId, { userId: USER, email: 'ada@example.com' }, fields);
 
 async function call(
   useCase: (request: ApiRequest<never>, ports: EventPorts) => Promise<HttpAnswer>,
   operationId: string,
   fields: Partial<ApiRequest> = {},
 ): Promise<HttpAnswer> {
-  const request = requestOf(operationId, fields);
-  return conforming(request, await useCase(request as ApiRequest<never>, ports));
+  return callUseCase(useCase, requestOf(operationId, fields), ports);
 }
 
 const asOther = { caller: { userId: OTHER_USER, email: 'bob@example.com' } };

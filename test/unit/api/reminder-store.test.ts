@@ -3,31 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { dynamoReminderStore } from '../../../functions/calendar-api/adapters/reminder-store';
 import { planCreate } from '../../../functions/reminder-plan/plan';
 import type { Reminder } from '../../../functions/shared/reminders/model';
-import { useDynamoDbThroughEdge } from '../../support/dynamodb-edge';
+import { appTable, useDynamoDbThroughEdge } from '../../support/dynamodb-edge';
 
-/** The app table's keys and GSI1 (infra's table), as far as reminders use them. */
-const appTable = {
-  TableName: 'Aurora',
-  BillingMode: 'PAY_PER_REQUEST' as const,
-  KeySchema: [
-    { AttributeName: 'PK', KeyType: 'HASH' as const },
-    { AttributeName: 'SK', KeyType: 'RANGE' as const },
-  ],
-  AttributeDefinitions: ['PK', 'SK', 'GSI1PK', 'GSI1SK'].map((name) => ({
-    AttributeName: name,
-    AttributeType: 'S' as const,
-  })),
-  GlobalSecondaryIndexes: [
-    {
-      IndexName: 'GSI1',
-      KeySchema: [
-        { AttributeName: 'GSI1PK', KeyType: 'HASH' as const },
-        { AttributeName: 'GSI1SK', KeyType: 'RANGE' as const },
-      ],
-      Projection: { ProjectionType: 'ALL' as const },
-    },
-  ],
-};
+const auroraTable = appTable('GSI1');
 
 const ALICE = '01KAQ7R7Q8F3M6Y2V9T0C4N5ZC';
 const now = '2030-01-01T00:00:00.000Z';
@@ -52,15 +30,15 @@ function reminderDue(dueLocal: string, index: number): Reminder {
 }
 
 describe('dynamoReminderStore', () => {
-  const dynamo = useDynamoDbThroughEdge({ tables: [appTable], stateDirPrefix: 'reminder-store-' });
+  const dynamo = useDynamoDbThroughEdge({ tables: [auroraTable], stateDirPrefix: 'reminder-store-' });
 
   it('reads pending reminders in due order, a page at a time, and counts them', async () => {
     const client = DynamoDBDocumentClient.from(dynamo.client);
-    const store = dynamoReminderStore(client, appTable.TableName);
+    const store = dynamoReminderStore(client, auroraTable.TableName);
     const reminders = ['2030-01-04T09:00', '2030-01-02T09:00', '2030-01-03T09:00'].map(reminderDue);
     const { GSI1PK: _pk, GSI1SK: _sk, ...unlisted } = reminderDue('2030-01-05T09:00', 9);
     for (const item of [...reminders, { ...unlisted, status: 'cancelled' }]) {
-      await client.send(new PutCommand({ TableName: appTable.TableName, Item: item }));
+      await client.send(new PutCommand({ TableName: auroraTable.TableName, Item: item }));
     }
     const titles = (page: { items: Reminder[] }) => page.items.map((item) => item.title);
 

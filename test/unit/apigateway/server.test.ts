@@ -355,6 +355,8 @@ describe('REST API (payload 1.0)', () => {
     expect((await call()).status).toBe(200);
     const throttled = await call();
     expect(throttled.status).toBe(429);
+    // The bucket refills at the method's rate (1 a second here): one token is a second away.
+    expect(throttled.headers.get('retry-after')).toBe('1');
     expect(await throttled.json()).toEqual({ message: 'Too Many Requests' });
     expect((await fetch(`${rest.url}/prod/items`)).status).toBe(200);
     clock.advanceBy(1000);
