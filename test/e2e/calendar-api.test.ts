@@ -371,6 +371,27 @@ describe('the REST API', () => {
     const listed = await call('GET', '/reminders', { token: ada });
     expect((listed.body.items as Array<{ id: string }>).map((item) => item.id)).toContain(created.body.id);
     const id = String(created.body.id);
+    const nine = String(created.body.nextDueLocal);
+    expect(nine).toMatch(/T09:00$/);
+
+    const renamed = await call('PATCH', `/reminders/${id}`, {
+      token: ada,
+      headers: { 'if-match': String(created.headers.get('etag')) },
+      body: { title: 'Call mum back', at: `${nine.slice(0, 10)}T18:30` },
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({
+      title: 'Call mum back',
+      nextDueLocal: `${nine.slice(0, 10)}T18:30`,
+    });
+    const version = Number(renamed.body.version);
+    expect(await scheduleOf(id, version)).toEqual({
+      expression: `at(${nine.slice(0, 10)}T18:30:00)`,
+      timeZone: 'Europe/Paris',
+    });
+    const snoozed = await call('POST', `/reminders/${id}/snooze`, { token: ada, body: { minutes: 30 } });
+    expect(snoozed.status).toBe(200);
+    expect(snoozed.body.nextDueLocal).toBe(`${nine.slice(0, 10)}T19:00`);
     expect((await call('DELETE', `/reminders/${id}`, { token: ada })).status).toBe(204);
     expect((await call('GET', `/reminders/${id}`, { token: ada })).body.status).toBe('cancelled');
     const past = await call('POST', '/reminders', {
@@ -378,6 +399,38 @@ describe('the REST API', () => {
       body: { title: 'Yesterday', at: '2020-01-01T09:00' },
     });
     expect(past.status).toBe(400);
+  });
+
+  it('exports everything held about a person, then deletes the account, its schedules included', async () => {
+    const leaving = await signIn('leaving@example.com');
+    const event = await call('POST', '/events', {
+      token: leaving,
+      body: {
+        title: 'Farewell',
+        start: '2027-02-01T18:00',
+        end: '2027-02-01T20:00',
+        reminders: [{ offset: 'P1D' }],
+      },
+    });
+    const reminder = await call('POST', '/reminders', {
+      token: leaving,
+      body: { title: 'Pack', when: 'in 2 hours' },
+    });
+    const schedules = [`${reminderIdsOf(event.body)[0]}-v1`, `${String(reminder.body.id)}-v1`];
+    expect(await scheduleNames()).toEqual(expect.arrayContaining(schedules));
+
+    const exported = await call('GET', '/me/export', { token: leaving });
+    expect(exported.status).toBe(200);
+    const kinds = (exported.body.items as Array<{ type?: string }>).map((item) => item.type).sort();
+    expect(kinds).toEqual(expect.arrayContaining(['CalendarEvent', 'Reminder', 'Reminder', 'User']));
+    expect(exported.body.schedules).toEqual(expect.arrayContaining(schedules));
+    expect(exported.text).not.toMatch(/codeHmac|taskToken/);
+
+    expect((await call('DELETE', '/me', { token: leaving })).status).toBe(204);
+    const left = await scheduleNames();
+    expect(left.filter((name) => schedules.includes(name))).toEqual([]);
+    expect((await call('GET', `/events/${String(event.body.id)}`, { token: leaving })).status).toBe(404);
+    expect((await call('GET', '/me', { token: leaving })).status).toBe(404);
   });
 
   it('stops accepting an access token when it expires', async () => {
