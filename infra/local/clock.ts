@@ -21,6 +21,8 @@ interface Timer extends TimerHandle {
 }
 
 const MAX_NODE_DELAY_MS = 2_147_483_647;
+/** The last instant with a four-digit year. */
+export const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 export class Clock {
   private offsetMs = 0;
@@ -79,6 +81,10 @@ export class Clock {
   /** Moves the clock forward and fires every timer that became due, in order. */
   advanceBy(deltaMs: number): void {
     if (!Number.isFinite(deltaMs) || deltaMs < 0) throw new RangeError('The clock only moves forward');
+    // Refused before anything moves: past the year 9999 no ISO-8601 timestamp (and no AWS API) can say it.
+    if (this.now() + deltaMs > LAST_INSTANT) {
+      throw new RangeError(`The clock cannot pass ${new Date(LAST_INSTANT).toISOString()}`);
+    }
     if (this.mode === 'manual') this.frozenAt += deltaMs;
     else this.offsetMs += deltaMs;
     this.changed();

@@ -3,9 +3,10 @@
  * service on one clock and one state directory, and the app's synthesized templates deployed onto them.
  */
 import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { type ApiModel, apisFromTemplate } from './apigateway/model';
 import { type RunningApiGateway, startApiGateway } from './apigateway/server';
-import { Clock } from './clock';
+import { Clock, type ClockMode } from './clock';
 import type { LocalCloudConfig } from './config';
 import { localSecretValue } from './config';
 import { type ControlState, controlService } from './control/service';
@@ -14,7 +15,35 @@ import { type DeploymentReport, deployStacks } from './deployer/deploy';
 import { type Edge, startEdge } from './edge/server';
 import { NO_LOCAL_EFFECT, provisioners } from './provisioners';
 import { LocalServices } from './services';
+import { readJsonOr, writeJsonAtomic } from './shared/persistence';
 import { synthesizeCached } from './synth';
+
+interface SavedClock {
+  readonly mode: ClockMode;
+  readonly now: number;
+  /** The cloud's time minus the wall clock's when it was saved. */
+  readonly offsetMs: number;
+}
+
+/**
+ * The clock resumes where it was (its offset from the wall clock, or a manual clock's time) and never starts
+ * earlier than that: a restart must not take time backwards under scheduled work. Every jump is saved.
+ */
+function resumedClock(config: LocalCloudConfig): Clock {
+  const file = join(config.stateDir, 'clock.json');
+  const saved = readJsonOr<SavedClock | undefined>(file, undefined);
+  const resumed =
+    saved === undefined ? undefined : saved.mode === 'real' ? Date.now() + saved.offsetMs : saved.now;
+  const requested = config.clockStart ?? Date.now();
+  const clock = new Clock(config.clockMode, Math.max(requested, resumed ?? requested));
+  const save = () => {
+    const now = clock.now();
+    writeJsonAtomic(file, { mode: clock.mode, now, offsetMs: now - Date.now() } satisfies SavedClock);
+  };
+  save();
+  clock.onChange(save);
+  return clock;
+}
 
 export interface StartOptions {
   /** A synthesized cloud assembly to deploy; by default the app is synthesized into the state directory. */
@@ -62,7 +91,7 @@ export async function startLocalCloud(
   if (config.fresh) rmSync(config.stateDir, { recursive: true, force: true });
   mkdirSync(config.stateDir, { recursive: true });
   const account = { accountId: config.account, region: config.region };
-  const clock = new Clock(config.clockMode, config.clockStart ?? Date.now());
+  const clock = resumedClock(config);
   const control: ControlState = {
     ready: false,
     services: Object.fromEntries(SERVICE_NAMES.map((name) => [name, 'starting'])),

@@ -47,6 +47,7 @@ describe('/_aurora control endpoints', () => {
       ['{"set":"yesterday"}', /not an ISO-8601 instant/],
       ['{"set":"2020-01-01T00:00:00Z"}', /only moves forward/],
       ['{"advanceBy":"PT1M","set":"2030-01-01T00:00:00Z"}', /exactly one of/],
+      ['{"advanceBy":"P99999999D"}', /cannot pass 9999-12-31T23:59:59.999Z/],
     ] as const) {
       const response = await post(body);
       expect(response.status).toBe(400);
