@@ -111,6 +111,10 @@ export class Clock {
 
   private changed(): void {
     this.publishView();
+    // A wake-up armed before the jump waits out a wall-clock delay the jump has shortened: arm it afresh.
+    if (this.wakeUp) clearTimeout(this.wakeUp);
+    this.wakeUp = undefined;
+    this.wakeUpAt = Number.POSITIVE_INFINITY;
     this.fireDue();
     for (const listener of this.listeners) listener(this.now());
   }

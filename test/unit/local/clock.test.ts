@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Clock, parseIsoDuration } from '../../../infra/local/clock';
 import { startLocalCloud } from '../../../infra/local/cloud';
 import { testConfig } from '../../support/local-cloud';
+import { until } from '../../support/polling';
 
 const start = Date.parse('2026-11-22T09:00:00.000Z');
 const flush = () => new Promise((resolve) => setImmediate(resolve));
@@ -62,6 +63,18 @@ describe('Clock (real)', () => {
     expect(clock.now() - before).toBeGreaterThanOrEqual(3600_000);
     const fired = await new Promise<number>((resolve) => clock.after(20, () => resolve(clock.now())));
     expect(fired - before).toBeGreaterThanOrEqual(3600_000 + 20);
+    clock.dispose();
+  });
+
+  it('fires a timer when the clock reaches it after a jump, not when its first wall-clock delay ends', async () => {
+    const clock = new Clock('real');
+    let fired = false;
+    // Armed for 60 s of wall time; a 59.9 s jump leaves 0.1 s.
+    clock.after(60_000, () => {
+      fired = true;
+    });
+    clock.advanceBy(59_900);
+    await until(() => fired, 'the timer fires', 5_000);
     clock.dispose();
   });
 });
