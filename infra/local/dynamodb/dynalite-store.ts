@@ -16,7 +16,9 @@ import {
   type AttributeMap,
   type BatchOperation,
   dynaliteDb,
+  getItem,
   getTable,
+  isServiceError,
   loadAction,
   loadValidation,
   type RawStore,
@@ -48,6 +50,28 @@ export const DYNALITE_OPERATIONS = [
 ] as const;
 
 export type DynaliteOperation = (typeof DYNALITE_OPERATIONS)[number];
+
+/**
+ * `ReturnValuesOnConditionCheckFailure` of a PutItem, UpdateItem or DeleteItem (dynalite does not know it);
+ * AWS allows only ALL_OLD and NONE.
+ */
+function returnValuesOnConditionCheckFailure(
+  operation: DynaliteOperation,
+  input: unknown,
+): string | undefined {
+  if (operation !== 'PutItem' && operation !== 'UpdateItem' && operation !== 'DeleteItem') return undefined;
+  if (typeof input !== 'object' || input === null) return undefined;
+  const value = (input as { ReturnValuesOnConditionCheckFailure?: unknown })
+    .ReturnValuesOnConditionCheckFailure;
+  if (value === undefined || value === null) return undefined;
+  if (value !== 'ALL_OLD' && value !== 'NONE') {
+    throw new AwsServiceError(
+      'com.amazon.coral.validate#ValidationException',
+      `1 validation error detected: Value '${String(value)}' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]`,
+    );
+  }
+  return value;
+}
 
 const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
 
@@ -91,15 +115,39 @@ export class DynaliteStore {
 
   /** Runs one DynamoDB operation; dynalite's errors become AwsServiceErrors with its exact `__type`. */
   async call(operation: DynaliteOperation, input: unknown): Promise<unknown> {
+    // dynalite's validation keeps only the members it knows; read this one from the request as sent.
+    const returnOldOnFailure = returnValuesOnConditionCheckFailure(operation, input) === 'ALL_OLD';
     const data = this.validate(operation, input);
     const action = this.handler(operation).action;
     const locks = await this.writeLocks(operation, data as WriteRequest);
     if (!locks) return runAction(action, this.store, data);
     return this.writeExclusively(
       locks.exclusive,
-      (staging) => runAction(action, staging.store, data),
+      async (staging) => {
+        try {
+          return await runAction(action, staging.store, data);
+        } catch (error) {
+          if (returnOldOnFailure && isServiceError(error, 'ConditionalCheckFailedException')) {
+            // Still under the item's lock: the item read is the one the condition was checked against.
+            const item = await this.currentItem(staging.store, data as WriteRequest, operation);
+            if (item) throw new AwsServiceError(error.code, error.message, error.statusCode, { Item: item });
+          }
+          throw error;
+        }
+      },
       locks.shared,
     );
+  }
+
+  /** The stored item a single-item write addresses, if there is one. */
+  private async currentItem(
+    store: RawStore,
+    request: WriteRequest,
+    operation: DynaliteOperation,
+  ): Promise<AttributeMap | undefined> {
+    const tableName = request.TableName ?? '';
+    const key = await this.itemKey(tableName, operation === 'PutItem' ? request.Item : request.Key);
+    return key === undefined ? undefined : getItem(store.getItemDb(tableName), key);
   }
 
   /** The locks a validated write takes; undefined for reads and table operations. */

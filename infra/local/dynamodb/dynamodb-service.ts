@@ -15,6 +15,7 @@ import type {
 import type { Clock } from '../clock';
 import { AwsServiceError, type JsonProtocolService, type Operation } from '../edge/service';
 import type { LocalAccount } from '../shared/ports';
+import { withSafeAttributeNames } from './attribute-names';
 import { DYNALITE_OPERATIONS, DynaliteStore } from './dynalite-store';
 import { TimeToLive } from './time-to-live';
 import { Transactions } from './transactions';
@@ -65,6 +66,9 @@ export class DynamoDbService {
     const transactions = new Transactions(this.store, clock);
     operations.TransactWriteItems = (input) => transactions.write(input);
     operations.TransactGetItems = (input) => transactions.get(input);
+    // Every operation, since item maps, key schemas and names appear in most of them (see attribute-names).
+    for (const [name, operation] of Object.entries(operations))
+      operations[name] = withSafeAttributeNames(operation);
     this.edgeService = {
       protocol: 'awsJson1_0',
       signingName: 'dynamodb',

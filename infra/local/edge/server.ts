@@ -165,9 +165,31 @@ export class EdgeRouter {
       handled.service = scope.service;
       await this.dispatchSigned(signed, request, response, { path, query, body, context }, handled);
     } catch (error) {
-      if (!response.headersSent) sendRestError(response, this.asServiceError(error, requestId));
+      if (error instanceof BodyTooLarge) this.refuseBody(request, response, error, query, requestId);
+      else if (!response.headersSent) sendRestError(response, this.asServiceError(error, requestId));
     }
     return handled;
+  }
+
+  /** The 413 for an over-long body, in the error shape of the protocol the request was addressed in. */
+  private refuseBody(
+    request: IncomingMessage,
+    response: ServerResponse,
+    error: AwsServiceError,
+    query: string,
+    requestId: string,
+  ): void {
+    if (response.headersSent) return;
+    // The connection is not reused after a body the edge did not take.
+    response.setHeader('Connection', 'close');
+    const target = request.headers['x-amz-target'];
+    const json =
+      typeof target === 'string' ? this.byTarget.get(target.slice(0, target.lastIndexOf('.'))) : undefined;
+    const scope = json ? undefined : credentialScope(request.headers, query);
+    const signed = scope && this.bySigningName.get(scope.service);
+    if (json) sendJsonError(response, json, error);
+    else if (signed?.kind === 'query') sendQueryError(response, error, requestId);
+    else sendRestError(response, error);
   }
 
   private async dispatchSigned(
@@ -320,6 +342,17 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   };
 }
 
+/** Thrown by readBody once an over-long body has been read to its end. */
+class BodyTooLarge extends AwsServiceError {
+  constructor() {
+    super('RequestEntityTooLarge', 'Request body is larger than 16 MiB', 413);
+  }
+}
+
+/**
+ * Reads the body; one over MAX_BODY_BYTES is still read to its end (and dropped) so that the 413 reaches a
+ * client that is still sending: closing the socket under it would reach it as a TCP reset instead.
+ */
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -327,13 +360,15 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
     request.on('data', (chunk: Buffer) => {
       length += chunk.length;
       if (length > MAX_BODY_BYTES) {
-        reject(new AwsServiceError('RequestEntityTooLarge', 'Request body is larger than 16 MiB', 413));
-        request.destroy();
+        chunks.length = 0;
         return;
       }
       chunks.push(chunk);
     });
-    request.on('end', () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks)));
+    request.on('end', () => {
+      if (length > MAX_BODY_BYTES) reject(new BodyTooLarge());
+      else resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks));
+    });
     request.on('error', reject);
   });
 }

@@ -65,6 +65,8 @@ export interface Body {
   readonly subject?: string;
   readonly text?: string;
   readonly html?: string;
+  /** SES v2 Simple content may carry attachments. */
+  readonly attachments?: readonly MailAttachment[];
 }
 
 const MAX_RECIPIENTS = 50;
@@ -86,7 +88,7 @@ export function simpleMail(envelope: Envelope, body: Body, dialect: SesDialect):
       subject: body.subject,
       text: body.text,
       html: body.html,
-      attachments: [],
+      attachments: [...(body.attachments ?? [])],
       configurationSetName: envelope.configurationSetName,
       tags: { ...envelope.tags },
       senders: [envelope.from],
@@ -164,6 +166,7 @@ export async function rawMail(raw: Buffer, envelope: Envelope, dialect: SesDiale
         filename: attachment.filename ?? 'attachment',
         contentType: attachment.contentType,
         size: attachment.size,
+        content: attachment.content.toString('base64'),
       })),
       configurationSetName: envelope.configurationSetName,
       tags: { ...envelope.tags },

@@ -5,7 +5,14 @@ import { appendJsonLine, readJsonLines } from '../shared/persistence';
 export interface MailAttachment {
   readonly filename: string;
   readonly contentType: string;
+  /** Bytes of the decoded content. */
   readonly size: number;
+  /** The content, base64 (absent in mail stored before attachments kept it). */
+  readonly content?: string;
+  /** SES v2 `ContentDisposition`: ATTACHMENT or INLINE. */
+  readonly disposition?: string;
+  /** SES v2 `ContentId`, what an INLINE attachment is referenced by from the HTML. */
+  readonly contentId?: string;
 }
 
 /** One message as SES accepted it; what the inbox JSON and page show. */

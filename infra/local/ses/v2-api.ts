@@ -13,6 +13,7 @@ import {
 } from './compose';
 import { type JsonRecord, nameValuePairs, record, text, texts } from './json-input';
 import type { TemplateParts } from './library';
+import type { MailAttachment } from './mailbox';
 import type { SesSender } from './sender';
 
 export interface RestOutcome {
@@ -81,6 +82,7 @@ function decodeSend(input: JsonRecord, sender: SesSender): Promise<OutgoingMail>
         subject: text(record(simple.Subject)?.Data),
         text: text(record(body?.Text)?.Data),
         html: text(record(body?.Html)?.Data),
+        attachments: attachmentsOf(simple.Attachments),
       },
       sesV2Dialect,
     );
@@ -104,6 +106,56 @@ function decodeSend(input: JsonRecord, sender: SesSender): Promise<OutgoingMail>
     );
   }
   throw sesV2Dialect.invalid('Content must contain exactly one of Simple, Raw or Template.');
+}
+
+const DISPOSITIONS = ['ATTACHMENT', 'INLINE'];
+
+/**
+ * `Content.Simple.Attachments`: FileName and RawContent (base64 on the wire) are required; SES derives a
+ * missing ContentType from the file name, which here falls back to application/octet-stream.
+ */
+function attachmentsOf(value: unknown): MailAttachment[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw sesV2Dialect.invalid('Attachments must be a list.');
+  return value.map((item, index) => {
+    const attachment = record(item);
+    const filename = text(attachment?.FileName);
+    const raw = text(attachment?.RawContent);
+    if (!filename) throw sesV2Dialect.invalid(`Missing required parameter: Attachments[${index}].FileName.`);
+    if (raw === undefined)
+      throw sesV2Dialect.invalid(`Missing required parameter: Attachments[${index}].RawContent.`);
+    const disposition = text(attachment?.ContentDisposition);
+    if (disposition !== undefined && !DISPOSITIONS.includes(disposition))
+      throw sesV2Dialect.invalid(`Invalid ContentDisposition: ${disposition}.`);
+    const content = Buffer.from(raw, 'base64');
+    const contentId = text(attachment?.ContentId);
+    return {
+      filename,
+      contentType: text(attachment?.ContentType) ?? contentTypeOf(filename),
+      size: content.length,
+      content: content.toString('base64'),
+      disposition: disposition ?? 'ATTACHMENT',
+      ...(contentId !== undefined ? { contentId } : {}),
+    };
+  });
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  csv: 'text/csv',
+  html: 'text/html',
+  ics: 'text/calendar',
+  json: 'application/json',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+};
+
+function contentTypeOf(filename: string): string {
+  const extension = filename.slice(filename.lastIndexOf('.') + 1).toLowerCase();
+  return (filename.includes('.') && CONTENT_TYPES[extension]) || 'application/octet-stream';
 }
 
 function resolveTemplate(template: JsonRecord, sender: SesSender): TemplateParts {

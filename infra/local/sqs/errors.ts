@@ -41,3 +41,21 @@ export const messageNotInflight = (): AwsServiceError =>
     'MessageNotInflight',
     'Message does not exist or is not available for visibility timeout change.',
   );
+
+/**
+ * SQS keeps message bodies to the characters XML 1.0 allows: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD |
+ * #x10000-#x10FFFF. With the `u` flag a lone surrogate is one code point in D800-DFFF, so it is refused too.
+ */
+const OUTSIDE_ALLOWED_CHARACTERS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/** The first code point of `body` SQS refuses, or undefined when every character is allowed. */
+export function invalidBodyCharacter(body: string): number | undefined {
+  const found = OUTSIDE_ALLOWED_CHARACTERS.exec(body);
+  return found ? found[0].codePointAt(0) : undefined;
+}
+
+export const invalidMessageContents = (codePoint: number): AwsServiceError =>
+  new AwsServiceError(
+    'InvalidMessageContents',
+    `Invalid binary character '#x${codePoint.toString(16).toUpperCase()}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].`,
+  );

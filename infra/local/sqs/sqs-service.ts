@@ -16,6 +16,8 @@ import {
   validateQueueAttributes,
 } from './attributes';
 import {
+  invalidBodyCharacter,
+  invalidMessageContents,
   invalidParameterValue,
   messageNotInflight,
   missingParameter,
@@ -352,6 +354,8 @@ export class SqsService {
   private sendMessage(queue: Queue, input: SendInput) {
     const body = input.MessageBody;
     if (body === undefined || body === '') throw missingParameter('MessageBody');
+    const invalid = invalidBodyCharacter(body);
+    if (invalid !== undefined) throw invalidMessageContents(invalid);
     const maximum = queue.setting('MaximumMessageSize');
     if (messageSize(body, input.MessageAttributes) > maximum) {
       throw invalidParameterValue(
@@ -431,6 +435,8 @@ export class SqsService {
       ...(input.MessageSystemAttributeNames ?? []),
     ]);
     const attributeNames = input.MessageAttributeNames ?? [];
+    // An empty receive leaves `Messages` out (it is not an empty list on the wire).
+    if (messages.length === 0) return {};
     return {
       Messages: messages.map((message) => ({
         MessageId: message.id,

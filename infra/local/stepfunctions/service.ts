@@ -55,6 +55,8 @@ const aslValidator = createRequire(import.meta.url)('asl-validator') as (
 ) => AslValidation;
 
 const EXPRESS_MAX_SECONDS = 300;
+/** 256 KiB: the most a task, state or execution input may hold. */
+const MAX_INPUT_BYTES = 262_144;
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const seconds = (epochMs: number | undefined): number | undefined =>
   epochMs === undefined ? undefined : epochMs / 1000;
@@ -173,7 +175,11 @@ export class StepFunctionsService {
         definition: string;
         roleArn: string;
         type?: StateMachineType;
-      }) => this.createStateMachine(input),
+      }) => {
+        // The plain method keeps epoch milliseconds like every record; the wire wants epoch seconds.
+        const created = this.createStateMachine(input);
+        return { stateMachineArn: created.stateMachineArn, creationDate: seconds(created.creationDate) };
+      },
       DescribeStateMachine: ({ stateMachineArn }: { stateMachineArn: string }) =>
         this.describeMachine(this.machine(stateMachineArn)),
       UpdateStateMachine: (input: { stateMachineArn: string; definition?: string; roleArn?: string }) =>
@@ -332,6 +338,7 @@ export class StepFunctionsService {
   }
 
   startExecution(input: { stateMachineArn: string; name?: string; input?: string }): ExecutionRecord {
+    checkInputSize(input.input);
     const machine = this.machine(input.stateMachineArn);
     const name = input.name ?? randomUUID();
     if (!NAME.test(name)) throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
@@ -628,6 +635,19 @@ function parseDefinition(text: string): MachineDefinition {
     throw new AwsServiceError(
       'InvalidDefinition',
       `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`,
+    );
+  }
+}
+
+/**
+ * StartExecution's `input` is modelled with a maximum length of 262144, counted in UTF-8 bytes; like every
+ * modelled constraint it is checked before the request does anything, with the generic constraint error.
+ */
+function checkInputSize(text: string | undefined): void {
+  if (typeof text === 'string' && Buffer.byteLength(text, 'utf8') > MAX_INPUT_BYTES) {
+    throw new AwsServiceError(
+      'ValidationException',
+      `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${MAX_INPUT_BYTES}`,
     );
   }
 }
