@@ -1,7 +1,14 @@
 /**
  * The identity policies of the template's roles, so that the local cloud can check what AWS would check:
- * may this role make this call on this resource? Identity-based Allow and Deny statements with wildcards in
- * actions and resources; conditions are not evaluated (a statement with a condition is taken as matching).
+ * may this role make this call on this resource? Evaluation follows IAM's order for identity policies: an
+ * explicit Deny wins, else an Allow allows, else the request is implicitly denied. Action, NotAction,
+ * Resource and NotResource are matched with `*` and `?` wildcards (actions case-insensitively, resources
+ * exactly).
+ *
+ * Condition blocks are not evaluated: a statement with a Condition is taken as matching, for Allow and Deny
+ * alike. For the app's `dynamodb:LeadingKeys` conditions that is right in substance (its functions and state
+ * machines only touch the keys their conditions allow); for other conditions it can be wrong either way.
+ * Managed policies, permission boundaries, SCPs and resource policies are not consulted.
  */
 interface Statement {
   readonly Effect: 'Allow' | 'Deny';
@@ -22,8 +29,14 @@ const wildcardMatcher = (pattern: string, caseInsensitive: boolean): RegExp =>
     caseInsensitive ? 'i' : '',
   );
 
+// A pattern that is not a string (an intrinsic the deployer could not resolve) matches nothing.
 const matchesAny = (patterns: string | string[] | undefined, value: string, caseInsensitive: boolean) =>
-  [patterns ?? []].flat().some((pattern) => wildcardMatcher(pattern, caseInsensitive).test(value));
+  [patterns ?? []]
+    .flat()
+    .some(
+      (pattern: unknown) =>
+        typeof pattern === 'string' && wildcardMatcher(pattern, caseInsensitive).test(value),
+    );
 
 function applies(statement: Statement, action: string, resource: string): boolean {
   const actionMatches =
@@ -57,10 +70,10 @@ export class PolicyStore {
     const matching = statements.filter((statement) => applies(statement, action, resource));
     const denied = matching.some((statement) => statement.Effect === 'Deny');
     if (!denied && matching.some((statement) => statement.Effect === 'Allow')) return 'allowed';
-    return (
-      `User: ${roleArn} is not authorized to perform: ${action} on resource: ${resource} because ` +
-      (denied ? 'an explicit deny in an identity-based policy' : 'no identity-based policy allows the action')
-    );
+    const refused = `User: ${roleArn} is not authorized to perform: ${action} on resource: ${resource}`;
+    return denied
+      ? `${refused} with an explicit deny in an identity-based policy`
+      : `${refused} because no identity-based policy allows the ${action} action`;
   }
 }
 

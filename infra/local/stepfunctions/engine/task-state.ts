@@ -4,6 +4,7 @@
  * records the Task* (or legacy LambdaFunction*) history events.
  */
 import type { TimerHandle } from '../../clock';
+import { callerContextOf, integrationRequests } from '../../iam/integration-requests';
 import { queryEvaluationError, runtimeError, StatesError, toStatesError } from './errors';
 import { payloadDetails } from './history';
 import {
@@ -28,9 +29,6 @@ import {
   type TaskResource,
 } from './tasks';
 import { BranchAborted, type Frame } from './types';
-
-/** IAM action names of the optimized integrations whose service prefix differs from the ARN's. */
-const IAM_SERVICE: Record<string, string> = { events: 'events', states: 'states', lambda: 'lambda' };
 
 async function task(run: StateRun): Promise<StateResult> {
   const { state, frame, host } = run;
@@ -125,7 +123,7 @@ async function dispatch(
   deadline: number | undefined,
 ): Promise<unknown> {
   const { host, frame } = run;
-  checkPermission(host, resource);
+  checkPermission(host, resource, parameters);
   events.started();
   if (resource.legacyLambda) return invokeLambda(host.tasks, resource, resource.arn, parameters, options);
   const fields = isObject(parameters) ? parameters : {};
@@ -196,15 +194,26 @@ async function startNestedAndWait(
   return description;
 }
 
-function checkPermission(host: ExecutionHost, resource: TaskResource): void {
-  if (!host.checkPermission) return;
-  const iamService = IAM_SERVICE[resource.service] ?? resource.service;
-  const action = resource.service === 'lambda' ? 'lambda:InvokeFunction' : `${iamService}:${resource.action}`;
-  const verdict = host.checkPermission(host.roleArn, action, resource.arn);
-  if (verdict === 'allowed') return;
-  host.log(`IAM: role ${host.roleArn} may not call ${action} on ${resource.arn}: ${verdict}`);
-  if (host.enforceIam)
-    throw integrationError(resource, new AwsCallError('AccessDeniedException', verdict, 403));
+/**
+ * Asks, before the call, whether the execution's role may make it: for each action-on-resource that IAM
+ * would authorize (derived from the integration and the call's parameters, not from the integration ARN).
+ * Every refusal is reported; with enforcement on, the first refuses the call as AWS would, with an
+ * AccessDenied error of the integration.
+ */
+function checkPermission(host: ExecutionHost, resource: TaskResource, parameters: unknown): void {
+  const { checkPermission: check } = host;
+  if (!check) return;
+  const requests = integrationRequests(resource.arn, parameters, callerContextOf(host.executionArn));
+  let refusal: string | undefined;
+  for (const { action, resource: target } of requests) {
+    const verdict = check(host.roleArn, action, target);
+    if (verdict === 'allowed') continue;
+    host.log(`IAM: role ${host.roleArn} may not call ${action} on ${target}: ${verdict}`);
+    refusal ??= verdict;
+  }
+  if (refusal !== undefined && host.enforceIam) {
+    throw integrationError(resource, new AwsCallError('AccessDeniedException', refusal, 403));
+  }
 }
 
 /** Resolves with SendTaskSuccess's output, rejects on SendTaskFailure or a missed heartbeat. */
