@@ -1,6 +1,9 @@
 /**
- * Routed by an EventBridge rule: MessageReceived and PostbackReceived from aurora.messenger. Handles each
- * event once (EventBridge and Lambda's async retries may deliver it again) and answers through the Send API.
+ * Routed by an EventBridge rule: MessageReceived and PostbackReceived from aurora.messenger. Answers each
+ * message once through the Send API, however often it arrives: EventBridge and Lambda's async retries deliver
+ * the same event again, and the webhook may publish the same message twice under two event ids (stopped after
+ * publishing but before its own idempotency record completed, it publishes again when Meta redelivers).
+ * So the dedupe key is the message's (its `mid`), not the event's id.
  */
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { MessageReceivedDetail, PostbackReceivedDetail } from '../../events-schema/generated/types';
@@ -20,7 +23,7 @@ const ports = awsConversationPorts({
 });
 
 const handleOnce = once(
-  async ({ incoming }: { eventId: string; incoming: Incoming }) => {
+  async ({ incoming }: { messageKey: string; incoming: Incoming }) => {
     const result = await converse(incoming, ports);
     if (!result.outcome || result.outcome.status === 'sent')
       logger.debug('answered', { command: result.command });
@@ -30,7 +33,7 @@ const handleOnce = once(
   {
     tableName,
     functionKey: 'conversation',
-    keyPath: 'eventId',
+    keyPath: 'messageKey',
     client: newDynamoDbClient(),
   },
 );
@@ -38,8 +41,18 @@ const handleOnce = once(
 export const handler = async (event: EventBridgeEvent<string, unknown>, context: Context): Promise<void> => {
   handleOnce.registerContext(context);
   const received = parseEvent(event, ['MessageReceived', 'PostbackReceived']);
-  await handleOnce.run({ eventId: received.id, incoming: incomingOf(received.detail) });
+  await handleOnce.run({ messageKey: messageKeyOf(received.detail), incoming: incomingOf(received.detail) });
 };
+
+/**
+ * The webhook's own dedupe key for the item (functions/messenger-webhook/delivery.ts): the `mid`, or for a
+ * postback without one (or with an empty one: no usable idempotency key) its sender, time and payload.
+ */
+function messageKeyOf(detail: MessageReceivedDetail | PostbackReceivedDetail): string {
+  if (detail.mid) return detail.mid;
+  const payload = 'payload' in detail ? detail.payload : '';
+  return `postback:${detail.psid}:${detail.sentAt}:${payload}`;
+}
 
 function incomingOf(detail: MessageReceivedDetail | PostbackReceivedDetail): Incoming {
   const { psid, sentAt } = detail;

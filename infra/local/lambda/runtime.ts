@@ -3,9 +3,14 @@
  * and answers invocations as the Invoke API does. Synchronous invocations return the function's result or
  * error document; asynchronous ones (`Event`) are queued and retried twice on error, one minute and then two
  * minutes later on the shared clock (so a clock jump fires the retries), as Lambda does.
+ *
+ * Every accepted `Event` invocation is journalled (async-journal.ts) before Invoke answers 202 and until it
+ * finished or was dropped, so a restart on the same state directory resumes it with its attempt count and
+ * due time: at-least-once, as Lambda's own async queue. A stopped runtime leaves the journal to the next one.
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Clock, type TimerHandle } from '../clock';
 import type { RestJsonService } from '../edge/service';
 import type { LocalAccount } from '../shared/ports';
@@ -16,6 +21,7 @@ import {
   payloadTooLarge,
   reservedConcurrencyThrottled,
 } from './api-errors';
+import { AsyncInvocationJournal, type PendingInvocation } from './async-journal';
 import { CpuGauge } from './cpu-gauge';
 import { FUNCTION_VERSION, logGroupNameOf, newLogStreamName, sandboxEnvironment } from './environment';
 import { LAMBDA_RESPONSE_LIMIT_BYTES, responseTooLargeError } from './function-errors';
@@ -38,6 +44,12 @@ export interface LambdaRuntimeOptions {
   readonly edgeUrl: string;
   /** With a folder, each function's log is also appended to `<logDir>/<functionName>.log`. */
   readonly logDir?: string;
+  /**
+   * Where accepted `Event` invocations are journalled until they finish, for a restart to resume them. By
+   * default the `async` folder beside `logDir` (`${stateDir}/lambda/async`, as services.ts lays the state
+   * directory out); with neither, async invocations live in memory only.
+   */
+  readonly asyncJournalDir?: string;
   /** Times the async retries; default: a real-time clock. */
   readonly clock?: Clock;
   /** Environments per function when it has no reserved concurrency (further invocations wait). */
@@ -79,19 +91,57 @@ const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
 const ASYNC_PAYLOAD_LIMIT_BYTES = 1_048_576;
 /** Lambda retries a failed async event twice: about one minute, then two minutes, after the failure. */
 const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
+/**
+ * How long an invocation read back at start waits for its function to be deployed again before it is
+ * dropped: six hours, Lambda's default MaximumEventAgeInSeconds. Counted from the start, not from the event's
+ * acceptance, so that downtime alone never discards an event.
+ */
+const UNCLAIMED_TIMEOUT_MS = 6 * 3_600_000;
 
 export class LambdaRuntime {
   private readonly functions = new Map<string, RegisteredFunction>();
   private readonly logStore: LogStore;
   private readonly clock: Clock;
   private readonly listeners = new Set<(record: InvocationRecord) => void>();
-  private readonly retryTimers = new Set<TimerHandle>();
+  /** The clock timer of each async invocation waiting for a (re)try, by request id. */
+  private readonly retryTimers = new Map<string, TimerHandle>();
   private readonly cpu = new CpuGauge();
+  private readonly journal: AsyncInvocationJournal;
+  /**
+   * Invocations read back from the journal whose function is not registered yet, by function name, oldest
+   * first: the local cloud redeploys its templates after the services start.
+   */
+  private readonly unclaimed = new Map<string, PendingInvocation[]>();
+  private unclaimedTimer: TimerHandle | undefined;
+  private stopped = false;
   private apiService: RestJsonService | undefined;
 
   constructor(private readonly options: LambdaRuntimeOptions) {
     this.logStore = new LogStore(options.logDir);
     this.clock = options.clock ?? new Clock('real');
+    const journalDir =
+      options.asyncJournalDir ??
+      (options.logDir === undefined ? undefined : join(dirname(options.logDir), 'async'));
+    this.journal = new AsyncInvocationJournal(journalDir);
+    const unfinished = this.journal
+      .pending()
+      .sort((a, b) => a.dueAt - b.dueAt || a.acceptedAt - b.acceptedAt);
+    for (const invocation of unfinished) {
+      const waiting = this.unclaimed.get(invocation.functionName) ?? [];
+      waiting.push(invocation);
+      this.unclaimed.set(invocation.functionName, waiting);
+    }
+    if (this.unclaimed.size > 0) {
+      this.unclaimedTimer = this.clock.after(UNCLAIMED_TIMEOUT_MS, () => {
+        this.unclaimedTimer = undefined;
+        for (const functionName of [...this.unclaimed.keys()]) this.dropUnclaimed(functionName);
+      });
+    }
+  }
+
+  /** Accepted `Event` invocations not finished: queued, running, awaiting a retry or their function. */
+  pendingAsync(): PendingInvocation[] {
+    return this.journal.pending();
   }
 
   /** The Lambda API for the edge server (restJson1, signing name `lambda`). */
@@ -103,12 +153,21 @@ export class LambdaRuntime {
   /** Adds a function, or replaces it (new code or configuration): its warm environments are retired. */
   register(config: LocalFunctionConfig): void {
     this.install(config, { lastModified: new Date(), revisionId: randomUUID() });
+    // Events an earlier run accepted for this function: due ones run at once, oldest first (the clock fires
+    // timers in due order), pending retries when their time comes.
+    const resumed = this.unclaimed.get(config.functionName);
+    if (!resumed) return;
+    this.unclaimed.delete(config.functionName);
+    for (const invocation of resumed) this.schedule(invocation);
+    this.releaseUnclaimedTimer();
   }
 
   unregister(functionName: string): void {
     this.functions.get(functionName)?.pool.retire();
     this.functions.delete(functionName);
     this.logStore.forget(functionName);
+    // Lambda drops the queued events of a deleted function; the ones queued or running here fail to find it.
+    this.dropUnclaimed(functionName);
   }
 
   /** PutFunctionConcurrency / DeleteFunctionConcurrency (undefined); code, version and revision stay. */
@@ -161,18 +220,31 @@ export class LambdaRuntime {
     const event = checkedPayload(payload, invocationType);
     const requestId = randomUUID();
     if (invocationType === 'DryRun') return { statusCode: 204, requestId };
+    const clientContext = decodeClientContext(options.clientContext);
+    if (invocationType === 'Event') {
+      const now = this.clock.now();
+      const pending: PendingInvocation = {
+        requestId,
+        functionName: config.functionName,
+        payload: event,
+        ...(clientContext === undefined ? {} : { clientContext }),
+        attempt: 0,
+        dueAt: now,
+        acceptedAt: now,
+      };
+      // On disk before the 202: an acknowledged event survives a crash from here on.
+      this.journal.put(pending);
+      this.runEvent(pending);
+      return { statusCode: 202, requestId };
+    }
     const invocation: Invocation = {
       functionName: config.functionName,
       requestId,
       payload: event,
-      clientContext: decodeClientContext(options.clientContext),
+      clientContext,
       invocationType,
       attempt: 0,
     };
-    if (invocationType === 'Event') {
-      this.runEvent(invocation);
-      return { statusCode: 202, requestId };
-    }
     const result = await this.attempt(invocation, false);
     return {
       statusCode: 200,
@@ -195,10 +267,17 @@ export class LambdaRuntime {
     return () => this.listeners.delete(listener);
   }
 
-  /** Stops every environment, busy or not, and drops pending async retries. */
+  /**
+   * Stops every environment, busy or not, and every pending async retry. Unfinished async invocations,
+   * running ones included, stay in the journal for the next start (at-least-once).
+   */
   shutdown(): void {
-    for (const timer of this.retryTimers) this.clock.cancel(timer);
+    // First: the attempts the retired environments abort must not count as failures or completions.
+    this.stopped = true;
+    for (const timer of this.retryTimers.values()) this.clock.cancel(timer);
     this.retryTimers.clear();
+    this.releaseUnclaimedTimer(true);
+    this.unclaimed.clear();
     for (const { pool } of this.functions.values()) pool.retire(true);
     this.functions.clear();
     this.logStore.close();
@@ -315,20 +394,51 @@ export class LambdaRuntime {
     return attempt;
   }
 
-  private runEvent(invocation: Invocation): void {
+  private runEvent(pending: PendingInvocation): void {
+    const invocation: Invocation = { ...pending, invocationType: 'Event' };
     this.attempt(invocation, true).then(
       (result) => {
-        const delay = ASYNC_RETRY_DELAYS_MS[invocation.attempt];
-        if (!result.functionError || delay === undefined) return;
-        const timer = this.clock.after(delay, () => {
-          this.retryTimers.delete(timer);
-          this.runEvent({ ...invocation, attempt: invocation.attempt + 1 });
-        });
-        this.retryTimers.add(timer);
+        // A stopped runtime leaves the record alone: the next start owns the journal.
+        if (this.stopped) return;
+        const delay = ASYNC_RETRY_DELAYS_MS[pending.attempt];
+        if (!result.functionError || delay === undefined) {
+          // Succeeded, or failed its last retry (no destination is wired locally): either way finished.
+          this.journal.done(pending.requestId);
+          return;
+        }
+        const retry = { ...pending, attempt: pending.attempt + 1, dueAt: this.clock.now() + delay };
+        this.journal.put(retry);
+        this.schedule(retry);
       },
-      // The function was deleted while the event waited: Lambda drops such events too.
-      () => {},
+      () => {
+        // The function was deleted while the event waited: Lambda drops such events too.
+        if (!this.stopped) this.journal.done(pending.requestId);
+      },
     );
+  }
+
+  /** Runs the invocation once the clock reaches its due time (on the next tick if that has passed). */
+  private schedule(pending: PendingInvocation): void {
+    const timer = this.clock.at(pending.dueAt, () => {
+      this.retryTimers.delete(pending.requestId);
+      this.runEvent(pending);
+    });
+    this.retryTimers.set(pending.requestId, timer);
+  }
+
+  private dropUnclaimed(functionName: string): void {
+    const dropped = this.unclaimed.get(functionName);
+    if (!dropped) return;
+    this.unclaimed.delete(functionName);
+    for (const invocation of dropped) this.journal.done(invocation.requestId);
+    this.releaseUnclaimedTimer();
+  }
+
+  /** Cancels the timer that drops unclaimed invocations once none is left (or, forced, on shutdown). */
+  private releaseUnclaimedTimer(force = false): void {
+    if (this.unclaimedTimer === undefined || (!force && this.unclaimed.size > 0)) return;
+    this.clock.cancel(this.unclaimedTimer);
+    this.unclaimedTimer = undefined;
   }
 }
 
