@@ -13,7 +13,7 @@ import type { BenchRow } from './index';
 
 async function timeStart(): Promise<number> {
   const stateDir = mkdtempSync(join(tmpdir(), 'aurora-bench-start-'));
-  const config = { ...readLocalConfig([], {}), edgePort: 0, httpPort: 0, stateDir };
+  const config = { ...readLocalConfig([], {}), edgePort: 0, httpPort: 0, webPort: 0, stateDir };
   const started = performance.now();
   const cloud = await startLocalCloud(config, { log: () => {} });
   const elapsed = performance.now() - started;

@@ -11,6 +11,7 @@ import { ConversationStack } from './stacks/conversation-stack';
 import { ObservabilityStack } from './stacks/observability-stack';
 import { RemindersStack } from './stacks/reminders-stack';
 import { StatefulStack } from './stacks/stateful-stack';
+import { WebStack } from './stacks/web-stack';
 import { WorkflowsStack } from './stacks/workflows-stack';
 
 export function buildApp(app: App = new App()): App {
@@ -28,6 +29,7 @@ export function buildApp(app: App = new App()): App {
   const conversation = new ConversationStack(app, `${prefix}-Conversation`, { env, config, stateful, tags });
   const workflows = new WorkflowsStack(app, `${prefix}-Workflows`, { env, config, stateful, tags });
   const reminders = new RemindersStack(app, `${prefix}-Reminders`, { env, config, stateful, tags });
+  new WebStack(app, `${prefix}-Web`, { env, config, apiUrl: api.api.apiEndpoint, tags });
   new ObservabilityStack(app, `${prefix}-Observability`, {
     env,
     config,

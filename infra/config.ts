@@ -20,6 +20,14 @@ export interface AuroraConfig {
    * default is an hour: past that a reminder is news, not a nudge.
    */
   readonly reminderDigestAfterMinutes: number;
+  /**
+   * Origins the HTTP API's CORS allows (the web app calls the API cross-origin). The CloudFront domain is
+   * not known before the first deploy, and reading it from the web stack would make the API and web stacks
+   * depend on each other, so it is a setting: the default is the local web app and Vite's dev server.
+   */
+  readonly webOrigins: readonly string[];
+  /** The web app's own domain and its ACM certificate (us-east-1): both or neither. */
+  readonly webDomain?: { readonly domainName: string; readonly certificateArn: string };
 }
 
 export function readConfig(scope: Construct): AuroraConfig {
@@ -32,6 +40,20 @@ export function readConfig(scope: Construct): AuroraConfig {
   const stage = setting('stage', 'AURORA_STAGE', 'dev');
   if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage))
     throw new Error(`stage must match ^[a-z][a-z0-9-]{0,15}$, got ${stage}`);
+  // String(): a list in cdk.json's context reads as its comma-joined text.
+  const webOrigins = String(setting('webOrigins', 'AURORA_WEB_ORIGINS', DEFAULT_WEB_ORIGINS.join(',')))
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of webOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      throw new Error(`webOrigins must be origins like https://app.example.com (no path), got ${origin}`);
+  }
+  const webDomainName = setting('webDomainName', 'AURORA_WEB_DOMAIN_NAME', '');
+  const webCertificateArn = setting('webCertificateArn', 'AURORA_WEB_CERTIFICATE_ARN', '');
+  if ((webDomainName === '') !== (webCertificateArn === '')) {
+    throw new Error('webDomainName and webCertificateArn go together: set both or neither');
+  }
   return {
     stage,
     senderEmail: setting('senderEmail', 'AURORA_SENDER_EMAIL', 'no-reply@aurora-time.example'),
@@ -46,8 +68,15 @@ export function readConfig(scope: Construct): AuroraConfig {
       'reminderDigestAfterMinutes',
       setting('reminderDigestAfterMinutes', 'AURORA_REMINDER_DIGEST_AFTER_MINUTES', '60'),
     ),
+    webOrigins,
+    ...(webDomainName === ''
+      ? {}
+      : { webDomain: { domainName: webDomainName, certificateArn: webCertificateArn } }),
   };
 }
+
+/** The local web app (`npm start`) and Vite's dev server, on both loopback names. */
+export const DEFAULT_WEB_ORIGINS = ['http://127.0.0.1:5173', 'http://localhost:5173'];
 
 function positiveInteger(key: string, value: string): number {
   const number = Number(value);

@@ -1,8 +1,9 @@
 /**
  * `npm start`: synthesize the CDK app, deploy its templates onto the local cloud, and serve until Ctrl-C.
- * Flags: --fresh (start from empty state), --clock=manual, --edge-port=N, --http-port=N, --state-dir=DIR,
- * --region=R, --enforce-iam. Environment: AURORA_EDGE_PORT, AURORA_HTTP_PORT, AURORA_STATE_DIR, AURORA_REGION,
- * AURORA_CLOCK, MESSENGER_APP_SECRET, MESSENGER_VERIFY_TOKEN, MESSENGER_PAGE_TOKEN.
+ * Flags: --fresh (start from empty state), --clock=manual, --edge-port=N, --http-port=N, --web-port=N,
+ * --no-web, --state-dir=DIR, --region=R, --enforce-iam. Environment: AURORA_EDGE_PORT, AURORA_HTTP_PORT,
+ * AURORA_WEB_PORT, AURORA_WEB=false, AURORA_STATE_DIR, AURORA_REGION, AURORA_CLOCK, MESSENGER_APP_SECRET,
+ * MESSENGER_VERIFY_TOKEN, MESSENGER_PAGE_TOKEN.
  */
 import { startLocalCloud } from './cloud';
 import { localSecretValue, readLocalConfig } from './config';

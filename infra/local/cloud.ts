@@ -17,6 +17,8 @@ import { NO_LOCAL_EFFECT, provisioners } from './provisioners';
 import { LocalServices } from './services';
 import { readJsonOr, writeJsonAtomic } from './shared/persistence';
 import { synthesizeCached } from './synth';
+import { buildWebAppCached, type WebBuildOutcome } from './web/build';
+import { type RunningWebServer, startWebServer } from './web/server';
 
 interface SavedClock {
   readonly mode: ClockMode;
@@ -48,13 +50,31 @@ function resumedClock(config: LocalCloudConfig): Clock {
 export interface StartOptions {
   /** A synthesized cloud assembly to deploy; by default the app is synthesized into the state directory. */
   readonly assemblyDirectory?: string;
+  /**
+   * A folder to serve as the web app's build instead of building web/ (a test's tiny fake build). Used
+   * only when `config.web` is on.
+   */
+  readonly webRoot?: string;
   readonly log?: (line: string) => void;
+}
+
+/** The single-page app: where it is served and from what, or why it is not. */
+export interface WebAppReport {
+  /** Undefined when `config.web` is off or the port could not be bound. */
+  readonly url?: string;
+  /** built / unchanged: web/dist; given: StartOptions.webRoot; unavailable / failed: a 503 page says why. */
+  readonly status: 'built' | 'unchanged' | 'given' | 'unavailable' | 'failed' | 'off';
+  readonly directory?: string;
+  readonly reason?: string;
 }
 
 export interface LocalCloud {
   readonly config: LocalCloudConfig;
   readonly edgeUrl: string;
   readonly apiUrl: string;
+  /** The web app (index.html, /config.json naming `apiUrl`), when `config.web` is on: open it in a browser. */
+  readonly webUrl?: string;
+  readonly webApp: WebAppReport;
   readonly clock: Clock;
   readonly services: LocalServices;
   readonly deployment: DeploymentReport;
@@ -108,6 +128,7 @@ export async function startLocalCloud(
   );
   let gateway: RunningApiGateway | undefined;
   let services: LocalServices | undefined;
+  let web: RunningWebServer | undefined;
   try {
     const pageAccessToken = localSecretValue('messenger-page-token', config.stateDir).value;
     services = await step('services', () => {
@@ -137,6 +158,32 @@ export async function startLocalCloud(
       }),
     );
 
+    const apiUrl = gateway.url;
+    let webApp: WebAppReport = { status: 'off' };
+    if (config.web) {
+      try {
+        web = await step('web server', () =>
+          startWebServer({ port: config.webPort, host: config.host, apiUrl }),
+        );
+      } catch (error) {
+        const reason =
+          (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+            ? `port ${config.webPort} is in use (choose another with --web-port=N)`
+            : (error as Error).message;
+        webApp = { status: 'failed', reason };
+        log(`  ✗ web server: ${reason}; everything else runs without the web app`);
+      }
+    }
+    // Built beside synthesis and deployment (a child process, on the other core), awaited at the end.
+    const webBuild: Promise<WebBuildOutcome> | undefined =
+      web && !options.webRoot
+        ? buildWebAppCached(join(config.stateDir, 'web-build.log')).catch((error: unknown) => ({
+            status: 'failed' as const,
+            reason: (error as Error).message,
+            ms: 0,
+          }))
+        : undefined;
+
     const assemblyDirectory =
       options.assemblyDirectory ??
       (await step('synthesize the CDK app', () => {
@@ -153,8 +200,12 @@ export async function startLocalCloud(
         edgeUrl: edge.url,
         apiUrl: (gateway as RunningApiGateway).url,
         provisioners: provisioners(running, config.stateDir),
-        // Locally the Send API is the Graph stand-in on the edge (a deploy-time parameter, as in AWS).
-        parameterValues: { GraphApiBaseUrl: `${edge.url}/graph/v21.0` },
+        // Locally the Send API is the Graph stand-in on the edge (a deploy-time parameter, as in AWS), and
+        // the API's CORS allows the local web server's origin too, on whatever port it has.
+        parameterValues: {
+          GraphApiBaseUrl: `${edge.url}/graph/v21.0`,
+          WebOrigins: webOrigins(stacks, web?.url).join(','),
+        },
         noLocalEffect: NO_LOCAL_EFFECT,
         onStackResolved: (resources) => {
           const byLogicalId = Object.fromEntries(
@@ -174,6 +225,28 @@ export async function startLocalCloud(
     gateway.setApis(apis);
     running.messengerChat.defaultWebhookUrl = `${gateway.url}/webhook`;
 
+    if (web && options.webRoot) {
+      web.setContent({ kind: 'build', directory: options.webRoot });
+      webApp = { url: web.url, status: 'given', directory: options.webRoot };
+    } else if (web && webBuild) {
+      const { ms, ...outcome } = await webBuild;
+      if ('reason' in outcome) {
+        const output = outcome.output ?? [];
+        web.setContent({ kind: 'unavailable', reason: [outcome.reason, ...output].join('\n') });
+        webApp = { url: web.url, status: outcome.status, reason: outcome.reason };
+        log(
+          `  ✗ web app ${outcome.status === 'failed' ? 'build failed' : 'not built'}: ${outcome.reason}; ` +
+            'everything else runs, and the web URL says why until it is built',
+        );
+        for (const line of output) log(`      ${line}`);
+      } else {
+        web.setContent({ kind: 'build', directory: outcome.directory });
+        webApp = { url: web.url, ...outcome };
+        log(`  ✓ build the web app (${ms} ms${outcome.status === 'built' ? ', beside the rest' : ''})`);
+        if (outcome.status === 'unchanged') log('    (unchanged sources: reusing web/dist)');
+      }
+    }
+
     control.resources = {
       deployed: deployment.resources.map(({ stackName, logicalId, type, identity }) => ({
         stackName,
@@ -187,16 +260,19 @@ export async function startLocalCloud(
     for (const name of SERVICE_NAMES) control.services[name] = 'ready';
     control.ready = true;
 
-    const stoppable = { edge, gateway, services };
+    const stoppable = { edge, gateway, services, web };
     return {
       config,
       edgeUrl: edge.url,
       apiUrl: gateway.url,
+      ...(webApp.url ? { webUrl: webApp.url } : {}),
+      webApp,
       clock,
       services,
       deployment,
       stop: async () => {
         control.ready = false;
+        await stoppable.web?.close();
         await stoppable.gateway.close();
         await stoppable.edge.close();
         await stoppable.services.stop();
@@ -204,10 +280,24 @@ export async function startLocalCloud(
       },
     };
   } catch (error) {
+    await web?.close();
     await gateway?.close();
     await edge.close();
     await services?.stop();
     clock.dispose();
     throw error;
   }
+}
+
+/**
+ * The origins the API's CORS allows locally: the template's (WebOrigins' default: the configured dev
+ * origins) and the local web server's, by both loopback names.
+ */
+function webOrigins(stacks: ReturnType<typeof readAssembly>, webUrl: string | undefined): string[] {
+  const defaults = stacks.flatMap((stack) => {
+    const value = stack.template.Parameters?.WebOrigins?.Default;
+    return typeof value === 'string' ? value.split(',').map((origin) => origin.trim()) : [];
+  });
+  const local = webUrl ? [webUrl, webUrl.replace('//127.0.0.1:', '//localhost:')] : [];
+  return [...new Set([...local, ...defaults])].filter((origin) => origin !== '');
 }

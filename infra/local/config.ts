@@ -12,6 +12,13 @@ export interface LocalCloudConfig {
   readonly edgePort: number;
   /** API Gateway port; 0 picks a free one. */
   readonly httpPort: number;
+  /** The web app's port; 0 picks a free one. */
+  readonly webPort: number;
+  /**
+   * Serve the single-page app (web/dist and a generated /config.json), building it first when its sources
+   * changed. Off for tests that do not open the app, so they never wait for a Vite build.
+   */
+  readonly web: boolean;
   readonly host: string;
   readonly region: string;
   readonly account: string;
@@ -49,6 +56,8 @@ export function readLocalConfig(
   return {
     edgePort: port(option('edge-port') ?? env.AURORA_EDGE_PORT, 4566, 'AURORA_EDGE_PORT'),
     httpPort: port(option('http-port') ?? env.AURORA_HTTP_PORT, 3000, 'AURORA_HTTP_PORT'),
+    webPort: port(option('web-port') ?? env.AURORA_WEB_PORT, 5173, 'AURORA_WEB_PORT'),
+    web: !flag('no-web') && env.AURORA_WEB !== 'false',
     host: env.AURORA_HOST ?? '127.0.0.1',
     region: option('region') ?? env.AURORA_REGION ?? 'us-east-1',
     account: LOCAL_ACCOUNT,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { REPOSITORY_ROOT } from '../constructs/aurora-function';
 import { localSecretValue } from './config';
 import { assetDirectory } from './deployer/assembly';
-import type { DeployedResource, Provisioner } from './deployer/deploy';
+import { type DeployedResource, NotEmulatedLocally, type Provisioner } from './deployer/deploy';
 import type { LocalServices } from './services';
 import { readJsonOr, writeJsonAtomic } from './shared/persistence';
 
@@ -55,6 +55,11 @@ export function provisioners(services: LocalServices, stateDir: string): Record<
     },
     'AWS::Lambda::Function': (resource) => {
       const { identity, properties } = resource;
+      const runtime = String(properties.Runtime ?? 'nodejs22.x');
+      // Workers run Node.js only; the one other runtime in the app is CDK's BucketDeployment handler
+      // (Python), whose job the local web server does by serving web/dist itself.
+      if (!runtime.startsWith('nodejs'))
+        throw new NotEmulatedLocally(`${runtime} functions do not run locally`);
       const variables = ((properties.Environment as Properties | undefined)?.Variables ?? {}) as Record<
         string,
         string
@@ -65,7 +70,7 @@ export function provisioners(services: LocalServices, stateDir: string): Record<
         functionArn: String(identity.attributes.Arn),
         handler: String(properties.Handler ?? 'index.handler'),
         codeDirectory: functionCodeDirectory(resource),
-        runtime: String(properties.Runtime ?? 'nodejs22.x'),
+        runtime,
         environment: Object.fromEntries(
           Object.entries(variables).map(([key, value]) => [key, String(value)]),
         ),

@@ -29,6 +29,7 @@ export function summarize(
     'Endpoints',
     `  edge (AWS APIs)  ${edgeUrl}      export AWS_ENDPOINT_URL=${edgeUrl}`,
     `  HTTP API         ${apiUrl}`,
+    `  web app          ${webLine(cloud)}`,
     `  local consoles   ${edgeUrl}/_aurora`,
     '',
     'Deployed',
@@ -50,4 +51,18 @@ export function summarize(
     'Ctrl-C stops; state is kept for the next start (npm start -- --fresh starts empty).',
   ];
   return lines.join('\n');
+}
+
+/** Where the app is, or why it is not there: a missing web/ or a failed build never stops the rest. */
+function webLine({ webApp }: LocalCloud): string {
+  switch (webApp.status) {
+    case 'off':
+      return 'off (--no-web)';
+    case 'built':
+    case 'unchanged':
+    case 'given':
+      return `${webApp.url}      serves ${webApp.directory}, /config.json → the HTTP API`;
+    default:
+      return webApp.url ? `${webApp.url}      not built: ${webApp.reason}` : `not served: ${webApp.reason}`;
+  }
 }

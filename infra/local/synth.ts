@@ -21,7 +21,16 @@ const CONFIG_VARIABLES = [
   'AURORA_LOG_LEVEL',
   'AURORA_ARCHIVE_RETENTION_DAYS',
   'AURORA_REMINDER_DIGEST_AFTER_MINUTES',
+  'AURORA_WEB_ORIGINS',
+  'AURORA_WEB_DOMAIN_NAME',
+  'AURORA_WEB_CERTIFICATE_ARN',
 ];
+
+/**
+ * Every stack but the web stack is bundled. Locally the web app is built and served by the local cloud
+ * itself (infra/local/web/), so the assembly does not depend on web/ and synthesis never waits for Vite.
+ */
+const LOCAL_BUNDLING_STACKS = ['!*-Web'];
 
 export const SYNTH_CACHE = join(REPOSITORY_ROOT, 'node_modules', '.cache', 'aurora-synth');
 
@@ -41,7 +50,8 @@ function sourceHash(): string {
 }
 
 export function synthesizeApp(outdir: string): string {
-  return buildApp(new App({ outdir })).synth().directory;
+  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': LOCAL_BUNDLING_STACKS } });
+  return buildApp(app).synth().directory;
 }
 
 /** The app's assembly for the current sources: from the cache, or synthesized into it. */

@@ -2,7 +2,7 @@
  * The public HTTP API (API Gateway HTTP API): the Messenger webhook, the auth and reminder REST routes, and
  * the health check. Each route's function is built with AuroraFunction.
  */
-import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -32,10 +32,34 @@ export class ApiStack extends Stack {
     const { config, stateful } = props;
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    // A deploy-time parameter, so that the local cloud adds the origin of its web server (any port) and an
+    // AWS deploy can name the CloudFront domain without a web → API → web stack cycle.
+    const webOrigins = new CfnParameter(this, 'WebOrigins', {
+      type: 'CommaDelimitedList',
+      default: [
+        ...config.webOrigins,
+        ...(config.webDomain ? [`https://${config.webDomain.domainName}`] : []),
+      ].join(','),
+      description: 'Origins the web app is served from (CORS of the HTTP API), comma-separated',
+    });
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: `aurora-${config.stage}`,
       description: 'Aurora Time: Messenger webhook, auth and reminders',
       createDefaultStage: false,
+      // API Gateway answers preflights itself, before any authorizer; no credentials (Bearer tokens only).
+      corsPreflight: {
+        allowOrigins: webOrigins.valueAsList,
+        allowMethods: [
+          apigwv2.CorsHttpMethod.GET,
+          apigwv2.CorsHttpMethod.POST,
+          apigwv2.CorsHttpMethod.PATCH,
+          apigwv2.CorsHttpMethod.DELETE,
+          apigwv2.CorsHttpMethod.OPTIONS,
+        ],
+        allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
+        exposeHeaders: ['ETag', 'Location', 'Retry-After'],
+        maxAge: Duration.hours(1),
+      },
     });
     new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,

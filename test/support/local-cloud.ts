@@ -31,6 +31,9 @@ export function testConfig(stateDir: string, overrides: Partial<LocalCloudConfig
   return {
     edgePort: 0,
     httpPort: 0,
+    webPort: 0,
+    // Only tests that open the app ask for it (`config: { web: true }`): a Vite build is not free.
+    web: false,
     host: '127.0.0.1',
     region: 'us-east-1',
     account: '000000000000',
@@ -44,11 +47,18 @@ export function testConfig(stateDir: string, overrides: Partial<LocalCloudConfig
 }
 
 export async function startTestCloud(
-  options: { assemblyDirectory?: string; stateDir?: string; config?: Partial<LocalCloudConfig> } = {},
+  options: {
+    assemblyDirectory?: string;
+    stateDir?: string;
+    config?: Partial<LocalCloudConfig>;
+    /** Serve this folder as the web app's build (with `config: { web: true }`) instead of building web/. */
+    webRoot?: string;
+  } = {},
 ): Promise<TestCloud> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'aurora-test-'));
   const cloud = await startLocalCloud(testConfig(stateDir, options.config), {
     ...(options.assemblyDirectory ? { assemblyDirectory: options.assemblyDirectory } : {}),
+    ...(options.webRoot ? { webRoot: options.webRoot } : {}),
     log: () => {},
   });
   return {

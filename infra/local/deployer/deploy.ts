@@ -22,6 +22,17 @@ export interface DeployedResource {
 /** Creates (or, on restart, re-creates idempotently) one resource in a local service. */
 export type Provisioner = (resource: DeployedResource) => Promise<void> | void;
 
+/**
+ * Thrown by a provisioner for a resource of its type that it cannot run locally (a Python function): the
+ * resource is reported as skipped, like a type with no provisioner, and the deploy goes on.
+ */
+export class NotEmulatedLocally extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'NotEmulatedLocally';
+  }
+}
+
 export interface DeployOptions {
   readonly account: string;
   readonly region: string;
@@ -40,7 +51,7 @@ export interface DeployOptions {
 export interface DeploymentReport {
   readonly resources: DeployedResource[];
   /** Types that are not emulated: listed, never dropped silently. */
-  readonly skipped: Array<{ stackName: string; logicalId: string; type: string }>;
+  readonly skipped: Array<{ stackName: string; logicalId: string; type: string; reason?: string }>;
   /** Types accepted with no local effect (permissions, log groups, bootstrap metadata). */
   readonly accepted: Array<{ stackName: string; logicalId: string; type: string }>;
   readonly exports: Map<string, unknown>;
@@ -63,6 +74,11 @@ export async function deployStacks(
         try {
           await provisioner(resource);
         } catch (error) {
+          if (error instanceof NotEmulatedLocally) {
+            report.skipped.push({ ...where(stack, resource), reason: error.reason });
+            report.resources.push(resource);
+            continue;
+          }
           throw new Error(
             `${stack.stackName}/${resource.logicalId} (${resource.type}): ${(error as Error).message}`,
             { cause: error },
@@ -70,11 +86,7 @@ export async function deployStacks(
         }
         provisioned++;
       } else if (!options.noLocalEffect.has(resource.type)) {
-        report.skipped.push({
-          stackName: stack.stackName,
-          logicalId: resource.logicalId,
-          type: resource.type,
-        });
+        report.skipped.push(where(stack, resource));
       }
       report.resources.push(resource);
     }
@@ -86,6 +98,12 @@ export async function deployStacks(
   return report;
 }
 
+const where = (stack: AssemblyStack, resource: DeployedResource) => ({
+  stackName: stack.stackName,
+  logicalId: resource.logicalId,
+  type: resource.type,
+});
+
 function resolveStack(
   stack: AssemblyStack,
   options: DeployOptions,
@@ -93,10 +111,19 @@ function resolveStack(
 ): DeployedResource[] {
   const { template, stackName } = stack;
   const parameters = Object.fromEntries(
-    Object.entries(template.Parameters ?? {}).map(([name, parameter]) => [
-      name,
-      options.parameterValues?.[name] ?? parameter.Default ?? '',
-    ]),
+    Object.entries(template.Parameters ?? {}).map(([name, parameter]) => {
+      const value = options.parameterValues?.[name] ?? parameter.Default ?? '';
+      // As CloudFormation: a list parameter is given as comma-separated text and referenced as a list.
+      const list = parameter.Type === 'CommaDelimitedList' || parameter.Type.startsWith('List<');
+      return [
+        name,
+        list
+          ? String(value)
+              .split(',')
+              .map((item) => item.trim())
+          : value,
+      ];
+    }),
   );
   const identities = new Map<string, ResourceIdentity>();
   const resolver = new IntrinsicResolver({

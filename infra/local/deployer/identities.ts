@@ -141,6 +141,50 @@ const RULES: Record<string, IdentityRule> = {
     const resourceId = hash(`${c.stackName}/${id}`, 6).toLowerCase();
     return { ref: resourceId, attributes: { ResourceId: resourceId } };
   },
+  // The web stack's resources are not emulated (the local web server serves web/dist), but what they
+  // return is referenced by each other's properties and by the deployment's IAM policy.
+  'AWS::S3::Bucket': (id, c) => {
+    const name = nameFrom('BucketName', 63)(id, c).toLowerCase();
+    return {
+      ref: name,
+      attributes: {
+        Arn: `arn:aws:s3:::${name}`,
+        DomainName: `${name}.s3.amazonaws.com`,
+        RegionalDomainName: `${name}.s3.${c.region}.amazonaws.com`,
+        DualStackDomainName: `${name}.s3.dualstack.${c.region}.amazonaws.com`,
+        WebsiteURL: `http://${name}.s3-website-${c.region}.amazonaws.com`,
+      },
+    };
+  },
+  'AWS::CloudFront::Distribution': (id, c) => {
+    const distributionId = `E${hash(`${c.stackName}/${id}`, 13)}`;
+    return {
+      ref: distributionId,
+      attributes: {
+        Id: distributionId,
+        DomainName: `d${hash(distributionId, 13).toLowerCase()}.cloudfront.net`,
+      },
+    };
+  },
+  'AWS::CloudFront::Function': (id, c) => {
+    const functionArn = arn(c, 'cloudfront', `function/${nameFrom('Name')(id, c)}`, true);
+    return {
+      ref: functionArn,
+      attributes: { FunctionARN: functionArn, 'FunctionMetadata.FunctionARN': functionArn },
+    };
+  },
+  'AWS::CloudFront::OriginAccessControl': (id, c) => {
+    const controlId = `E${hash(`${c.stackName}/${id}`, 13)}`;
+    return { ref: controlId, attributes: { Id: controlId } };
+  },
+  'AWS::CloudFront::ResponseHeadersPolicy': (id, c) => {
+    const policyId = hash(`${c.stackName}/${id}`, 32).toLowerCase();
+    return { ref: policyId, attributes: { Id: policyId } };
+  },
+  'AWS::Lambda::LayerVersion': (id, c) => ({
+    ref: arn(c, 'lambda', `layer:${nameFrom('LayerName', 64)(id, c)}:1`),
+    attributes: {},
+  }),
   'AWS::CloudWatch::Alarm': (id, c) => {
     const name = nameFrom('AlarmName', 255)(id, c);
     return { ref: name, attributes: { Arn: arn(c, 'cloudwatch', `alarm:${name}`) } };

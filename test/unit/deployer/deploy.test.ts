@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AssemblyStack, CfnTemplate } from '../../../infra/local/deployer/assembly';
-import { type DeployedResource, deployStacks } from '../../../infra/local/deployer/deploy';
+import {
+  type DeployedResource,
+  deployStacks,
+  NotEmulatedLocally,
+} from '../../../infra/local/deployer/deploy';
 
 const stack = (stackName: string, template: CfnTemplate): AssemblyStack => ({
   stackName,
@@ -129,5 +133,54 @@ describe('deployStacks', () => {
       },
     });
     await expect(deployStacks([cycle], options([]))).rejects.toThrow(/circular dependency: A → B → A/);
+  });
+
+  it('passes a CommaDelimitedList parameter as a list, from its default or the given value', async () => {
+    const template: CfnTemplate = {
+      Parameters: { Origins: { Type: 'CommaDelimitedList', Default: 'http://a.example, http://b.example' } },
+      Resources: {
+        Api: { Type: 'AWS::SQS::Queue', Properties: { Cors: { AllowOrigins: { Ref: 'Origins' } } } },
+      },
+    };
+    const fromDefault: DeployedResource[] = [];
+    await deployStacks([stack('Lists', template)], options(fromDefault));
+    expect(fromDefault[0]?.properties.Cors).toEqual({
+      AllowOrigins: ['http://a.example', 'http://b.example'],
+    });
+    const given: DeployedResource[] = [];
+    await deployStacks([stack('Lists', template)], {
+      ...options(given),
+      parameterValues: { Origins: 'http://127.0.0.1:5173' },
+    });
+    expect(given[0]?.properties.Cors).toEqual({ AllowOrigins: ['http://127.0.0.1:5173'] });
+  });
+
+  it('reports a resource its provisioner cannot run locally as skipped, and deploys the rest', async () => {
+    const mixed = stack('Mixed', {
+      Resources: {
+        Python: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'python3.13' } },
+        Node: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x' } },
+      },
+    });
+    const provisioned: string[] = [];
+    const report = await deployStacks([mixed], {
+      ...options([]),
+      provisioners: {
+        'AWS::Lambda::Function': ({ logicalId, properties }) => {
+          if (properties.Runtime !== 'nodejs22.x')
+            throw new NotEmulatedLocally('python3.13 functions do not run locally');
+          provisioned.push(logicalId);
+        },
+      },
+    });
+    expect(provisioned).toEqual(['Node']);
+    expect(report.skipped).toEqual([
+      {
+        stackName: 'Mixed',
+        logicalId: 'Python',
+        type: 'AWS::Lambda::Function',
+        reason: 'python3.13 functions do not run locally',
+      },
+    ]);
   });
 });

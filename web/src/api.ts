@@ -1,0 +1,317 @@
+/**
+ * The REST API client: the session's tokens (sessionStorage, so they end with the tab), one refresh on a 401,
+ * and errors turned into ApiError with the problem's field messages.
+ */
+import type {
+  CalendarFeed,
+  Event,
+  EventInput,
+  EventPatch,
+  Me,
+  MePatch,
+  Occurrence,
+  OccurrencePage,
+  ProblemField,
+  Reminder,
+  ReminderInput,
+  ReminderPage,
+} from './types';
+
+export interface Session {
+  readonly email: string;
+  readonly accessToken: string;
+  readonly refreshToken: string;
+}
+
+const SESSION_KEY = 'aurora.session';
+
+export function loadSession(): Session | undefined {
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null') as Partial<Session> | null;
+    if (stored && typeof stored.accessToken === 'string' && typeof stored.refreshToken === 'string') {
+      return {
+        email: stored.email ?? '',
+        accessToken: stored.accessToken,
+        refreshToken: stored.refreshToken,
+      };
+    }
+  } catch {
+    // A corrupt entry is the same as none.
+  }
+  return undefined;
+}
+
+export function saveSession(session: Session): void {
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+}
+
+export function clearSession(): void {
+  sessionStorage.removeItem(SESSION_KEY);
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: Record<string, unknown> = {},
+    readonly fields: readonly ProblemField[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const UNREACHABLE = 'Aurora Time could not be reached. Check your connection and try again.';
+export const SESSION_ENDED = 'Your session has ended. Please sign in again.';
+
+export interface Answer<T> {
+  readonly status: number;
+  readonly body: T;
+  readonly headers: Headers;
+}
+
+interface SendOptions {
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+function messageOf(status: number, body: Record<string, unknown>, headers: Headers): string {
+  if (typeof body.detail === 'string') return body.detail;
+  if (typeof body.message === 'string') return body.message;
+  if (status === 429) {
+    const wait = headers.get('retry-after');
+    return wait
+      ? `Too many requests: try again in ${wait} seconds.`
+      : 'Too many requests: try again shortly.';
+  }
+  if (typeof body.title === 'string') return body.title;
+  return `The request failed (${status}).`;
+}
+
+function fieldsOf(body: Record<string, unknown>): ProblemField[] {
+  if (!Array.isArray(body.errors)) return [];
+  return body.errors.filter(
+    (entry): entry is ProblemField =>
+      typeof entry === 'object' &&
+      entry !== null &&
+      typeof (entry as ProblemField).field === 'string' &&
+      typeof (entry as ProblemField).message === 'string',
+  );
+}
+
+async function parse(response: Response): Promise<Record<string, unknown>> {
+  const text = await response.text();
+  if (text === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The ETag of an event: the header when CORS exposes it, else the version it mirrors. */
+export function etagOf(answer: Answer<Event>): string {
+  return answer.headers.get('etag') ?? `"${answer.body.version}"`;
+}
+
+/** A random Idempotency-Key; getRandomValues works outside secure contexts too, unlike randomUUID. */
+function uniqueKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) =>
+    byte.toString(16).padStart(2, '0'),
+  ).join('');
+}
+
+export class Api {
+  private session: Session | undefined;
+  private refreshing: Promise<boolean> | undefined;
+
+  constructor(
+    readonly baseUrl: string,
+    /** Called when the session cannot be renewed: the app goes back to sign-in. */
+    private readonly onSessionEnded: () => void,
+  ) {
+    this.session = loadSession();
+  }
+
+  get signedIn(): Session | undefined {
+    return this.session;
+  }
+
+  startSession(session: Session): void {
+    this.session = session;
+    saveSession(session);
+  }
+
+  endSession(): void {
+    this.session = undefined;
+    clearSession();
+  }
+
+  /** An unauthenticated call (sign-in); answers every status instead of throwing on errors. */
+  async post(path: string, body: unknown): Promise<Answer<Record<string, unknown>>> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, UNREACHABLE);
+    }
+    return { status: response.status, body: await parse(response), headers: response.headers };
+  }
+
+  /** A call with the session's access token; a 401 refreshes the tokens once and retries. */
+  async send<T>(method: string, path: string, options: SendOptions = {}): Promise<Answer<T>> {
+    const first = await this.attempt(method, path, options);
+    if (first.status !== 401) return this.settle<T>(first);
+    if (await this.refresh()) {
+      const second = await this.attempt(method, path, options);
+      if (second.status !== 401) return this.settle<T>(second);
+    }
+    this.endSession();
+    this.onSessionEnded();
+    throw new ApiError(401, SESSION_ENDED);
+  }
+
+  private async attempt(method: string, path: string, options: SendOptions): Promise<Response> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (this.session) headers.authorization = `Bearer ${this.session.accessToken}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      return await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      });
+    } catch {
+      throw new ApiError(0, UNREACHABLE);
+    }
+  }
+
+  private async settle<T>(response: Response): Promise<Answer<T>> {
+    const body = await parse(response);
+    if (!response.ok) {
+      throw new ApiError(
+        response.status,
+        messageOf(response.status, body, response.headers),
+        body,
+        fieldsOf(body),
+      );
+    }
+    return { status: response.status, body: body as T, headers: response.headers };
+  }
+
+  /** One refresh at a time: calls that fail together wait for the same new tokens. */
+  private refresh(): Promise<boolean> {
+    this.refreshing ??= (async () => {
+      const session = this.session;
+      if (!session) return false;
+      try {
+        const answer = await this.post('/auth/token/refresh', { refreshToken: session.refreshToken });
+        const { accessToken, refreshToken } = answer.body;
+        if (answer.status !== 200 || typeof accessToken !== 'string' || typeof refreshToken !== 'string') {
+          return false;
+        }
+        this.startSession({ email: session.email, accessToken, refreshToken });
+        return true;
+      } catch {
+        return false;
+      }
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  // The operations of functions/calendar-api/operations.ts that the app uses.
+
+  async me(): Promise<Me> {
+    return (await this.send<Me>('GET', '/me')).body;
+  }
+
+  async updateMe(patch: MePatch): Promise<Me> {
+    return (await this.send<Me>('PATCH', '/me', { body: patch })).body;
+  }
+
+  async createFeed(): Promise<CalendarFeed> {
+    return (await this.send<CalendarFeed>('POST', '/me/calendar-feed')).body;
+  }
+
+  async revokeFeed(): Promise<void> {
+    await this.send('DELETE', '/me/calendar-feed');
+  }
+
+  /** Every occurrence between two dates (both inclusive), all pages. */
+  async occurrences(from: string, to: string, timeZone: string): Promise<Occurrence[]> {
+    const items: Occurrence[] = [];
+    let cursor: string | undefined;
+    do {
+      const query = new URLSearchParams({ from, to, timeZone, limit: '500' });
+      if (cursor) query.set('cursor', cursor);
+      const page = (await this.send<OccurrencePage>('GET', `/events?${query}`)).body;
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  }
+
+  event(id: string): Promise<Answer<Event>> {
+    return this.send<Event>('GET', `/events/${encodeURIComponent(id)}`);
+  }
+
+  createEvent(input: EventInput): Promise<Answer<Event>> {
+    return this.send<Event>('POST', '/events', {
+      body: input,
+      // A retried click must not create the event twice.
+      headers: { 'idempotency-key': uniqueKey() },
+    });
+  }
+
+  updateEvent(id: string, etag: string, patch: EventPatch): Promise<Answer<Event>> {
+    return this.send<Event>('PATCH', `/events/${encodeURIComponent(id)}`, {
+      body: patch,
+      headers: { 'if-match': etag },
+    });
+  }
+
+  async deleteEvent(id: string, etag?: string): Promise<void> {
+    await this.send('DELETE', `/events/${encodeURIComponent(id)}`, {
+      ...(etag ? { headers: { 'if-match': etag } } : {}),
+    });
+  }
+
+  async reminders(): Promise<Reminder[]> {
+    const items: Reminder[] = [];
+    let cursor: string | undefined;
+    do {
+      const query = new URLSearchParams({ limit: '500' });
+      if (cursor) query.set('cursor', cursor);
+      const page = (await this.send<ReminderPage>('GET', `/reminders?${query}`)).body;
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  }
+
+  async createReminder(input: ReminderInput): Promise<Reminder> {
+    return (
+      await this.send<Reminder>('POST', '/reminders', {
+        body: input,
+        headers: { 'idempotency-key': uniqueKey() },
+      })
+    ).body;
+  }
+
+  async snoozeReminder(id: string, minutes: number): Promise<Reminder> {
+    return (
+      await this.send<Reminder>('POST', `/reminders/${encodeURIComponent(id)}/snooze`, { body: { minutes } })
+    ).body;
+  }
+
+  async cancelReminder(id: string): Promise<void> {
+    await this.send('DELETE', `/reminders/${encodeURIComponent(id)}`);
+  }
+}

@@ -1,0 +1,92 @@
+/** A labelled form control with its hint and error, tied together for assistive technology. */
+import type { ComponentChildren } from 'preact';
+import { ApiError } from '../api';
+
+export type FieldErrors = Record<string, string>;
+
+/** The ids a control's aria-describedby names: its hint and, when there is one, its error. */
+export function describedBy(id: string, error?: string, hint?: string): string | undefined {
+  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean);
+  return ids.length > 0 ? ids.join(' ') : undefined;
+}
+
+/** Props every control of a Field spreads, so that the error is announced with the control. */
+export function controlProps(id: string, error?: string, hint?: string) {
+  return {
+    id,
+    'aria-invalid': error ? ('true' as const) : undefined,
+    'aria-describedby': describedBy(id, error, hint),
+  };
+}
+
+export function Field(props: {
+  id: string;
+  label: string;
+  error?: string | undefined;
+  hint?: string | undefined;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class={props.error ? 'field has-error' : 'field'}>
+      <label for={props.id}>{props.label}</label>
+      {props.hint && (
+        <p id={`${props.id}-hint`} class="hint">
+          {props.hint}
+        </p>
+      )}
+      {props.children}
+      {props.error && (
+        <p id={`${props.id}-error`} class="field-error">
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Splits an API error into messages per form field (by the problem's JSON pointers) and the rest. `keyOf`
+ * names the form's field for a pointer, or undefined when the form has none for it.
+ */
+export function splitErrors(
+  error: unknown,
+  keyOf: (pointer: string) => string | undefined,
+): { fields: FieldErrors; general: string[] } {
+  if (!(error instanceof ApiError)) {
+    return { fields: {}, general: [error instanceof Error ? error.message : String(error)] };
+  }
+  const fields: FieldErrors = {};
+  const general: string[] = [];
+  for (const problem of error.fields) {
+    const key = keyOf(problem.field);
+    if (key && !fields[key]) fields[key] = problem.message;
+    else if (!key) general.push(problem.message);
+  }
+  if (error.fields.length === 0) general.push(error.message);
+  return { fields, general };
+}
+
+/** An error for the whole form, announced when it appears. */
+export function FormAlert(props: { messages: readonly string[] }) {
+  if (props.messages.length === 0) return null;
+  return (
+    <div class="alert alert-error" role="alert">
+      {props.messages.length === 1 ? (
+        <p>{props.messages[0]}</p>
+      ) : (
+        <ul>
+          {props.messages.map((message) => (
+            <li key={message}>{message}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Moves focus to the first control that has an error, after the render that shows it. */
+export function focusFirstError(form: HTMLElement | null): void {
+  window.setTimeout(() => {
+    form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, 0);
+}

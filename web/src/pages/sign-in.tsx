@@ -1,0 +1,235 @@
+/**
+ * Sign-in with an emailed one-time code: ask for a code, then type it. Every answer of the auth routes has
+ * its own message (throttled with a countdown, locked until a time, a wrong code with the attempts left).
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type Api, ApiError, UNREACHABLE } from '../api';
+import { controlProps, Field, FormAlert } from '../components/field';
+import { usePageTitle } from '../page';
+
+type Step = 'email' | 'code';
+
+interface Problem {
+  /** Which control the message belongs to; none: the whole form. */
+  readonly field?: 'email' | 'code';
+  readonly message: string;
+}
+
+const lockedMessage = (lockedUntil: unknown) => {
+  const until = typeof lockedUntil === 'string' ? new Date(lockedUntil) : undefined;
+  const when =
+    until && !Number.isNaN(until.getTime())
+      ? until.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+      : 'later';
+  return `Too many wrong codes. Sign-in for this address is locked until ${when}.`;
+};
+
+/** Seconds left until a moment, ticking every second; 0 once it has passed. */
+function useCountdown(until: number | undefined): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (until === undefined) return;
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, [until]);
+  return until === undefined ? 0 : Math.max(0, Math.ceil((until - now) / 1000));
+}
+
+export function SignInPage(props: { api: Api; notice?: string | undefined; onSignedIn: () => void }) {
+  const { api } = props;
+  const heading = usePageTitle('Sign in');
+  const [step, setStep] = useState<Step>('email');
+  const [email, setEmail] = useState('');
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem | undefined>();
+  const [info, setInfo] = useState<string | undefined>();
+  const [waitUntil, setWaitUntil] = useState<number | undefined>();
+  const waitSeconds = useCountdown(waitUntil);
+  const emailRef = useRef<HTMLInputElement>(null);
+  const codeRef = useRef<HTMLInputElement>(null);
+
+  // Focus follows the step, and an error moves focus to the control it is about.
+  const firstStep = useRef(true);
+  useEffect(() => {
+    if (firstStep.current) {
+      firstStep.current = false;
+      return;
+    }
+    (step === 'code' ? codeRef : emailRef).current?.focus();
+  }, [step]);
+  useEffect(() => {
+    if (problem?.field === 'email') emailRef.current?.focus();
+    if (problem?.field === 'code') codeRef.current?.focus();
+  }, [problem]);
+
+  const fail = (error: unknown) =>
+    setProblem({ message: error instanceof ApiError ? error.message : UNREACHABLE });
+
+  const requestCode = async (event: Event) => {
+    event.preventDefault();
+    const address = email.trim();
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address)) {
+      setProblem({ field: 'email', message: 'Enter your email address, like name@example.com.' });
+      return;
+    }
+    setBusy(true);
+    setProblem(undefined);
+    setInfo(undefined);
+    try {
+      const answer = await api.post('/auth/otp/request', { email: address });
+      const body = answer.body;
+      if (answer.status === 202) {
+        setInfo(typeof body.message === 'string' ? body.message : 'A 6-digit code is on its way.');
+        setCode('');
+        setStep('code');
+      } else if (answer.status === 429 && body.status === 'throttled') {
+        const seconds = Number(body.retryAfterSeconds ?? answer.headers.get('retry-after') ?? 60);
+        setWaitUntil(Date.now() + seconds * 1000);
+        setProblem({
+          message: `A code was sent a moment ago. You can ask for another in ${seconds} seconds.`,
+        });
+      } else if (answer.status === 429 && body.status === 'locked') {
+        setProblem({ message: lockedMessage(body.lockedUntil) });
+      } else if (answer.status === 400) {
+        setProblem({ field: 'email', message: 'That does not look like an email address.' });
+      } else {
+        setProblem({
+          message: typeof body.message === 'string' ? body.message : `Sign-in failed (${answer.status}).`,
+        });
+      }
+    } catch (error) {
+      fail(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const verify = async (event: Event) => {
+    event.preventDefault();
+    const typed = code.replace(/\s/g, '');
+    if (!/^\d{6}$/.test(typed)) {
+      setProblem({ field: 'code', message: 'Enter the 6-digit code from the email.' });
+      return;
+    }
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      const answer = await api.post('/auth/otp/verify', { email: email.trim(), code: typed });
+      const body = answer.body;
+      if (
+        answer.status === 200 &&
+        typeof body.accessToken === 'string' &&
+        typeof body.refreshToken === 'string'
+      ) {
+        api.startSession({
+          email: email.trim().toLowerCase(),
+          accessToken: body.accessToken,
+          refreshToken: body.refreshToken,
+        });
+        props.onSignedIn();
+        return;
+      }
+      if (answer.status === 401 && body.status === 'wrong-code') {
+        const left = Number(body.attemptsLeft ?? 0);
+        setProblem({
+          field: 'code',
+          message: `That code is not right. ${left} ${left === 1 ? 'attempt' : 'attempts'} left.`,
+        });
+      } else if (answer.status === 401) {
+        setProblem({ message: 'No code is waiting for this address. Ask for a new one.' });
+      } else if (answer.status === 429) {
+        setProblem({ message: lockedMessage(body.lockedUntil) });
+      } else if (answer.status === 400) {
+        setProblem({ field: 'code', message: 'Enter the 6-digit code from the email.' });
+      } else {
+        setProblem({ message: 'The code could not be checked just now. Try again.' });
+      }
+    } catch (error) {
+      fail(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const emailError = problem?.field === 'email' ? problem.message : undefined;
+  const codeError = problem?.field === 'code' ? problem.message : undefined;
+
+  return (
+    <main id="main" class="sign-in">
+      <div class="card narrow">
+        <h1 ref={heading} tabIndex={-1}>
+          Sign in to Aurora Time
+        </h1>
+        {props.notice && step === 'email' && (
+          <div class="alert alert-info" role="status">
+            <p>{props.notice}</p>
+          </div>
+        )}
+        {step === 'email' ? (
+          <form onSubmit={requestCode} noValidate>
+            <p>We will email you a one-time code. No password needed.</p>
+            <Field id="email" label="Email address" error={emailError}>
+              <input
+                {...controlProps('email', emailError)}
+                ref={emailRef}
+                type="email"
+                autoComplete="email"
+                inputMode="email"
+                required
+                value={email}
+                onInput={(event) => setEmail(event.currentTarget.value)}
+              />
+            </Field>
+            <FormAlert messages={problem && !problem.field ? [problem.message] : []} />
+            <button type="submit" class="primary" disabled={busy || waitSeconds > 0}>
+              {busy ? 'Sending…' : waitSeconds > 0 ? `Send code (wait ${waitSeconds} s)` : 'Send code'}
+            </button>
+          </form>
+        ) : (
+          <form onSubmit={verify} noValidate>
+            {info && (
+              <div class="alert alert-info" role="status">
+                <p>{info}</p>
+              </div>
+            )}
+            <p>
+              Code sent to <strong>{email.trim()}</strong>.
+            </p>
+            <Field id="code" label="6-digit code" error={codeError}>
+              <input
+                {...controlProps('code', codeError)}
+                ref={codeRef}
+                type="text"
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                pattern="[0-9]*"
+                maxLength={6}
+                required
+                value={code}
+                onInput={(event) => setCode(event.currentTarget.value)}
+              />
+            </Field>
+            <FormAlert messages={problem && !problem.field ? [problem.message] : []} />
+            <div class="actions">
+              <button type="submit" class="primary" disabled={busy}>
+                {busy ? 'Checking…' : 'Sign in'}
+              </button>
+              <button
+                type="button"
+                class="link-button"
+                onClick={() => {
+                  setStep('email');
+                  setProblem(undefined);
+                  setInfo(undefined);
+                }}
+              >
+                Use another address or get a new code
+              </button>
+            </div>
+          </form>
+        )}
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,24 @@
+/** The API's bodies, generated from events-schema/api/resources.json (types only: nothing of it is bundled). */
+export type {
+  CalendarFeed,
+  DeliveryChannels,
+  Event,
+  EventInput,
+  EventPatch,
+  EventReminder,
+  EventReminderInput,
+  Me,
+  MePatch,
+  Occurrence,
+  OccurrencePage,
+  Problem,
+  ProblemField,
+  QuietHours,
+  Reminder,
+  ReminderInput,
+  ReminderPage,
+} from '../../events-schema/generated/api-types';
+
+export type Channel = 'email' | 'messenger';
+export const CHANNELS: readonly Channel[] = ['email', 'messenger'];
+export const CHANNEL_LABELS: Record<Channel, string> = { email: 'Email', messenger: 'Messenger' };
