@@ -120,7 +120,7 @@ export class DynaliteStore {
     const data = this.validate(operation, input);
     const action = this.handler(operation).action;
     const locks = await this.writeLocks(operation, data as WriteRequest);
-    if (!locks) return runAction(action, this.store, data);
+    if (!locks) return withoutDynaliteExtras(await runAction(action, this.store, data));
     return this.writeExclusively(
       locks.exclusive,
       async (staging) => {
@@ -246,4 +246,18 @@ export class DynaliteStore {
     if (!handler) throw new AwsServiceError('UnknownOperationException', operation);
     return handler;
   }
+}
+
+/**
+ * dynalite describes an on-demand table with a TableThroughputModeSummary that no DynamoDB model has; AWS
+ * answers without it (test/conformance/service-models.test.ts checks the answers against the models).
+ */
+function withoutDynaliteExtras(output: unknown): unknown {
+  if (typeof output !== 'object' || output === null) return output;
+  for (const member of ['Table', 'TableDescription'] as const) {
+    const table = (output as Record<string, unknown>)[member];
+    if (typeof table === 'object' && table !== null)
+      delete (table as Record<string, unknown>).TableThroughputModeSummary;
+  }
+  return output;
 }
