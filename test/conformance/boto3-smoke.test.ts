@@ -4,13 +4,11 @@
  * EventBridge and STS. Needs python3 with boto3; without them it registers nothing and says so loudly.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
+import { startBareTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
 
 const script = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/boto3/smoke.py');
 
@@ -47,15 +45,11 @@ interface SmokeResult {
 if (boto3Version) {
   describe(`boto3 ${boto3Version} against the local edge`, () => {
     let test: TestCloud;
-    let assembly: string;
     beforeAll(async () => {
-      assembly = mkdtempSync(join(tmpdir(), 'aurora-boto3-assembly-'));
-      writeFileSync(join(assembly, 'manifest.json'), JSON.stringify({ version: '36.0.0', artifacts: {} }));
-      test = await startTestCloud({ assemblyDirectory: assembly });
+      test = await startBareTestCloud();
     }, 60_000);
     afterAll(async () => {
       await test?.stop();
-      if (assembly) rmSync(assembly, { recursive: true, force: true });
     });
 
     it('runs DynamoDB, Step Functions, SQS, EventBridge and STS calls and parses every answer', async () => {

@@ -8,8 +8,7 @@
  * ListFunctions is exercised. Secrets Manager: secrets come from the template only, so only ListSecrets.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -72,7 +71,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCloud, type TestCloud } from '../support/local-cloud';
+import { startBareTestCloud, type TestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 import { type RecordedResponse, tapResponses } from '../support/raw-response-tap';
 import {
@@ -138,18 +137,14 @@ function modelsFor(service: Service, botocore: string | undefined): ServiceModel
 
 describe('edge responses against the AWS service models', () => {
   let test: TestCloud;
-  let assembly: string;
   const recorded: RecordedResponse[] = [];
   const botocore = botocoreData();
 
   beforeAll(async () => {
-    assembly = mkdtempSync(join(tmpdir(), 'aurora-models-assembly-'));
-    writeFileSync(join(assembly, 'manifest.json'), JSON.stringify({ version: '36.0.0', artifacts: {} }));
-    test = await startTestCloud({ assemblyDirectory: assembly });
+    test = await startBareTestCloud();
   }, 60_000);
   afterAll(async () => {
     await test?.stop();
-    if (assembly) rmSync(assembly, { recursive: true, force: true });
   });
 
   const config = () => ({ ...test.clientConfig, maxAttempts: 1 });

@@ -1,12 +1,3 @@
-/**
- * Issue 12: what the edge answers matches the AWS service models, checked with the unmodified SDK v3 clients
- * (and, for SQS's older query protocol, the raw XML): epoch-second timestamps from Step Functions, members AWS
- * leaves out, errors AWS raises (oversized input, invalid characters, a 413 for an oversized body), the old
- * item in a failed condition, and attribute names that are special in JavaScript.
- */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
@@ -38,7 +29,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { remindersTable, useDynamoDbThroughEdge } from '../support/dynamodb-edge';
-import { startTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
+import { startBareTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 
 const ROLE = 'arn:aws:iam::000000000000:role/wire-shapes';
@@ -46,16 +37,12 @@ const PASS_MACHINE = JSON.stringify({ StartAt: 'Done', States: { Done: { Type: '
 
 describe('wire shapes through the local cloud', () => {
   let test: TestCloud;
-  let assembly: string;
   beforeAll(async () => {
-    // An assembly without stacks: these tests create what they use, so the app need not be synthesized.
-    assembly = mkdtempSync(join(tmpdir(), 'aurora-wire-assembly-'));
-    writeFileSync(join(assembly, 'manifest.json'), JSON.stringify({ version: '36.0.0', artifacts: {} }));
-    test = await startTestCloud({ assemblyDirectory: assembly });
+    // These tests create what they use, so the app need not be synthesized.
+    test = await startBareTestCloud();
   }, 60_000);
   afterAll(async () => {
     await test?.stop();
-    rmSync(assembly, { recursive: true, force: true });
   });
 
   const sfn = () => new SFNClient({ ...test.clientConfig, maxAttempts: 1 });

@@ -1,5 +1,5 @@
 /** Starts a local cloud for a test: free ports, a temporary state directory, a manual clock. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud';
@@ -68,6 +68,26 @@ export async function startTestCloud(
     stop: async ({ keepState = false } = {}) => {
       await cloud.stop();
       if (!keepState) rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A local cloud with no app deployed (an empty cloud assembly): the emulated services alone, started in
+ * about a second, for tests of the services' own wire behaviour. `stop` removes the assembly too.
+ */
+export async function startBareTestCloud(options: { stateDir?: string } = {}): Promise<TestCloud> {
+  const assemblyDirectory = mkdtempSync(join(tmpdir(), 'aurora-empty-assembly-'));
+  writeFileSync(
+    join(assemblyDirectory, 'manifest.json'),
+    JSON.stringify({ version: '36.0.0', artifacts: {} }),
+  );
+  const test = await startTestCloud({ ...options, assemblyDirectory });
+  return {
+    ...test,
+    stop: async (stopOptions) => {
+      await test.stop(stopOptions);
+      rmSync(assemblyDirectory, { recursive: true, force: true });
     },
   };
 }

@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Clock, parseIsoDuration } from '../../../infra/local/clock';
-import { startLocalCloud } from '../../../infra/local/cloud';
-import { testConfig } from '../../support/local-cloud';
+import { startBareTestCloud } from '../../support/local-cloud';
 import { until } from '../../support/polling';
 
 const start = Date.parse('2026-11-22T09:00:00.000Z');
@@ -98,24 +97,16 @@ describe('parseIsoDuration', () => {
 describe('a restarted local cloud', () => {
   it('resumes its clock where it was, never earlier than the start asked for', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'clock-resume-'));
-    // No stacks: the clock is all this is about.
-    const assemblyDirectory = mkdtempSync(join(tmpdir(), 'clock-assembly-'));
-    writeFileSync(
-      join(assemblyDirectory, 'manifest.json'),
-      JSON.stringify({ version: '36.0.0', artifacts: {} }),
-    );
-    const start = () => startLocalCloud(testConfig(stateDir), { assemblyDirectory, log: () => {} });
     try {
-      const first = await start();
-      first.clock.advanceBy(26 * 3600_000);
-      const later = first.clock.now();
-      await first.stop();
-      const second = await start();
-      expect(second.clock.now()).toBe(later);
+      const first = await startBareTestCloud({ stateDir });
+      first.cloud.clock.advanceBy(26 * 3600_000);
+      const later = first.cloud.clock.now();
+      await first.stop({ keepState: true });
+      const second = await startBareTestCloud({ stateDir });
+      expect(second.cloud.clock.now()).toBe(later);
       await second.stop();
     } finally {
       rmSync(stateDir, { recursive: true, force: true });
-      rmSync(assemblyDirectory, { recursive: true, force: true });
     }
   });
 });
