@@ -23,7 +23,7 @@ import {
 } from '../shared/reminders/model';
 import { canonicalTimeZone } from '../shared/reminders/zoned';
 import type { PersonSettings } from './ports';
-import type { ApiRequest, Caller } from './request';
+import { type ApiRequest, type Caller, callerOf } from './request';
 
 export interface ItemKey {
   readonly PK: string;
@@ -150,11 +150,6 @@ function meOf(userId: string, profile: Profile): Me {
     createdAt: profile.createdAt,
   };
 }
-
-const callerOf = (request: ApiRequest): Caller => {
-  if (!request.caller) throw new Error(`${request.operation.operationId} needs a session`);
-  return request.caller;
-};
 
 // Only after DELETE /me, while the session that deleted the account is still valid.
 const NO_ACCOUNT = problem(404, 'not-found', 'There is no account for this session any more.');

@@ -43,7 +43,7 @@ import { ulid } from '../shared/ulid';
 import { plannedReminders } from './event-reminders';
 import { decodeCursor, encodeCursor, pageLimit } from './paging';
 import type { ReminderRequests, SettingsReader } from './ports';
-import type { ApiRequest, Caller } from './request';
+import { type ApiRequest, type Caller, callerOf } from './request';
 
 export interface EventStore {
   readonly get: (userId: string, eventId: string) => Promise<CalendarEvent | undefined>;
@@ -62,11 +62,6 @@ export interface EventPorts {
   readonly settings: SettingsReader;
   readonly eventReminders: ReminderRequests;
 }
-
-const callerOf = (request: ApiRequest): Caller => {
-  if (!request.caller) throw new Error(`${request.operation.operationId} needs a session`);
-  return request.caller;
-};
 
 function fieldsProblems(
   fields: EventFields,
@@ -228,16 +223,27 @@ const reminderShape = (event: CalendarEvent) =>
     event.reminders.map((reminder) => [reminder.offset, reminder.channels]),
   ]);
 
+/** The caller's event at `{id}`, if the request's If-Match lets it change: else the answer that refuses. */
+async function eventToChange(
+  request: ApiRequest,
+  ports: EventPorts,
+  options: { readonly ifMatchRequired: boolean },
+): Promise<CalendarEvent | HttpAnswer> {
+  const current = await ports.events.get(callerOf(request).userId, request.path.id ?? '');
+  if (!current) return notFound('event');
+  return (
+    preconditionFailure(
+      request.headers['if-match'],
+      { name: 'event', version: current.version },
+      { required: options.ifMatchRequired },
+    ) ?? current
+  );
+}
+
 export async function updateEvent(request: ApiRequest<EventPatch>, ports: EventPorts): Promise<HttpAnswer> {
   const caller = callerOf(request);
-  const current = await ports.events.get(caller.userId, request.path.id ?? '');
-  if (!current) return notFound('event');
-  const refused = preconditionFailure(
-    request.headers['if-match'],
-    { name: 'event', version: current.version },
-    { required: true },
-  );
-  if (refused) return refused;
+  const current = await eventToChange(request, ports, { ifMatchRequired: true });
+  if (!('eventId' in current)) return current;
   const settings = await ports.settings.read(caller.userId);
   const fields = merged(current, request.body);
   const requested =
@@ -268,14 +274,8 @@ export async function updateEvent(request: ApiRequest<EventPatch>, ports: EventP
 
 export async function deleteEvent(request: ApiRequest, ports: EventPorts): Promise<HttpAnswer> {
   const caller = callerOf(request);
-  const current = await ports.events.get(caller.userId, request.path.id ?? '');
-  if (!current) return notFound('event');
-  const refused = preconditionFailure(
-    request.headers['if-match'],
-    { name: 'event', version: current.version },
-    { required: false },
-  );
-  if (refused) return refused;
+  const current = await eventToChange(request, ports, { ifMatchRequired: false });
+  if (!('eventId' in current)) return current;
   if (!(await ports.events.remove(caller.userId, current.eventId, current.version))) {
     return problem(412, 'stale-version', 'The event changed meanwhile; read it again.');
   }

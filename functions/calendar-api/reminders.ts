@@ -37,7 +37,7 @@ import { Temporal } from '../shared/reminders/temporal';
 import { canonicalTimeZone, wallTimeAt, zonedWallTime } from '../shared/reminders/zoned';
 import { decodeCursor, encodeCursor, pageLimit } from './paging';
 import type { Lifecycle, SettingsReader } from './ports';
-import type { ApiRequest, Caller } from './request';
+import { type ApiRequest, callerOf } from './request';
 
 export interface ReminderStore {
   /** A strongly consistent read: the answer to a change must see the workflow's write. */
@@ -79,11 +79,6 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}
 const DATE_TIME_START = /^\d{4}-\d{2}-\d{2}T/;
 /** A GSI1SK: `<nextDueAt>#<reminderId>`. */
 const LISTING_KEY = /^\S+#([0-9A-HJKMNP-TV-Z]{26})$/;
-
-const callerOf = (request: ApiRequest): Caller => {
-  if (!request.caller) throw new Error(`${request.operation.operationId} needs a session`);
-  return request.caller;
-};
 
 const isoNow = (ports: ReminderPorts): string => new Date(ports.now()).toISOString();
 

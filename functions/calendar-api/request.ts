@@ -24,3 +24,9 @@ export interface ApiRequest<Body = unknown> {
 }
 
 export type UseCase<Ports, Body = unknown> = (request: ApiRequest<Body>, ports: Ports) => Promise<HttpAnswer>;
+
+/** The signed-in person of a `session` operation (the authorizer guarantees one; its absence is a bug). */
+export function callerOf(request: ApiRequest): Caller {
+  if (!request.caller) throw new Error(`${request.operation.operationId} needs a session`);
+  return request.caller;
+}
