@@ -4,6 +4,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { required } from '../auth-shared/environment';
 import { dynamoSessionStore, type Outcome } from '../auth-shared/otp-session';
+import { adminGrantKey } from '../shared/admin/grants';
 import { dynamoDb, eventBridge } from '../shared/clients';
 import { publishEvents } from '../shared/events/publish';
 import { logger } from '../shared/logger';
@@ -44,6 +45,12 @@ const ports: AuthPorts = {
     const lockedUntil = lock?.Item?.lockedUntil;
     const locked = typeof lockedUntil === 'string' && Date.parse(lockedUntil) > nowMs;
     return user !== undefined && user.email === email && user.disabled !== true && !locked;
+  },
+  isAdmin: async (email) => {
+    const grant = await dynamoDb.send(
+      new GetCommand({ TableName: tableName, Key: adminGrantKey(email), ConsistentRead: true }),
+    );
+    return grant.Item !== undefined;
   },
   now: Date.now,
 };

@@ -23,6 +23,8 @@ export interface AuthPorts {
   readonly sessionKey: () => Promise<string>;
   /** Whether the user may still hold a session (exists, not disabled, not locked). */
   readonly userActive: (userId: string, email: string, nowMs: number) => Promise<boolean>;
+  /** Whether the address holds the admin grant (checked at every token issue, so a revoke takes effect). */
+  readonly isAdmin: (email: string) => Promise<boolean>;
   readonly now: () => number;
 }
 
@@ -142,10 +144,10 @@ export async function verifyCode(body: Record<string, unknown>, ports: AuthPorts
 }
 
 async function tokens(userId: string, email: string, ports: AuthPorts): Promise<Record<string, unknown>> {
-  const key = await ports.sessionKey();
+  const [key, admin] = await Promise.all([ports.sessionKey(), ports.isAdmin(email)]);
   const now = ports.now();
-  const access = issueToken(key, { userId, email }, 'access', now);
-  const refresh = issueToken(key, { userId, email }, 'refresh', now);
+  const access = issueToken(key, { userId, email, admin }, 'access', now);
+  const refresh = issueToken(key, { userId, email, admin }, 'refresh', now);
   return {
     userId,
     tokenType: 'Bearer',

@@ -14,6 +14,8 @@ export interface SessionClaims {
   readonly iat: number;
   readonly exp: number;
   readonly jti: string;
+  /** Present (true) only for addresses granted the admin role (`npm run admin -- grant`). */
+  readonly admin?: true;
 }
 
 export const ISSUER = 'aurora-time';
@@ -26,7 +28,7 @@ const sign = (key: string, signingInput: string): Buffer =>
 
 export function issueToken(
   key: string,
-  subject: { userId: string; email: string },
+  subject: { userId: string; email: string; admin?: boolean },
   typ: TokenUse,
   nowMs: number,
 ): { token: string; claims: SessionClaims } {
@@ -39,6 +41,7 @@ export function issueToken(
     iat,
     exp: iat + (typ === 'access' ? ACCESS_TOKEN_SECONDS : REFRESH_TOKEN_SECONDS),
     jti: randomUUID(),
+    ...(subject.admin === true ? { admin: true as const } : {}),
   };
   const signingInput = `${base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${base64url(JSON.stringify(claims))}`;
   return { token: `${signingInput}.${base64url(sign(key, signingInput))}`, claims };
@@ -78,7 +81,8 @@ export function verifyToken(key: string, token: string, expected: TokenUse, nowM
     typeof claims.email !== 'string' ||
     typeof claims.exp !== 'number' ||
     typeof claims.iat !== 'number' ||
-    typeof claims.jti !== 'string'
+    typeof claims.jti !== 'string' ||
+    (claims.admin !== undefined && claims.admin !== true)
   ) {
     return { valid: false, reason: 'claims' };
   }

@@ -18,7 +18,7 @@ const readSecret = cachedSecretReader(new SecretsManagerClient({}));
 const sessionKeyId = required('SESSION_KEY_ID');
 const BEARER = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 
-type SessionContext = { userId: string; email: string };
+type SessionContext = { userId: string; email: string; admin: boolean };
 
 export const handler: APIGatewayRequestSimpleAuthorizerHandlerV2WithContext<SessionContext> = async (
   event: APIGatewayRequestAuthorizerEventV2,
@@ -35,6 +35,10 @@ export const handler: APIGatewayRequestSimpleAuthorizerHandlerV2WithContext<Sess
   }
   return {
     isAuthorized: true,
-    context: { userId: verification.claims.sub, email: verification.claims.email },
+    context: {
+      userId: verification.claims.sub,
+      email: verification.claims.email,
+      admin: verification.claims.admin === true,
+    },
   };
 };

@@ -1,7 +1,11 @@
 /** Email login through the REST API of the deployed app, with the code read from the local SES inbox. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPOSITORY_ROOT } from '../../infra/constructs/aurora-function';
 import { startTestCloud, type TestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
+import { signIn } from '../support/sign-in';
 
 let test: TestCloud;
 
@@ -76,5 +80,36 @@ describe('POST /auth/otp/request, /auth/otp/verify, /auth/token/refresh', () => 
     expect(Object.keys(unknown.body).sort()).toEqual(['expiresAt', 'message', 'status']);
     expect((await post('/auth/otp/request', { email: 'not an address' })).status).toBe(400);
     expect((await post('/auth/otp/verify', { email: 'nobody@example.com', code: '12345' })).status).toBe(400);
+  });
+});
+
+describe('the admin role (npm run admin)', () => {
+  const runAdmin = (...args: string[]) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/admin/main.ts', ...args], {
+      cwd: REPOSITORY_ROOT,
+      env: {
+        ...process.env,
+        AWS_ENDPOINT_URL: test.cloud.edgeUrl,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+      },
+    });
+  const claimsOf = (token: string) =>
+    JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+
+  it('puts admin in the session of a granted address only, and a revoke takes it out at the refresh', async () => {
+    await expect(runAdmin('grant', 'not-an-address')).rejects.toMatchObject({ code: 2 });
+    const granted = await runAdmin('grant', 'Boss@Example.com');
+    expect(granted.stdout).toMatch(/boss@example\.com is an admin/);
+    expect((await runAdmin('list')).stdout).toMatch(/^boss@example\.com\tgranted /m);
+
+    const admin = await signIn(test.cloud, 'boss@example.com');
+    expect(claimsOf(admin)).toMatchObject({ email: 'boss@example.com', admin: true });
+    const person = await signIn(test.cloud, 'someone@example.com');
+    expect(claimsOf(person)).not.toHaveProperty('admin');
+
+    await runAdmin('revoke', 'boss@example.com');
+    expect((await runAdmin('list')).stdout).not.toMatch(/boss@example\.com/);
   });
 });

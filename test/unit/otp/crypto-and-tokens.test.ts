@@ -48,6 +48,17 @@ describe('session tokens (JWT HS256)', () => {
     expect(verifyToken(KEY, token, 'refresh', NOW)).toEqual({ valid: false, reason: 'token use' });
   });
 
+  it('carry admin only when granted, and only as true', () => {
+    expect(issueToken(KEY, subject, 'access', NOW).claims).not.toHaveProperty('admin');
+    expect(issueToken(KEY, { ...subject, admin: false }, 'access', NOW).claims).not.toHaveProperty('admin');
+    const { token, claims } = issueToken(KEY, { ...subject, admin: true }, 'access', NOW);
+    expect(claims.admin).toBe(true);
+    expect(verifyToken(KEY, token, 'access', NOW)).toEqual({ valid: true, claims });
+    const signingInput = `${token.split('.')[0]}.${Buffer.from(JSON.stringify({ ...claims, admin: 'yes' })).toString('base64url')}`;
+    const resigned = `${signingInput}.${createHmac('sha256', KEY).update(signingInput).digest('base64url')}`;
+    expect(verifyToken(KEY, resigned, 'access', NOW)).toEqual({ valid: false, reason: 'claims' });
+  });
+
   it('are refused when expired, tampered with, signed with another key or with alg none', () => {
     const { token } = issueToken(KEY, subject, 'access', NOW);
     expect(verifyToken(KEY, token, 'access', NOW + 901_000)).toMatchObject({ reason: 'expired' });
