@@ -91,6 +91,8 @@ export const API_REQUEST_BODIES = [
   'ReminderPatch',
   'SnoozeInput',
   'MePatch',
+  'AdminLockInput',
+  'AdminReasonInput',
 ] as const;
 
 export async function renderApiContracts(): Promise<Record<string, string>> {

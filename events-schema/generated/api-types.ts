@@ -58,6 +58,10 @@ export type UserId = string;
  * An email address, already trimmed and lower-cased by the publisher.
  */
 export type Email = string;
+/**
+ * A Messenger page-scoped user id.
+ */
+export type Psid = string;
 
 /**
  * A reminder before each occurrence of the event: offset is how long before it starts (PT0M: at the start), channels default to the person's default channels.
@@ -298,4 +302,123 @@ export interface Problem {
 export interface GatewayError {
   message: string;
   [k: string]: unknown | undefined;
+}
+/**
+ * One user as an admin lists them.
+ */
+export interface AdminUser {
+  userId: UserId;
+  email?: Email;
+  psid?: Psid;
+  timeZone: TimeZone;
+  createdAt: Timestamp;
+  disabled: boolean;
+  /**
+   * Present while sign-in is locked.
+   */
+  lockedUntil?: Timestamp;
+}
+export interface AdminUserPage {
+  items: AdminUser[];
+  nextCursor?: string;
+}
+/**
+ * One user in full, for an admin.
+ */
+export interface AdminUserDetail {
+  userId: UserId;
+  email?: Email;
+  psid?: Psid;
+  timeZone: TimeZone;
+  createdAt: Timestamp;
+  disabled: boolean;
+  /**
+   * Present while sign-in is locked.
+   */
+  lockedUntil?: Timestamp;
+  /**
+   * Whether the address holds the admin grant.
+   */
+  admin: boolean;
+  disabledAt?: Timestamp;
+  reminders: {
+    pending: number;
+    /**
+     * The soonest pending reminders (at most 10).
+     */
+    next: {
+      reminderId: ReminderId;
+      title: ReminderTitle;
+      nextDueAt: Timestamp;
+    }[];
+  };
+  /**
+   * The latest sign-ins (at most 10, newest first; kept 90 days).
+   */
+  recentLogins: {
+    at: Timestamp;
+    channel: "web" | "messenger";
+  }[];
+  /**
+   * The current lock of the user's address, or null.
+   */
+  lock: null | {
+    lockedUntil: Timestamp;
+    source: "admin" | "wrong-codes";
+    by?: Email;
+    reason?: string;
+  };
+}
+/**
+ * Lock for minutes (default 15), with a reason kept on the lock.
+ */
+export interface AdminLockInput {
+  minutes?: number;
+  reason?: string;
+}
+/**
+ * Why, kept with the change and published.
+ */
+export interface AdminReasonInput {
+  reason?: string;
+}
+export interface AdminLockoutList {
+  items: {
+    email: Email;
+    lockedUntil: Timestamp;
+    source: "admin" | "wrong-codes";
+    userId?: UserId;
+  }[];
+}
+export interface Kpis {
+  messagesIn: number;
+  messagesOut: number;
+  activeUsers: number;
+  loginsRequested: number;
+  loginsVerified: number;
+  loginsFailed: number;
+  lockouts: number;
+  remindersCreated: number;
+  remindersDelivered: number;
+  remindersFailed: number;
+  remindersDroppedStale: number;
+  emailsSent: number;
+  bounces: number;
+  /**
+   * Delivery lateness percentiles of the reminders delivered; null when none was.
+   */
+  latenessMs: {
+    p50: number | null;
+    p95: number | null;
+    p99: number | null;
+  };
+}
+export interface AnalyticsReport {
+  from: LocalDate;
+  to: LocalDate;
+  days: (Kpis & {
+    date: LocalDate;
+    [k: string]: unknown | undefined;
+  })[];
+  total: Kpis;
 }

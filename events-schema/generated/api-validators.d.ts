@@ -7,3 +7,5 @@ export declare const ReminderInput: ValidateFunction;
 export declare const ReminderPatch: ValidateFunction;
 export declare const SnoozeInput: ValidateFunction;
 export declare const MePatch: ValidateFunction;
+export declare const AdminLockInput: ValidateFunction;
+export declare const AdminReasonInput: ValidateFunction;

@@ -386,6 +386,10 @@ export interface AccountDeletedDetail {
    * Pending reminder schedules deleted (ones already gone are not counted).
    */
   schedulesDeleted: number;
+  /**
+   * The admin who deleted the account; absent when the person did.
+   */
+  by?: string;
 }
 /**
  * Someone submitted a code for an address. Only the keyed hash of the code travels; the code itself never reaches the bus or its archive.
@@ -645,6 +649,18 @@ export interface UserDisabledDetail {
   at: Timestamp;
 }
 /**
+ * An administrator enabled a disabled user again.
+ *
+ * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
+ * via the `definition` "UserEnabledDetail".
+ */
+export interface UserEnabledDetail {
+  schemaVersion: SchemaVersion;
+  userId: UserId;
+  by: Email;
+  at: Timestamp;
+}
+/**
  * An administrator locked a user.
  *
  * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
@@ -694,6 +710,7 @@ export interface EventCatalogue {
   ReminderScheduled: { source: 'aurora.reminders'; detail: ReminderScheduledDetail };
   ReminderSnoozed: { source: 'aurora.reminders'; detail: ReminderSnoozedDetail };
   UserDisabled: { source: 'aurora.admin'; detail: UserDisabledDetail };
+  UserEnabled: { source: 'aurora.admin'; detail: UserEnabledDetail };
   UserLocked: { source: 'aurora.admin'; detail: UserLockedDetail };
   UserUnlocked: { source: 'aurora.admin'; detail: UserUnlockedDetail };
 }
@@ -724,6 +741,7 @@ export const SOURCE_OF = {
   ReminderScheduled: 'aurora.reminders',
   ReminderSnoozed: 'aurora.reminders',
   UserDisabled: 'aurora.admin',
+  UserEnabled: 'aurora.admin',
   UserLocked: 'aurora.admin',
   UserUnlocked: 'aurora.admin',
 } as const satisfies { [T in DetailType]: EventCatalogue[T]['source'] };

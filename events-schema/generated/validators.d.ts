@@ -21,5 +21,6 @@ export declare const ReminderRescheduled: ValidateFunction;
 export declare const ReminderScheduled: ValidateFunction;
 export declare const ReminderSnoozed: ValidateFunction;
 export declare const UserDisabled: ValidateFunction;
+export declare const UserEnabled: ValidateFunction;
 export declare const UserLocked: ValidateFunction;
 export declare const UserUnlocked: ValidateFunction;

@@ -118,6 +118,10 @@ export async function verifyCode(body: Record<string, unknown>, ports: AuthPorts
   const outcome = await ports.awaitOutcome(email, submissionId);
   switch (outcome?.outcome) {
     case 'verified':
+      // The code was right, but a disabled or admin-locked account gets no session.
+      if (!(await ports.userActive(outcome.userId, email, ports.now()))) {
+        return problem(403, 'AccountUnavailable', 'This account is disabled or locked; contact support.');
+      }
       return { status: 200, body: { status: 'verified', ...(await tokens(outcome.userId, email, ports)) } };
     case 'wrong':
       return {

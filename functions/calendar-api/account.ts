@@ -322,8 +322,16 @@ export async function exportMe(request: ApiRequest, ports: AccountPorts): Promis
 }
 
 export async function deleteMe(request: ApiRequest, ports: AccountPorts): Promise<HttpAnswer> {
-  const caller = callerOf(request);
-  const { profile, items, schedules } = await footprintOf(caller, ports.table);
+  await deleteAccount(callerOf(request), ports);
+  return noContent;
+}
+
+/**
+ * Everything about the person, gone: by the person (DELETE /me) or by an admin (`by`, their address).
+ * False when nothing was left to delete.
+ */
+export async function deleteAccount(owner: Caller, ports: AccountPorts, by?: string): Promise<boolean> {
+  const { profile, items, schedules } = await footprintOf(owner, ports.table);
   // Schedules first, so none fires for a reminder whose item is gone.
   let schedulesDeleted = 0;
   for (const name of schedules) if (await ports.deleteSchedule(name)) schedulesDeleted++;
@@ -331,16 +339,24 @@ export async function deleteMe(request: ApiRequest, ports: AccountPorts): Promis
   // The profile last: it names the links and the feed a retry after a crash still has to find.
   if (profile) await ports.table.erase([profile]);
   const itemsDeleted = items.length + (profile ? 1 : 0);
-  if (itemsDeleted + schedulesDeleted === 0) return noContent;
+  if (itemsDeleted + schedulesDeleted === 0) return false;
   const deletedAt = new Date(ports.now()).toISOString();
+  const { userId } = owner;
   await ports.publish([
     {
       detailType: 'AccountDeleted',
-      detail: { schemaVersion: 1, userId: caller.userId, deletedAt, itemsDeleted, schedulesDeleted },
+      detail: {
+        schemaVersion: 1,
+        userId,
+        deletedAt,
+        itemsDeleted,
+        schedulesDeleted,
+        ...(by ? { by } : {}),
+      },
     },
   ]);
-  logger.info('account deleted', { userId: caller.userId, itemsDeleted, schedulesDeleted });
-  return noContent;
+  logger.info('account deleted', { userId, itemsDeleted, schedulesDeleted, byAdmin: by !== undefined });
+  return true;
 }
 
 const FEED_FILE = /^([A-Za-z0-9_-]{43})\.ics$/;

@@ -22,6 +22,17 @@ import {
   updateMe,
 } from './account';
 import { type ApiPorts, awsPorts } from './adapters/aws';
+import {
+  adminDeleteUser,
+  adminDisableUser,
+  adminEnableUser,
+  adminGetUser,
+  adminGrantStands,
+  adminListLockouts,
+  adminListUsers,
+  adminLockUser,
+  adminUnlockUser,
+} from './admin';
 import { createEvent, deleteEvent, getEvent, listOccurrences, updateEvent } from './events';
 import { buildOpenApiDocument } from './openapi';
 import {
@@ -63,11 +74,22 @@ const USE_CASES: Record<string, AnyUseCase> = {
   createCalendarFeed,
   deleteCalendarFeed,
   getCalendarFeed,
+  adminListUsers,
+  adminGetUser,
+  adminLockUser,
+  adminUnlockUser,
+  adminDisableUser,
+  adminEnableUser,
+  adminDeleteUser,
+  adminListLockouts,
 };
 
-const run = (request: ApiRequest): Promise<HttpAnswer> => {
+const REVOKED = problem(403, 'forbidden', 'The admin grant of this address was revoked: sign in again.');
+
+const run = async (request: ApiRequest): Promise<HttpAnswer> => {
   const useCase = USE_CASES[request.operation.operationId];
   if (!useCase) throw new Error(`No use case for ${request.operation.operationId}`);
+  if (request.operation.access === 'admin' && !(await adminGrantStands(request, ports))) return REVOKED;
   return useCase(request as ApiRequest<never>, ports);
 };
 

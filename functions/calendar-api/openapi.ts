@@ -26,6 +26,7 @@ const GATEWAY_ANSWERS = new Set([UNAUTHORIZED, THROTTLED]);
 const PROBLEM_DESCRIPTIONS: Partial<Record<number, string>> = {
   400: 'The request is invalid; errors lists each field problem.',
   401: 'The access token is missing, invalid or expired.',
+  403: 'The session is not an admin’s.',
   404: 'No such resource, or not one of the person’s.',
   409: 'The request conflicts with the resource’s state, or reuses an Idempotency-Key for another request.',
   412: 'If-Match names an older version: read the resource again.',
@@ -85,7 +86,7 @@ function operationObject(operation: Operation, schemas: Record<string, JsonSchem
   ];
   const problems = new Set([
     ...operation.problems,
-    ...(operation.access === 'session' ? [UNAUTHORIZED] : []),
+    ...(operation.access === 'public' ? [] : [UNAUTHORIZED]),
     THROTTLED,
   ]);
   const responses: Record<string, unknown> = {
@@ -96,7 +97,7 @@ function operationObject(operation: Operation, schemas: Record<string, JsonSchem
   return {
     operationId: operation.operationId,
     summary: operation.summary,
-    ...(operation.access === 'session' ? { security: [{ bearerAuth: [] }] } : {}),
+    ...(operation.access === 'public' ? {} : { security: [{ bearerAuth: [] }] }),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(requestBody === undefined
       ? {}

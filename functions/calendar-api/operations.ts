@@ -5,8 +5,14 @@
  */
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
-/** session: the Bearer access token, checked by the API Gateway authorizer; public: none. */
-export type Access = 'session' | 'public';
+/**
+ * session: the Bearer access token, checked by the API Gateway authorizer; admin: a session whose token
+ * carries the admin claim and whose address still holds the grant; public: none.
+ */
+export type Access = 'session' | 'admin' | 'public';
+
+/** The function that serves an operation: the REST API's own, or the analytics function (Athena). */
+export type Backend = 'api' | 'analytics';
 
 export interface QueryParameter {
   readonly name: string;
@@ -21,6 +27,8 @@ export interface Operation {
   readonly path: string;
   readonly summary: string;
   readonly access: Access;
+  /** Default: the REST API's function. */
+  readonly backend?: Backend;
   readonly requestBody?: string;
   readonly query?: readonly QueryParameter[];
   /** Headers the operation reads, beyond Authorization. */
@@ -46,6 +54,8 @@ const PAGE = [
   { name: 'limit', description: 'Items per page, 1 to 500 (default 100).' },
   { name: 'cursor', description: 'The nextCursor of the previous page.' },
 ];
+/** 403 (not an admin) and 404 (no such user) on every operation on one user. */
+const ADMIN_USER_PROBLEMS = [403, 404];
 
 export const OPERATIONS: readonly Operation[] = [
   {
@@ -247,6 +257,102 @@ export const OPERATIONS: readonly Operation[] = [
     access: 'public',
     success: { status: 200, contentType: 'text/calendar' },
     problems: [404],
+  },
+  {
+    operationId: 'adminListUsers',
+    method: 'GET',
+    path: '/admin/users',
+    summary: 'Users, newest sign-up first; or the one user of an email address or PSID',
+    access: 'admin',
+    query: [
+      { name: 'q', description: 'An email address (any case) or a PSID: answers that user only.' },
+      ...PAGE,
+    ],
+    success: { status: 200, body: 'AdminUserPage' },
+    problems: [400, 403],
+  },
+  {
+    operationId: 'adminGetUser',
+    method: 'GET',
+    path: '/admin/users/{userId}',
+    summary: 'One user: profile, links, pending reminders, recent sign-ins, lock state',
+    access: 'admin',
+    success: { status: 200, body: 'AdminUserDetail' },
+    problems: ADMIN_USER_PROBLEMS,
+  },
+  {
+    operationId: 'adminLockUser',
+    method: 'POST',
+    path: '/admin/users/{userId}/lock',
+    summary: "Refuse the user's sign-ins until a time (their address is locked as after five wrong codes)",
+    access: 'admin',
+    requestBody: 'AdminLockInput',
+    success: { status: 200, body: 'AdminUserDetail' },
+    problems: [400, 403, 404, 409, 413, 415],
+  },
+  {
+    operationId: 'adminUnlockUser',
+    method: 'POST',
+    path: '/admin/users/{userId}/unlock',
+    summary: 'Lift a lock, whether an admin set it or wrong codes did',
+    access: 'admin',
+    success: { status: 200, body: 'AdminUserDetail' },
+    problems: ADMIN_USER_PROBLEMS,
+  },
+  {
+    operationId: 'adminDisableUser',
+    method: 'POST',
+    path: '/admin/users/{userId}/disable',
+    summary: 'Disable the user: no new session, no refresh, no reminder delivered',
+    access: 'admin',
+    requestBody: 'AdminReasonInput',
+    success: { status: 200, body: 'AdminUserDetail' },
+    problems: [400, 403, 404, 413, 415],
+  },
+  {
+    operationId: 'adminEnableUser',
+    method: 'POST',
+    path: '/admin/users/{userId}/enable',
+    summary: 'Enable a disabled user again',
+    access: 'admin',
+    success: { status: 200, body: 'AdminUserDetail' },
+    problems: ADMIN_USER_PROBLEMS,
+  },
+  {
+    operationId: 'adminDeleteUser',
+    method: 'DELETE',
+    path: '/admin/users/{userId}',
+    summary: 'Delete the user and everything held about them (as DELETE /me)',
+    access: 'admin',
+    success: { status: 204 },
+    problems: ADMIN_USER_PROBLEMS,
+  },
+  {
+    operationId: 'adminListLockouts',
+    method: 'GET',
+    path: '/admin/lockouts',
+    summary: 'Addresses locked now, soonest unlocked first',
+    access: 'admin',
+    success: { status: 200, body: 'AdminLockoutList' },
+    problems: [403],
+  },
+  {
+    operationId: 'adminGetAnalytics',
+    method: 'GET',
+    path: '/admin/analytics',
+    summary: 'KPIs per day and for a range of days, from the archived events (Athena)',
+    access: 'admin',
+    backend: 'analytics',
+    query: [
+      { name: 'from', description: 'The first day, YYYY-MM-DD (UTC).', required: true },
+      {
+        name: 'to',
+        description: 'The last day, YYYY-MM-DD (UTC), inclusive; at most 92 days.',
+        required: true,
+      },
+    ],
+    success: { status: 200, body: 'AnalyticsReport' },
+    problems: [400, 403],
   },
 ];
 

@@ -9,11 +9,13 @@ import type { Operation } from './operations';
 export interface Caller {
   readonly userId: string;
   readonly email: string;
+  /** The session token's admin claim (admin operations also check that the grant still stands). */
+  readonly admin?: boolean;
 }
 
 export interface ApiRequest<Body = unknown> {
   readonly operation: Operation;
-  /** Present on every `session` operation: the gateway refuses the call before the function otherwise. */
+  /** Present on every `session` and `admin` operation: the gateway refuses the call before the function otherwise. */
   readonly caller?: Caller;
   readonly path: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string>>;

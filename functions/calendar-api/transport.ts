@@ -23,7 +23,11 @@ function callerOf(event: AuthorizedEvent): Caller | undefined {
   const context = event.requestContext.authorizer?.lambda;
   const userId = context?.userId;
   const email = context?.email;
-  return typeof userId === 'string' && typeof email === 'string' ? { userId, email } : undefined;
+  if (typeof userId !== 'string' || typeof email !== 'string') return undefined;
+  // API Gateway hands the authorizer's boolean on as is; a string form is accepted as well.
+  return context?.admin === true || context?.admin === 'true'
+    ? { userId, email, admin: true }
+    : { userId, email };
 }
 
 type BodyRead =
@@ -72,7 +76,10 @@ export function apiRequestOf(event: AuthorizedEvent): ApiRequest | HttpAnswer {
   if (!operation) return problem(404, 'not-found', `No route ${event.routeKey}.`);
   const caller = callerOf(event);
   // The authorizer refuses a call without a valid session first; this only guards a misconfigured route.
-  if (operation.access === 'session' && !caller) return problem(401, 'unauthorized', 'Sign in first.');
+  if (operation.access !== 'public' && !caller) return problem(401, 'unauthorized', 'Sign in first.');
+  if (operation.access === 'admin' && !caller?.admin) {
+    return problem(403, 'forbidden', 'This needs an admin session: sign in with an address granted admin.');
+  }
   const parsed = bodyOf(event, operation);
   if (!parsed.ok) return parsed.answer;
   const proto = event.headers['x-forwarded-proto'] ?? 'https';

@@ -21,7 +21,15 @@ export interface IdentityStore {
   claimEmail(email: string, userId: string, at: string): Promise<string>;
   updateProfile(userId: string, email: string, psid: string | undefined, at: string): Promise<void>;
   pointPsid(psid: string, userId: string, at: string): Promise<void>;
+  /** Keeps the sign-in for the admin's view of the user (a retry with the same time writes the same item). */
+  recordLogin(userId: string, at: string, channel: LoginChannel): Promise<void>;
 }
+
+/** A sign-in from the Messenger chat carries the PSID; one over REST (the web app) does not. */
+export type LoginChannel = 'messenger' | 'web';
+
+/** How long a sign-in stays in the user's recent logins. */
+const LOGIN_RECORD_DAYS = 90;
 
 export async function linkIdentity(request: LinkRequest, store: IdentityStore): Promise<{ userId: string }> {
   const at = new Date(request.now).toISOString();
@@ -30,6 +38,7 @@ export async function linkIdentity(request: LinkRequest, store: IdentityStore): 
   const userId = existing ?? (await store.claimEmail(request.email, psidUser ?? ulid(request.now), at));
   await store.updateProfile(userId, request.email, request.psid, at);
   if (request.psid && psidUser !== userId) await store.pointPsid(request.psid, userId, at);
+  await store.recordLogin(userId, at, request.psid ? 'messenger' : 'web');
   return { userId };
 }
 
@@ -78,6 +87,22 @@ export function dynamoIdentityStore(client: DynamoDBDocumentClient, tableName: s
             ':users': 'USERS',
             ':listing': `${at}#${userId}`,
             ...(psid ? { ':psid': psid } : {}),
+          },
+        }),
+      );
+    },
+    async recordLogin(userId, at, channel) {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            PK: `USER#${userId}`,
+            SK: `LOGIN#${at}`,
+            type: 'Login',
+            userId,
+            at,
+            channel,
+            expiresAt: Math.floor(Date.parse(at) / 1000) + LOGIN_RECORD_DAYS * 24 * 3600,
           },
         }),
       );

@@ -133,6 +133,7 @@ export function awsDeliveryPorts(
         ...(typeof email === 'string' ? { email } : {}),
         ...(typeof lastMessageAt === 'string' ? { lastMessageAt: Date.parse(lastMessageAt) } : {}),
         ...(quietHours ? { quietHours } : {}),
+        ...(profile.Item?.disabled === true ? { disabled: true } : {}),
         // An unreadable zone falls back like an unset one: a bad profile field must not stop the delivery.
         timeZone: (typeof zone === 'string' ? canonicalTimeZone(zone) : undefined) ?? 'UTC',
       };

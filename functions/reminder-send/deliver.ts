@@ -45,6 +45,8 @@ export interface Contact {
   readonly quietHours?: QuietHours;
   /** The profile's zone, which quiet hours are wall times in (UTC when never set). */
   readonly timeZone: string;
+  /** An admin disabled the person: nothing is delivered (occurrences are held, and digests wait). */
+  readonly disabled?: boolean;
 }
 
 export interface DeliveryPorts {
@@ -83,6 +85,7 @@ export async function deliver(
   if (claim.state === 'taken') return { outcome: 'duplicate' };
   if (options.late && claim.sent.length === 0) return hold(reminder, occurrence, ports);
   const contact = await ports.contact(reminder);
+  if (contact.disabled) return hold(reminder, occurrence, ports);
   const sent = new Set(claim.sent);
   const now = new Date(ports.now()).toISOString();
   const wording = reminderWording(reminder, occurrence, now);
@@ -147,7 +150,7 @@ export async function sendDigest(
     ) !== undefined;
   if (reminder.deliverBy.includes('messenger') && messengerOpen) via.push('messenger');
   if (reminder.deliverBy.includes('email') && contact.email) via.push('email');
-  if (via.length === 0) return { sent: 0, deliveredVia: [] };
+  if (via.length === 0 || contact.disabled) return { sent: 0, deliveredVia: [] };
   const taken = await takeAllHeld(
     { hold: ports.hold, list: ports.heldFor, take: ports.takeHeld },
     reminder.userId,

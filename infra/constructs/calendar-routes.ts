@@ -9,8 +9,9 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { OPERATIONS } from '../../functions/calendar-api/operations';
+import { type Backend, OPERATIONS } from '../../functions/calendar-api/operations';
 import type { AuroraConfig } from '../config';
 import type { StatefulStack } from '../stacks/stateful-stack';
 import { AuroraFunction } from './aurora-function';
@@ -20,9 +21,14 @@ export interface CalendarRoutesProps {
   readonly api: apigwv2.HttpApi;
   readonly config: AuroraConfig;
   readonly stateful: StatefulStack;
+  /** Serves the operations whose backend is `analytics`. */
+  readonly analyticsFunction?: lambda.IFunction;
 }
 
-/** The partitions the API reads and writes: a person's items, their reminders, calendar feed tokens and links. */
+/**
+ * The partitions the API reads and writes: a person's items, their reminders, calendar feed tokens and
+ * links; and the admin listings of GSI2 (users, current lockouts).
+ */
 const API_PARTITIONS = [
   'USER#*',
   'CALENDAR#*',
@@ -31,6 +37,8 @@ const API_PARTITIONS = [
   'PSID#*',
   'EMAIL#*',
   'IDEMPOTENCY#calendar-api',
+  'USERS',
+  'LOCKOUTS',
 ];
 
 export class CalendarRoutes extends Construct {
@@ -97,6 +105,7 @@ export class CalendarRoutes extends Construct {
         resources: [
           stateful.table.tableArn,
           `${stateful.table.tableArn}/index/GSI1`,
+          `${stateful.table.tableArn}/index/GSI2`,
           `${stateful.table.tableArn}/index/GSI3`,
         ],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': API_PARTITIONS } },
@@ -118,13 +127,20 @@ export class CalendarRoutes extends Construct {
         'the grant is DeleteSchedule only, on the reminders schedule group only.',
     });
 
-    const integration = new HttpLambdaIntegration('CalendarApiIntegration', this.apiFunction.function);
+    const integrations: Partial<Record<Backend, HttpLambdaIntegration>> = {
+      api: new HttpLambdaIntegration('CalendarApiIntegration', this.apiFunction.function),
+      ...(props.analyticsFunction
+        ? { analytics: new HttpLambdaIntegration('AnalyticsIntegration', props.analyticsFunction) }
+        : {}),
+    };
     for (const operation of OPERATIONS) {
+      const integration = integrations[operation.backend ?? 'api'];
+      if (!integration) continue;
       const routes = api.addRoutes({
         path: operation.path,
         methods: [apigwv2.HttpMethod[operation.method]],
         integration,
-        ...(operation.access === 'session' ? { authorizer } : {}),
+        ...(operation.access === 'public' ? {} : { authorizer }),
       });
       if (operation.access === 'public') {
         for (const route of routes) {

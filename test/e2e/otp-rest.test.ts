@@ -83,18 +83,19 @@ describe('POST /auth/otp/request, /auth/otp/verify, /auth/token/refresh', () => 
   });
 });
 
+const runAdmin = (...args: string[]) =>
+  promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/admin/main.ts', ...args], {
+    cwd: REPOSITORY_ROOT,
+    env: {
+      ...process.env,
+      AWS_ENDPOINT_URL: test.cloud.edgeUrl,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    },
+  });
+
 describe('the admin role (npm run admin)', () => {
-  const runAdmin = (...args: string[]) =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/admin/main.ts', ...args], {
-      cwd: REPOSITORY_ROOT,
-      env: {
-        ...process.env,
-        AWS_ENDPOINT_URL: test.cloud.edgeUrl,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-      },
-    });
   const claimsOf = (token: string) =>
     JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
 
@@ -111,5 +112,105 @@ describe('the admin role (npm run admin)', () => {
 
     await runAdmin('revoke', 'boss@example.com');
     expect((await runAdmin('list')).stdout).not.toMatch(/boss@example\.com/);
+  });
+});
+
+/** The members of the admin API's answers this test reads. */
+interface AdminAnswer {
+  readonly items: ReadonlyArray<{ readonly userId: string }>;
+  readonly nextCursor?: string;
+  readonly lock?: unknown;
+  readonly disabled?: boolean;
+}
+
+describe('the admin API', () => {
+  const call = async (token: string | undefined, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${test.cloud.apiUrl}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as AdminAnswer };
+  };
+  /** Past the 11-second throttle between two code requests for one address. */
+  const afterThrottle = () =>
+    fetch(`${test.cloud.edgeUrl}/_aurora/clock`, {
+      method: 'POST',
+      body: JSON.stringify({ advanceBy: 'PT12S' }),
+    });
+
+  it('refuses non-admins, finds and shows users, locks and unlocks, disables and enables, deletes', async () => {
+    await runAdmin('grant', 'chief@example.com');
+    const admin = await signIn(test.cloud, 'chief@example.com');
+    const person = await signIn(test.cloud, 'Member@Example.com');
+
+    expect((await call(undefined, 'GET', '/admin/users')).status).toBe(401);
+    expect(await call(person, 'GET', '/admin/users')).toMatchObject({
+      status: 403,
+      body: { type: '/problems/forbidden' },
+    });
+
+    const listed = await call(admin, 'GET', '/admin/users?limit=1');
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toHaveLength(1);
+    const next = await call(admin, 'GET', `/admin/users?limit=1&cursor=${listed.body.nextCursor}`);
+    expect(next.body.items[0]?.userId).not.toBe(listed.body.items[0]?.userId);
+    expect((await call(admin, 'GET', '/admin/users?q=not%20a%20thing')).status).toBe(400);
+    const found = await call(admin, 'GET', '/admin/users?q=MEMBER@example.com');
+    expect(found.body.items).toEqual([
+      expect.objectContaining({ email: 'member@example.com', disabled: false, timeZone: 'UTC' }),
+    ]);
+    const userId = String(found.body.items[0]?.userId);
+
+    const detail = await call(admin, 'GET', `/admin/users/${userId}`);
+    expect(detail).toMatchObject({
+      status: 200,
+      body: {
+        userId,
+        admin: false,
+        lock: null,
+        reminders: { pending: 0 },
+        recentLogins: [{ channel: 'web' }],
+      },
+    });
+    expect((await call(admin, 'GET', '/admin/users/01NOSUCHUSER')).status).toBe(404);
+    const own = await call(admin, 'GET', '/admin/users?q=chief@example.com');
+    expect((await call(admin, 'POST', `/admin/users/${own.body.items[0]?.userId}/lock`, {})).status).toBe(
+      409,
+    );
+
+    expect((await call(admin, 'POST', `/admin/users/${userId}/lock`, { minutes: 0 })).status).toBe(400);
+    const locked = await call(admin, 'POST', `/admin/users/${userId}/lock`, { minutes: 60, reason: 'abuse' });
+    expect(locked.body.lock).toMatchObject({ source: 'admin', by: 'chief@example.com', reason: 'abuse' });
+    expect((await call(admin, 'GET', '/admin/lockouts')).body.items).toEqual([
+      expect.objectContaining({ email: 'member@example.com', source: 'admin', userId }),
+    ]);
+    await afterThrottle();
+    expect(await post('/auth/otp/request', { email: 'member@example.com' })).toMatchObject({
+      status: 429,
+      body: { status: 'locked' },
+    });
+    expect((await call(admin, 'POST', `/admin/users/${userId}/unlock`)).body.lock).toBeNull();
+    await afterThrottle();
+    expect((await post('/auth/otp/request', { email: 'member@example.com' })).status).toBe(202);
+
+    const disabled = await call(admin, 'POST', `/admin/users/${userId}/disable`, { reason: 'left' });
+    expect(disabled.body).toMatchObject({ disabled: true });
+    await afterThrottle();
+    await expect(signIn(test.cloud, 'member@example.com')).rejects.toThrow(/403/);
+    expect((await call(admin, 'POST', `/admin/users/${userId}/enable`)).body.disabled).toBe(false);
+    await afterThrottle();
+    await signIn(test.cloud, 'member@example.com');
+
+    expect((await call(admin, 'DELETE', `/admin/users/${userId}`)).status).toBe(204);
+    expect((await call(admin, 'GET', `/admin/users/${userId}`)).status).toBe(404);
+    expect((await call(admin, 'GET', '/admin/users?q=member@example.com')).body.items).toEqual([]);
+
+    await runAdmin('revoke', 'chief@example.com');
+    expect(await call(admin, 'GET', '/admin/users')).toMatchObject({ status: 403 });
   });
 });

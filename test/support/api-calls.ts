@@ -21,7 +21,7 @@ export function apiRequest(
   if (!operation) throw new Error(`No operation ${operationId}`);
   return {
     operation,
-    ...(operation.access === 'session' ? { caller } : {}),
+    ...(operation.access === 'public' ? {} : { caller }),
     path: {},
     query: {},
     headers: {},

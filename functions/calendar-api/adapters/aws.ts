@@ -4,15 +4,17 @@ import { required } from '../../auth-shared/environment';
 import { dynamoDb, eventBridge } from '../../shared/clients';
 import { ulid } from '../../shared/ulid';
 import type { AccountPorts } from '../account';
+import type { AdminPorts } from '../admin';
 import { eventReminderRequests } from '../event-reminders';
 import type { EventPorts } from '../events';
 import type { ReminderPorts } from '../reminders';
 import { awsAccountPorts, dynamoSettingsReader } from './account-store';
+import { dynamoAdminStore } from './admin-store';
 import { dynamoEventStore } from './event-store';
 import { busLifecycle } from './lifecycle';
 import { dynamoReminderStore } from './reminder-store';
 
-export type ApiPorts = EventPorts & ReminderPorts & AccountPorts;
+export type ApiPorts = EventPorts & ReminderPorts & AccountPorts & AdminPorts;
 
 /** How long a change waits for the reminder lifecycle to record it before answering with the plan. */
 const LIFECYCLE_WAIT_MS = 8_000;
@@ -42,6 +44,7 @@ export function awsPorts(): ApiPorts {
     lifecycle,
     events: dynamoEventStore(dynamoDb, tableName),
     reminders: dynamoReminderStore(dynamoDb, tableName),
+    admin: dynamoAdminStore(dynamoDb, tableName),
     eventReminders: eventReminderRequests(lifecycle),
   };
 }

@@ -25,6 +25,7 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
   412: 'Precondition Failed',

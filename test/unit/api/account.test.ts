@@ -442,7 +442,7 @@ describe('DELETE /me', () => {
       },
     ]);
     expect(info).toHaveBeenCalledTimes(1);
-    expect(info).toHaveBeenCalledWith('account deleted', { userId: USER, ...counts });
+    expect(info).toHaveBeenCalledWith('account deleted', { userId: USER, ...counts, byAdmin: false });
   });
 
   it('answers 204 again when nothing is left, publishing nothing more', async () => {

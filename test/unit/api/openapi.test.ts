@@ -65,7 +65,7 @@ describe('the OpenAPI document', () => {
     expect(document.info).toMatchObject({ title: 'Aurora Time API', version: '1' });
   });
 
-  it('secures session operations with the bearer scheme and answers 401 for them only', () => {
+  it('secures session and admin operations with the bearer scheme and answers 401 for them only', () => {
     expect(at(document, 'components', 'securitySchemes', 'bearerAuth')).toMatchObject({
       type: 'http',
       scheme: 'bearer',
@@ -74,10 +74,9 @@ describe('the OpenAPI document', () => {
     for (const operation of OPERATIONS) {
       const declared = operationAt(operation.path, operation.method.toLowerCase());
       const responses = declared.responses as JsonObject;
-      expect(declared.security, operation.operationId).toEqual(
-        operation.access === 'session' ? [{ bearerAuth: [] }] : undefined,
-      );
-      expect(Object.hasOwn(responses, '401'), operation.operationId).toBe(operation.access === 'session');
+      const secured = operation.access !== 'public';
+      expect(declared.security, operation.operationId).toEqual(secured ? [{ bearerAuth: [] }] : undefined);
+      expect(Object.hasOwn(responses, '401'), operation.operationId).toBe(secured);
       expect(at(responses, '429', 'headers', 'Retry-After'), operation.operationId).toBeDefined();
       for (const status of operation.problems) {
         expect(at(responses, String(status), 'content', 'application/problem+json', 'schema')).toEqual({
