@@ -274,6 +274,8 @@ export async function startLocalCloud(
         control.ready = false;
         await stoppable.web?.close();
         await stoppable.gateway.close();
+        // The edge stays up meanwhile: the functions finishing their work still call AWS through it.
+        await stoppable.services.drain();
         await stoppable.edge.close();
         await stoppable.services.stop();
         clock.dispose();

@@ -120,6 +120,11 @@ export class LocalServices {
     ];
   }
 
+  /** Before the edge closes: lets running async Lambda invocations finish (see LambdaRuntime.drain). */
+  async drain(): Promise<void> {
+    await this.lambda.drain();
+  }
+
   async stop(): Promise<void> {
     this.scheduler.stop();
     this.eventbridge.dispose();

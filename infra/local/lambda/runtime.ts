@@ -97,6 +97,8 @@ const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
  * acceptance, so that downtime alone never discards an event.
  */
 const UNCLAIMED_TIMEOUT_MS = 6 * 3_600_000;
+/** How long a graceful stop lets running Event attempts finish: well inside what a Ctrl-C user waits. */
+const DRAIN_GRACE_MS = 5_000;
 
 export class LambdaRuntime {
   private readonly functions = new Map<string, RegisteredFunction>();
@@ -114,6 +116,10 @@ export class LambdaRuntime {
   private readonly unclaimed = new Map<string, PendingInvocation[]>();
   private unclaimedTimer: TimerHandle | undefined;
   private stopped = false;
+  /** Set by drain(): no Event attempt starts any more; accepted ones stay journalled for the next start. */
+  private draining = false;
+  /** Event attempts under way, for drain() to let them finish and be recorded. */
+  private readonly runningEvents = new Set<Promise<void>>();
   private apiService: RestJsonService | undefined;
 
   constructor(private readonly options: LambdaRuntimeOptions) {
@@ -234,7 +240,7 @@ export class LambdaRuntime {
       };
       // On disk before the 202: an acknowledged event survives a crash from here on.
       this.journal.put(pending);
-      this.runEvent(pending);
+      if (!this.draining) this.runEvent(pending);
       return { statusCode: 202, requestId };
     }
     const invocation: Invocation = {
@@ -265,6 +271,25 @@ export class LambdaRuntime {
   onInvocation(listener: (record: InvocationRecord) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The first half of a graceful stop, while the edge still answers the functions' SDK calls: no Event
+   * attempt starts any more, and those under way get up to `graceMs` (real time: a manual clock must not
+   * hold a stop) to finish and be recorded, so that a Ctrl-C does not run them a second time after the
+   * restart. New and retried events stay in the journal for the next start.
+   */
+  async drain(graceMs = DRAIN_GRACE_MS): Promise<void> {
+    this.draining = true;
+    for (const timer of this.retryTimers.values()) this.clock.cancel(timer);
+    this.retryTimers.clear();
+    if (this.runningEvents.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([Promise.allSettled([...this.runningEvents]), deadline]);
+    clearTimeout(timer);
   }
 
   /**
@@ -396,7 +421,7 @@ export class LambdaRuntime {
 
   private runEvent(pending: PendingInvocation): void {
     const invocation: Invocation = { ...pending, invocationType: 'Event' };
-    this.attempt(invocation, true).then(
+    const running = this.attempt(invocation, true).then(
       (result) => {
         // A stopped runtime leaves the record alone: the next start owns the journal.
         if (this.stopped) return;
@@ -415,10 +440,13 @@ export class LambdaRuntime {
         if (!this.stopped) this.journal.done(pending.requestId);
       },
     );
+    this.runningEvents.add(running);
+    void running.finally(() => this.runningEvents.delete(running));
   }
 
   /** Runs the invocation once the clock reaches its due time (on the next tick if that has passed). */
   private schedule(pending: PendingInvocation): void {
+    if (this.draining) return;
     const timer = this.clock.at(pending.dueAt, () => {
       this.retryTimers.delete(pending.requestId);
       this.runEvent(pending);

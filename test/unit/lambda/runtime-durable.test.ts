@@ -39,6 +39,15 @@ export const handler = async (event) => {
 };
 `;
 
+/** Works for a moment: a graceful stop waits for it. */
+const FINISHES_SOON = `
+export const handler = async (event) => {
+  console.log('working on', event.n);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return { done: event.n };
+};
+`;
+
 /** One "process": a runtime on a state folder and the attempts it reported. */
 interface Run {
   readonly runtime: LambdaRuntime;
@@ -128,6 +137,27 @@ describe('LambdaRuntime async invocations across a restart', () => {
     await until(() => second.records.length === 1, 'the resumed event');
     expect(second.records[0]).toMatchObject({ requestId, attempt: 0, payload: '{"echoed":2}' });
     await until(() => second.runtime.pendingAsync().length === 0, 'the event marked done');
+  });
+
+  it('lets a running event finish on a graceful stop, so the next runtime does not run it again', async () => {
+    const { journalDir, config, clock } = setUp(FINISHES_SOON);
+    const first = start(journalDir, clock, [config]);
+    await first.runtime.invoke(config.functionName, '{"n":3}', { invocationType: 'Event' });
+    await until(
+      () => first.runtime.logs(config.functionName).some((event) => event.message.includes('working on')),
+      'the attempt under way',
+    );
+    await first.runtime.drain();
+    // Accepted while stopping: kept for the next start, not run here.
+    const late = await first.runtime.invoke(config.functionName, '{"n":4}', { invocationType: 'Event' });
+    stopped(first);
+    expect(first.records.map((record) => record.payload)).toEqual(['{"done":3}']);
+    expect(pendingIn(journalDir)).toMatchObject([{ requestId: late.requestId, attempt: 0 }]);
+
+    const second = start(journalDir, clock, [config]);
+    await until(() => second.records.length === 1, 'the event accepted while stopping');
+    expect(second.records[0]).toMatchObject({ requestId: late.requestId, payload: '{"done":4}' });
+    expect(await staysFalse(() => second.records.length > 1)).toBe(true);
   });
 
   it('keeps a pending retry with its attempt count and due time', async () => {
