@@ -13,6 +13,7 @@ import { type ControlState, controlService } from './control/service';
 import { readAssembly } from './deployer/assembly';
 import { type DeploymentReport, deployStacks } from './deployer/deploy';
 import { type Edge, startEdge } from './edge/server';
+import { acceptedDelivery } from './messenger/inbound';
 import { NO_LOCAL_EFFECT, provisioners } from './provisioners';
 import { LocalServices } from './services';
 import { readJsonOr, writeJsonAtomic } from './shared/persistence';
@@ -152,8 +153,14 @@ export async function startLocalCloud(
         apis: [],
         clock,
         account,
-        invoke: (functionArn, payload) =>
-          running.lambda.invoke(functionArn, payload, { invocationType: 'RequestResponse' }),
+        invoke: async (functionArn, payload) => {
+          const result = await running.lambda.invoke(functionArn, payload, {
+            invocationType: 'RequestResponse',
+          });
+          // A webhook delivery posted the way Meta posts it: for Meta's stand-in, the person wrote.
+          running.graph.recordInbound(acceptedDelivery(payload, result.payload));
+          return result;
+        },
         log,
       }),
     );

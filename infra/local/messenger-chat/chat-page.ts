@@ -11,6 +11,8 @@ const STYLE = `
   #psid { width: 11em; } #webhook { width: 22em; }
   main { max-width: 720px; margin: 0 auto; padding: 16px; display: flex; flex-direction: column; gap: 8px; min-height: calc(100vh - 140px); }
   .message { max-width: 75%; padding: 8px 12px; border-radius: 18px; white-space: pre-wrap; word-wrap: break-word; }
+  /* Scrolled into view above the sticky composer, not under it. */
+  .message, .choices { scroll-margin-bottom: 88px; }
   .me { align-self: flex-end; background: #0866ff; color: #fff; }
   .bot { align-self: flex-start; background: #fff; }
   .problem { align-self: center; color: #b00020; font-size: 13px; }
@@ -39,10 +41,10 @@ const SCRIPT = `
     messages.append(element);
     element.scrollIntoView({ block: 'end' });
   }
-  function choices(items) {
+  function choices(items, kind) {
     if (items.length === 0) return;
     const row = document.createElement('div');
-    row.className = 'choices';
+    row.className = 'choices ' + kind;
     for (const item of items) {
       const button = document.createElement('button');
       button.type = 'button';
@@ -52,26 +54,43 @@ const SCRIPT = `
       row.append(button);
     }
     messages.append(row);
+    row.scrollIntoView({ block: 'end' });
   }
-  function showBotMessage(send) {
-    const message = send.message;
-    if (!message) return;
+  function quickRepliesOf(entry) {
+    const message = entry && entry.from === 'page' && entry.message;
+    return ((message && message.quick_replies) || []).filter((reply) => reply.content_type === 'text')
+      .map((reply) => ({ title: reply.title, quickReplyPayload: String(reply.payload) }));
+  }
+  function showBotMessage(message) {
     const template = message.attachment && message.attachment.payload;
     if (typeof message.text === 'string') bubble('bot', message.text);
     else if (template && template.text) bubble('bot', template.text);
     else if (message.attachment) bubble('bot', '[' + message.attachment.type + ']');
-    const quick = (message.quick_replies || []).filter((reply) => reply.content_type === 'text')
-      .map((reply) => ({ title: reply.title, quickReplyPayload: String(reply.payload) }));
+    // A template's buttons stay with their message, as in Messenger.
     const buttons = ((template && template.buttons) || []).filter((button) => button.type === 'postback')
       .map((button) => ({ title: button.title, postback: { title: button.title, payload: button.payload } }));
-    choices([...quick, ...buttons]);
+    choices(buttons, 'buttons');
   }
-  async function poll() {
+  // One refresh at a time, or two would show the same new entries twice.
+  let refreshing;
+  function poll() {
+    refreshing = refreshing || refresh().finally(() => { refreshing = undefined; });
+    return refreshing;
+  }
+  // Both sides as the Graph stand-in holds them, so a reload shows the whole conversation.
+  async function refresh() {
     try {
-      const response = await fetch('/_aurora/messenger/sent?psid=' + encodeURIComponent(psidInput.value));
-      const sent = await response.json();
-      for (const item of sent.slice(shown)) showBotMessage(item);
-      shown = sent.length;
+      const response = await fetch('/_aurora/messenger/conversation?psid=' + encodeURIComponent(psidInput.value));
+      const conversation = await response.json();
+      if (conversation.length === shown) return;
+      for (const entry of conversation.slice(shown)) {
+        if (entry.from === 'person') bubble('me', entry.text);
+        else if (entry.message) showBotMessage(entry.message);
+      }
+      shown = conversation.length;
+      // Quick replies belong to the latest message only: they go once the person answers.
+      for (const row of messages.querySelectorAll('.choices.quick')) row.remove();
+      choices(quickRepliesOf(conversation.at(-1)), 'quick');
     } catch (error) { /* the edge restarting: the next poll catches up */ }
   }
   async function localNow() {
@@ -80,7 +99,6 @@ const SCRIPT = `
   async function send(text, quickReplyPayload, postback) {
     localStorage.setItem('aurora.chat.psid', psidInput.value);
     localStorage.setItem('aurora.chat.webhook', webhookInput.value);
-    bubble('me', text);
     const request = { webhookUrl: webhookInput.value, psid: psidInput.value, timestamp: await localNow() };
     if (postback) request.postback = postback; else request.text = text;
     if (quickReplyPayload !== undefined) request.quickReplyPayload = quickReplyPayload;
@@ -88,6 +106,8 @@ const SCRIPT = `
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request),
     });
     const answer = await response.json();
+    // The person's message first (the relay recorded it), then what went wrong with it.
+    await poll();
     if (!response.ok) bubble('problem', answer.message);
     else if (answer.webhookStatus !== 200) bubble('problem', 'Webhook answered ' + answer.webhookStatus + ': ' + answer.webhookBody);
   }

@@ -2,8 +2,9 @@
  * The Messenger chat page on the edge: a person talks to the bot as a Messenger user (a PSID of their
  * choice). The page plays Meta's part: `POST /_aurora/messenger/chat/messages` builds the webhook delivery
  * Meta would send, tells the Graph stand-in that this person wrote (which opens the 24-hour window, as on
- * Meta's side), signs the raw bytes with the app secret and posts them to the webhook. The bot's answers are
- * what the Graph stand-in recorded (`GET /_aurora/messenger/sent?psid=`).
+ * Meta's side), signs the raw bytes with the app secret and posts them to the webhook. The page shows the
+ * conversation as the Graph stand-in holds it (`GET /_aurora/messenger/conversation?psid=`): both sides,
+ * after a reload too.
  *
  * Served paths: exactly `GET /_aurora/messenger` (the page) and `/_aurora/messenger/chat/...`; every other
  * `/_aurora/messenger/...` path is the Graph stand-in's, handed on to it.
@@ -13,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SIGNATURE_HEADER, signDelivery } from '../../../functions/shared/messenger/signature';
 import type { HttpService } from '../edge/service';
 import { type GraphStandIn, MESSENGER_ADMIN_PATH } from '../messenger/graph';
+import { messagesOfDelivery } from '../messenger/inbound';
 import { chatPageHtml } from './chat-page';
 
 export interface MessengerChatOptions {
@@ -88,7 +90,8 @@ export class MessengerChat implements HttpService {
     const mid = `m_${randomBytes(48).toString('base64url')}`;
     const delivery = metaDelivery(parsed, mid);
     const raw = Buffer.from(JSON.stringify(delivery), 'utf8');
-    this.options.graph.recordUserMessage(parsed.psid, parsed.timestamp);
+    // Meta has the message before the webhook does: it shows in the conversation even if the webhook fails.
+    this.options.graph.recordInbound(messagesOfDelivery(raw.toString('utf8')));
     try {
       const answer = await this.fetch(parsed.webhookUrl, {
         method: 'POST',

@@ -3,8 +3,10 @@
  * real one: page access token check, payload validation, the 24-hour messaging window on the shared clock,
  * unknown recipients. Accepted sends are recorded for tests and the chat page (`GET /_aurora/messenger/sent`).
  *
- * `/_aurora/messenger/inbound` tells it that a person messaged the Page (what opens the window), and
- * `/_aurora/messenger/faults` makes the next sends fail with a chosen Graph error, to exercise a bot's backoff.
+ * What people wrote reaches it as the webhook deliveries the webhook accepted (inbound.ts): they open the
+ * window and are the person's half of `GET /_aurora/messenger/conversation?psid=`. `/_aurora/messenger/inbound`
+ * opens the window without a message, and `/_aurora/messenger/faults` makes the next sends fail with a chosen
+ * Graph error, to exercise a bot's backoff.
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -23,6 +25,7 @@ import {
   noMatchingUser,
   outsideAllowedWindow,
 } from './graph-errors';
+import type { ReceivedMessage } from './inbound';
 import { windowAllows } from './messaging-window';
 import { type SendRequest, validateSendRequest } from './send-validation';
 
@@ -48,6 +51,16 @@ export interface RecordedSend {
   readonly at: string;
 }
 
+/** Both sides of a conversation in time order, as the chat page shows it. */
+export type ConversationEntry =
+  | ({ readonly from: 'person' } & ReceivedMessage)
+  | ({ readonly from: 'page' } & RecordedSend);
+
+/** A person's message and where it came among the sends: the conversation's order, whatever the clocks say. */
+interface StoredMessage extends ReceivedMessage {
+  readonly afterSends: number;
+}
+
 interface Fault {
   remaining: number;
   readonly error: GraphErrorBody;
@@ -66,6 +79,9 @@ export class GraphStandIn implements HttpService {
   private readonly sentPath: string;
   private readonly conversationsPath: string;
   private readonly sends: RecordedSend[];
+  private readonly receivedPath: string;
+  private readonly received: StoredMessage[];
+  private readonly receivedMids: Set<string>;
   /** PSID → when that person last messaged the Page (epoch ms on the shared clock). */
   private readonly lastUserMessageAt: Map<string, number>;
   private fault: Fault | undefined;
@@ -77,6 +93,9 @@ export class GraphStandIn implements HttpService {
     this.sentPath = join(directory, 'sent.jsonl');
     this.conversationsPath = join(directory, 'conversations.json');
     this.sends = readJsonLines<RecordedSend>(this.sentPath);
+    this.receivedPath = join(directory, 'received.jsonl');
+    this.received = readJsonLines<StoredMessage>(this.receivedPath);
+    this.receivedMids = new Set(this.received.map((message) => message.mid));
     this.lastUserMessageAt = new Map(
       Object.entries(readJsonOr<Record<string, number>>(this.conversationsPath, {})),
     );
@@ -90,14 +109,49 @@ export class GraphStandIn implements HttpService {
     writeJsonAtomic(this.conversationsPath, Object.fromEntries(this.lastUserMessageAt));
   }
 
+  /** What people wrote (each message once, however often it was delivered): each opens its window. */
+  recordInbound(messages: readonly ReceivedMessage[]): void {
+    for (const message of messages) {
+      this.recordUserMessage(message.psid, Date.parse(message.at));
+      if (this.receivedMids.has(message.mid)) continue;
+      this.receivedMids.add(message.mid);
+      const stored: StoredMessage = { ...message, afterSends: this.sends.length };
+      appendJsonLine(this.receivedPath, stored);
+      this.received.push(stored);
+    }
+  }
+
+  /** The person's messages and the Page's sends to them, in the order the stand-in saw them. */
+  conversation(psid: string): ConversationEntry[] {
+    const person = this.received.filter((message) => message.psid === psid);
+    const entries: ConversationEntry[] = [];
+    let next = 0;
+    const takePersonUpTo = (sends: number) => {
+      for (; next < person.length && (person[next]?.afterSends ?? 0) <= sends; next++) {
+        const { afterSends: _, ...message } = person[next] as StoredMessage;
+        entries.push({ from: 'person', ...message });
+      }
+    };
+    this.sends.forEach((send, index) => {
+      takePersonUpTo(index);
+      if (send.recipient === psid) entries.push({ from: 'page', ...send });
+    });
+    takePersonUpTo(this.sends.length);
+    return entries;
+  }
+
   /** Accepted sends in the order they were made, optionally only those to one recipient. */
   sent(psid?: string): RecordedSend[] {
     return psid === undefined ? [...this.sends] : this.sends.filter((send) => send.recipient === psid);
   }
 
+  /** Forgets every conversation: what the Page sent and what people wrote. */
   clearSent(): void {
     rmSync(this.sentPath, { force: true });
+    rmSync(this.receivedPath, { force: true });
     this.sends.length = 0;
+    this.received.length = 0;
+    this.receivedMids.clear();
   }
 
   /** The next `count` sends fail with `error` (type and fbtrace_id filled in when missing). */
@@ -166,6 +220,10 @@ export class GraphStandIn implements HttpService {
     const input = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     if (path === '/sent' && method === 'GET') {
       reply(response, 200, this.sent(url.searchParams.get('psid') ?? undefined));
+    } else if (path === '/conversation' && method === 'GET') {
+      const psid = url.searchParams.get('psid');
+      if (psid) reply(response, 200, this.conversation(psid));
+      else reply(response, 400, { message: 'Name the person: /conversation?psid=<PSID>' });
     } else if (path === '/sent' && method === 'DELETE') {
       this.clearSent();
       reply(response, 204, undefined);
@@ -188,7 +246,7 @@ export class GraphStandIn implements HttpService {
       reply(response, 204, undefined);
     } else {
       reply(response, 404, {
-        message: `No such endpoint: ${method} ${url.pathname} (see GET /sent, DELETE /sent, POST /inbound {psid, at?}, POST /faults {next, error, status?})`,
+        message: `No such endpoint: ${method} ${url.pathname} (see GET /sent, GET /conversation?psid=, DELETE /sent, POST /inbound {psid, at?}, POST /faults {next, error, status?})`,
       });
     }
   }
