@@ -354,6 +354,22 @@ export interface Attachment {
   title?: string;
 }
 /**
+ * The Page sent a person a message (Send API accepted it): a reply, a reminder or a sign-in notice.
+ *
+ * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
+ * via the `definition` "MessageSentDetail".
+ */
+export interface MessageSentDetail {
+  schemaVersion: SchemaVersion;
+  psid: Psid;
+  /**
+   * The Send API's message_id.
+   */
+  messageId: string;
+  purpose: "reply" | "reminder" | "sign-in";
+  sentAt: Timestamp;
+}
+/**
  * A person tapped a button (postback) in the conversation.
  *
  * This interface was referenced by `AuroraEventDetails`'s JSON-Schema
@@ -692,6 +708,7 @@ export interface EventCatalogue {
   MessageDelivered: { source: 'aurora.messenger'; detail: MessageDeliveredDetail };
   MessageRead: { source: 'aurora.messenger'; detail: MessageReadDetail };
   MessageReceived: { source: 'aurora.messenger'; detail: MessageReceivedDetail };
+  MessageSent: { source: 'aurora.messenger'; detail: MessageSentDetail };
   PostbackReceived: { source: 'aurora.messenger'; detail: PostbackReceivedDetail };
   AccountDeleted: { source: 'aurora.auth'; detail: AccountDeletedDetail };
   OtpCodeSubmitted: { source: 'aurora.auth'; detail: OtpCodeSubmittedDetail };
@@ -723,6 +740,7 @@ export const SOURCE_OF = {
   MessageDelivered: 'aurora.messenger',
   MessageRead: 'aurora.messenger',
   MessageReceived: 'aurora.messenger',
+  MessageSent: 'aurora.messenger',
   PostbackReceived: 'aurora.messenger',
   AccountDeleted: 'aurora.auth',
   OtpCodeSubmitted: 'aurora.auth',

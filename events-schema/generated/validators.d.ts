@@ -3,6 +3,7 @@ import type { ValidateFunction } from 'ajv';
 export declare const MessageDelivered: ValidateFunction;
 export declare const MessageRead: ValidateFunction;
 export declare const MessageReceived: ValidateFunction;
+export declare const MessageSent: ValidateFunction;
 export declare const PostbackReceived: ValidateFunction;
 export declare const AccountDeleted: ValidateFunction;
 export declare const OtpCodeSubmitted: ValidateFunction;

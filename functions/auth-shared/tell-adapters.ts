@@ -1,7 +1,9 @@
 /** The production ports of `tell`: outcome items in the table, Messenger messages through the Send API. */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { dynamoDb } from '../shared/clients';
+import { dynamoDb, eventBridge } from '../shared/clients';
+import { publishEvents } from '../shared/events/publish';
 import { logger } from '../shared/logger';
+import { recordingSends } from '../shared/messenger/recorded-sends';
 import { cachedSecretReader } from '../shared/messenger/secrets';
 import { createSendApi } from '../shared/messenger/send-api';
 import { required } from './environment';
@@ -12,10 +14,14 @@ export function awsTellPorts(): TellPorts {
   const store = dynamoSessionStore(dynamoDb, required('TABLE_NAME'));
   const readSecret = cachedSecretReader(new SecretsManagerClient({}));
   const pageTokenId = required('PAGE_TOKEN_ID');
-  const send = createSendApi({
-    baseUrl: required('GRAPH_API_BASE_URL'),
-    pageAccessToken: () => readSecret(pageTokenId),
-  });
+  const busName = required('EVENT_BUS_NAME');
+  const send = recordingSends(
+    createSendApi({
+      baseUrl: required('GRAPH_API_BASE_URL'),
+      pageAccessToken: () => readSecret(pageTokenId),
+    }),
+    { purpose: 'sign-in', publish: (events) => publishEvents(eventBridge, busName, events) },
+  );
   return {
     saveOutcome: (email, id, outcome) => store.saveOutcome(email, id, outcome, Date.now()),
     sendMessenger: async (psid, text) => {

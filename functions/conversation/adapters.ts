@@ -4,6 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDb, eventBridge } from '../shared/clients';
 import { publishEvents } from '../shared/events/publish';
+import { recordingSends } from '../shared/messenger/recorded-sends';
 import { cachedSecretReader } from '../shared/messenger/secrets';
 import { createSendApi } from '../shared/messenger/send-api';
 import { dynamoHeldStore, takeAllHeld } from '../shared/reminders/held-store';
@@ -152,9 +153,12 @@ export function awsConversationPorts(settings: ConversationSettings): Conversati
         .update(code)
         .digest('hex'),
     newId: () => ulid(),
-    send: createSendApi({
-      baseUrl: settings.graphApiBaseUrl,
-      pageAccessToken: () => readSecret(settings.pageTokenId),
-    }),
+    send: recordingSends(
+      createSendApi({
+        baseUrl: settings.graphApiBaseUrl,
+        pageAccessToken: () => readSecret(settings.pageTokenId),
+      }),
+      { purpose: 'reply', publish: (events) => publishEvents(eventBridge, settings.eventBusName, events) },
+    ),
   };
 }

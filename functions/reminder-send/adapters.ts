@@ -3,8 +3,10 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { required } from '../auth-shared/environment';
-import { dynamoDb } from '../shared/clients';
+import { dynamoDb, eventBridge } from '../shared/clients';
 import { createEmailSender } from '../shared/email';
+import { publishEvents } from '../shared/events/publish';
+import { recordingSends, type SendPurpose } from '../shared/messenger/recorded-sends';
 import { cachedSecretReader } from '../shared/messenger/secrets';
 import { createSendApi } from '../shared/messenger/send-api';
 import { dynamoHeldStore } from '../shared/reminders/held-store';
@@ -33,6 +35,13 @@ export function awsDeliveryPorts(
     pageAccessToken: () => readSecret(pageTokenId),
     now: clock,
   });
+  const busName = required('EVENT_BUS_NAME');
+  const recorded = (purpose: SendPurpose) =>
+    recordingSends(send, {
+      purpose,
+      publish: (events) => publishEvents(eventBridge, busName, events),
+      now: clock,
+    });
   const sendEmail = createEmailSender({ sender, ...(configurationSet ? { configurationSet } : {}) });
   const held = dynamoHeldStore(dynamoDb, tableName);
   const deliveryKey = (reminder: Reminder, occurrence: string) => ({
@@ -138,8 +147,8 @@ export function awsDeliveryPorts(
         timeZone: (typeof zone === 'string' ? canonicalTimeZone(zone) : undefined) ?? 'UTC',
       };
     },
-    sendMessenger: send,
-    sendText: send,
+    sendMessenger: recorded('reminder'),
+    sendText: recorded('reply'),
     sendEmail: (email) =>
       sendEmail({
         ...email,

@@ -67,6 +67,8 @@ export class RemindersStack extends Stack {
         TABLE_NAME: stateful.table.tableName,
         GRAPH_API_BASE_URL: graphApiBaseUrl,
         PAGE_TOKEN_ID: pageToken.secretArn,
+        // Each Messenger send is published as MessageSent.
+        EVENT_BUS_NAME: stateful.bus.eventBusName,
         SENDER_EMAIL: config.senderEmail,
         SES_CONFIGURATION_SET: stateful.configurationSet.configurationSetName,
       },
@@ -92,6 +94,7 @@ export class RemindersStack extends Stack {
     // A digest reads and takes the person's held reminders.
     allow(send.role, ['dynamodb:Query', 'dynamodb:DeleteItem'], [table], ['USER#*']);
     allow(send.role, ['secretsmanager:GetSecretValue'], [pageToken.secretArn]);
+    allow(send.role, ['events:PutEvents'], [stateful.bus.eventBusArn]);
     allow(
       send.role,
       ['ses:SendEmail'],

@@ -84,7 +84,13 @@ export class WorkflowsStack extends Stack {
       return created;
     };
 
-    const messengerEnvironment = { PAGE_TOKEN_ID: pageToken.secretArn, GRAPH_API_BASE_URL: graphApiBaseUrl };
+    // Functions that message people on Messenger; each send is published as MessageSent.
+    const messengerEnvironment = {
+      PAGE_TOKEN_ID: pageToken.secretArn,
+      GRAPH_API_BASE_URL: graphApiBaseUrl,
+      EVENT_BUS_NAME: stateful.bus.eventBusName,
+    };
+    const publishSends = { actions: ['events:PutEvents'], resources: [stateful.bus.eventBusArn] };
     const issue = fn(
       'otp-issue',
       'OTP session: draws a code, stores its HMAC, emails it',
@@ -128,6 +134,7 @@ export class WorkflowsStack extends Stack {
       [
         { actions: ['dynamodb:PutItem'], resources: [table], leadingKeys: EMAIL_ITEMS },
         { actions: ['secretsmanager:GetSecretValue'], resources: [pageToken.secretArn] },
+        publishSends,
       ],
     );
 
@@ -187,6 +194,7 @@ export class WorkflowsStack extends Stack {
         { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [table], leadingKeys: EMAIL_ITEMS },
         { actions: ['secretsmanager:GetSecretValue'], resources: [pageToken.secretArn] },
         { actions: ['states:SendTaskSuccess'], resources: [this.otpSession.stateMachineArn] },
+        publishSends,
       ],
       // Waits its turn while parallel submissions go through the session one at a time.
       Duration.seconds(30),

@@ -59,7 +59,11 @@ beforeAll(async () => {
     new PutRuleCommand({
       Name: 'messenger-e2e-tap',
       EventBusName: 'aurora-dev',
-      EventPattern: JSON.stringify({ source: ['aurora.messenger'] }),
+      // What the webhook publishes; the bot's own MessageSent events are not the person's.
+      EventPattern: JSON.stringify({
+        source: ['aurora.messenger'],
+        'detail-type': [{ 'anything-but': 'MessageSent' }],
+      }),
     }),
   );
   await events.send(

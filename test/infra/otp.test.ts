@@ -75,12 +75,14 @@ describe('OTP session infrastructure', () => {
     ['OtpIssueRole', ['dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'ses:SendEmail']],
     ['OtpVerifyRole', ['dynamodb:GetItem', 'dynamodb:UpdateItem']],
     ['OtpLinkRole', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
-    ['OtpNotifyRole', ['dynamodb:PutItem', 'secretsmanager:GetSecretValue']],
+    // PutEvents: every Messenger send is published as MessageSent.
+    ['OtpNotifyRole', ['dynamodb:PutItem', 'events:PutEvents', 'secretsmanager:GetSecretValue']],
     [
       'OtpResumeRole',
       [
         'dynamodb:GetItem',
         'dynamodb:PutItem',
+        'events:PutEvents',
         'secretsmanager:GetSecretValue',
         // The on-failure destination of its asynchronous invocations (the functions' dead-letter queue).
         'sqs:GetQueueAttributes',

@@ -114,6 +114,7 @@ describe('reminders infrastructure', () => {
         'dynamodb:PutItem',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
+        'events:PutEvents',
         'secretsmanager:GetSecretValue',
         'ses:SendEmail',
       ],
