@@ -45,6 +45,8 @@ class CountingPorts implements TargetPorts {
   async putEvents(): Promise<{ failedEntryCount: number }> {
     return { failedEntryCount: 0 };
   }
+  async publishToTopic(): Promise<void> {}
+  async putFirehoseRecord(): Promise<void> {}
 }
 
 /** A realistic mix: one-time reminders, daily crons in users' zones, and rates. */

@@ -95,6 +95,8 @@ const SERVICE_NAMES = [
   'states',
   'secretsmanager',
   'sts',
+  's3',
+  'firehose',
 ] as const;
 
 export async function startLocalCloud(

@@ -7,9 +7,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from '../constructs/aurora-function';
+import type { WorkGroupProperties } from './athena/service';
 import { localSecretValue } from './config';
 import { assetDirectory } from './deployer/assembly';
 import { type DeployedResource, NotEmulatedLocally, type Provisioner } from './deployer/deploy';
+import type { DatabaseInput, TableInput } from './glue/catalog';
 import type { LocalServices } from './services';
 import { readJsonOr, writeJsonAtomic } from './shared/persistence';
 
@@ -40,7 +42,9 @@ function provideRuntimeSdk(codeDirectory: string): void {
 }
 
 export function provisioners(services: LocalServices, stateDir: string): Record<string, Provisioner> {
-  const { dynamodb, sqs, lambda, ses, secrets, scheduler, eventbridge, stepfunctions, policies } = services;
+  const { dynamodb, sqs, lambda, ses, secrets, scheduler, eventbridge, stepfunctions, policies, sns } =
+    services;
+  const { s3, firehose, glue, athena } = services;
   const deployedSchedulesFile = join(stateDir, 'deployer', 'schedules.json');
   const deployedSchedules = readJsonOr<Record<string, string>>(deployedSchedulesFile, {});
   const table: Provisioner = async ({ identity, properties }) => {
@@ -171,6 +175,61 @@ export function provisioners(services: LocalServices, stateDir: string): Record<
           }),
       );
     },
+    'AWS::SNS::Topic': ({ identity, properties }) => {
+      const topicArn = sns.createTopic(String(identity.attributes.TopicName), topicAttributes(properties));
+      for (const inline of (properties.Subscription as Properties[] | undefined) ?? [])
+        subscribeOrSkip(() => sns.subscribe(topicArn, String(inline.Protocol), String(inline.Endpoint)));
+    },
+    'AWS::SNS::Subscription': ({ properties }) => {
+      const attributes = Object.fromEntries(
+        (['RawMessageDelivery', 'FilterPolicy', 'FilterPolicyScope'] as const).flatMap((name) => {
+          const value = properties[name];
+          if (value === undefined) return [];
+          return [[name, typeof value === 'object' ? JSON.stringify(value) : String(value)]];
+        }),
+      );
+      subscribeOrSkip(() =>
+        sns.subscribe(
+          String(properties.TopicArn),
+          String(properties.Protocol),
+          String(properties.Endpoint),
+          attributes,
+        ),
+      );
+    },
+    'AWS::S3::Bucket': ({ identity, properties }) => {
+      // A bucket a CDK BucketDeployment fills (the web stack's) would stay empty: that custom resource does not
+      // run locally, and the local web server serves web/dist in the bucket's place.
+      const tags = (properties.Tags as Array<{ Key?: unknown }> | undefined) ?? [];
+      if (tags.some((tag) => String(tag.Key).startsWith('aws-cdk:cr-owned:')))
+        throw new NotEmulatedLocally('its contents come from a BucketDeployment, which does not run locally');
+      s3.store.ensureBucket(identity.ref);
+    },
+    'AWS::KinesisFirehose::DeliveryStream': ({ identity, properties }) => {
+      firehose.define(identity.ref, String(identity.attributes.Arn), properties);
+    },
+    'AWS::Glue::Database': ({ identity, properties }) => {
+      glue.putDatabase({ ...(properties.DatabaseInput as DatabaseInput), Name: identity.ref });
+    },
+    'AWS::Glue::Table': ({ identity, properties }) => {
+      glue.putTable(String(properties.DatabaseName), {
+        ...(properties.TableInput as TableInput),
+        Name: identity.ref,
+      });
+    },
+    'AWS::Athena::WorkGroup': ({ identity, properties }) => {
+      athena.putWorkGroup({ ...(properties as Omit<WorkGroupProperties, 'Name'>), Name: identity.ref });
+    },
+    'AWS::Athena::NamedQuery': ({ identity, properties }) => {
+      athena.putNamedQuery({
+        NamedQueryId: identity.ref,
+        Name: String(properties.Name ?? identity.ref),
+        ...(typeof properties.Description === 'string' ? { Description: properties.Description } : {}),
+        Database: String(properties.Database),
+        QueryString: String(properties.QueryString),
+        WorkGroup: String(properties.WorkGroup ?? 'primary'),
+      });
+    },
     'AWS::ApiGateway::RestApi': apiHandledPerStack,
     'AWS::ApiGateway::Resource': apiHandledPerStack,
     'AWS::ApiGateway::Method': apiHandledPerStack,
@@ -202,6 +261,25 @@ function createOrUpdate(
   }
 }
 
+/** The topic properties that are SNS topic attributes (inline subscriptions and tags are not). */
+function topicAttributes(properties: Properties): Record<string, string> {
+  const names = ['DisplayName', 'KmsMasterKeyId', 'FifoTopic', 'ContentBasedDeduplication', 'TracingConfig'];
+  return Object.fromEntries(
+    names.flatMap((name) => (properties[name] === undefined ? [] : [[name, String(properties[name])]])),
+  );
+}
+
+/** A protocol the local SNS does not deliver (https, sms...) is reported as skipped, not a failed deploy. */
+function subscribeOrSkip(subscribe: () => unknown): void {
+  try {
+    subscribe();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'InvalidParameter')
+      throw new NotEmulatedLocally((error as Error).message);
+    throw error;
+  }
+}
+
 /** CloudFormation takes an event pattern as an object or a JSON string; the EventBridge API as a string. */
 const patternText = (pattern: unknown): string =>
   typeof pattern === 'string' ? pattern : JSON.stringify(pattern);
@@ -212,6 +290,7 @@ export const NO_LOCAL_EFFECT = new Set([
   'AWS::Lambda::Permission',
   'AWS::Logs::LogGroup',
   'AWS::SQS::QueuePolicy',
+  'AWS::SNS::TopicPolicy',
 ]);
 
 /** The definition with DefinitionSubstitutions applied, as CloudFormation does before creating the machine. */

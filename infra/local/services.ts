@@ -4,20 +4,26 @@
  * Functions calls Lambda directly and every other API through the real SDK over the edge).
  */
 import { join } from 'node:path';
+import { AthenaService } from './athena/service';
 import type { Clock } from './clock';
 import { DynamoDbService } from './dynamodb/dynamodb-service';
 import type { EdgeService } from './edge/service';
 import { EventBridgeService } from './eventbridge/service';
+import { FirehoseService } from './firehose/service';
+import { GlueCatalog } from './glue/catalog';
 import { PolicyStore } from './iam/policies';
 import { LambdaRuntime } from './lambda/runtime';
 import { lambdaEdgeService } from './lambda/service';
 import { GraphStandIn } from './messenger/graph';
 import { MessengerChat } from './messenger-chat/chat-service';
+import { S3Service } from './s3/service';
 import { SchedulerService } from './scheduler/service';
 import { SdkCaller } from './sdk-calls';
 import { SecretsManagerService } from './secretsmanager/service';
+import { sesV1Dialect } from './ses/compose';
 import { SesService } from './ses/service';
 import type { LocalAccount, TargetPorts } from './shared/ports';
+import { SnsService } from './sns/sns-service';
 import { SqsService } from './sqs/sqs-service';
 import { AwsCallError } from './stepfunctions/engine/tasks';
 import { StepFunctionsService } from './stepfunctions/service';
@@ -43,12 +49,19 @@ export class LocalServices {
   readonly eventbridge: EventBridgeService;
   readonly scheduler: SchedulerService;
   readonly stepfunctions: StepFunctionsService;
+  readonly sns: SnsService;
+  readonly s3: S3Service;
+  readonly firehose: FirehoseService;
   readonly policies = new PolicyStore();
   readonly messengerChat: MessengerChat;
+  readonly glue: GlueCatalog;
+  readonly athena: AthenaService;
   private readonly sdk: SdkCaller;
+  private readonly clock: Clock;
 
   constructor(options: LocalServicesOptions) {
     const { clock, stateDir, account, edgeUrl } = options;
+    this.clock = clock;
     this.sdk = new SdkCaller(edgeUrl, account.region);
     this.dynamodb = new DynamoDbService({ clock, stateDir, account });
     this.sqs = new SqsService({ clock, stateDir, account, endpoint: edgeUrl });
@@ -57,6 +70,30 @@ export class LocalServices {
     this.secrets = new SecretsManagerService(() => clock.now());
     this.messengerChat = new MessengerChat({ graph: this.graph, secrets: this.secrets });
     this.lambda = new LambdaRuntime({ account, edgeUrl, clock, logDir: join(stateDir, 'lambda', 'logs') });
+    this.glue = new GlueCatalog({ clock, stateDir, accountId: account.accountId });
+    this.athena = new AthenaService({ clock, stateDir, catalog: this.glue });
+    this.s3 = new S3Service({ stateDir, clock, region: account.region });
+    this.firehose = new FirehoseService({ clock, stateDir, account, s3: this.s3.store, log: options.log });
+    this.sns = new SnsService({
+      clock,
+      stateDir,
+      account,
+      endpoint: edgeUrl,
+      log: options.log,
+      deliveries: {
+        // SNS's own sender is not an SES identity of the account: no sender check applies.
+        sendEmail: ({ from, to, subject, text }) => {
+          const mail = { from, to: [to], cc: [], bcc: [], replyTo: [], subject, text, attachments: [] };
+          this.ses.accept({ ...mail, tags: {}, senders: [] }, sesV1Dialect, 'sns:Publish', account.region);
+        },
+        sendToQueue: async (queueArn, body) => {
+          await this.sqs.sendByArn(queueArn, body);
+        },
+        invokeLambdaAsync: async (functionArn, payload) => {
+          await this.lambda.invoke(functionArn, payload, { invocationType: 'Event' });
+        },
+      },
+    });
 
     const ports: TargetPorts = {
       invokeLambdaAsync: async (functionArn, payload) => {
@@ -70,6 +107,12 @@ export class LocalServices {
       putEvents: async (entries) => ({
         failedEntryCount: (await this.eventbridge.putEvents(entries)).FailedEntryCount,
       }),
+      publishToTopic: async (topicArn, message) => {
+        this.sns.publish({ topicArn, message });
+      },
+      putFirehoseRecord: async (deliveryStreamArn, data) => {
+        this.firehose.putRecordByArn(deliveryStreamArn, data);
+      },
     };
     this.eventbridge = new EventBridgeService({ clock, stateDir, account, ports });
     this.scheduler = new SchedulerService({ clock, stateDir, account, ports });
@@ -81,6 +124,7 @@ export class LocalServices {
       checkPermission: (roleArn, action, resource) =>
         this.policies.knows(roleArn) ? this.policies.check(roleArn, action, resource) : 'allowed',
       log: options.log,
+      publishEvents: ports.putEvents,
       tasks: {
         invokeLambda: async (functionName, payload, callOptions) => {
           const result = await this.lambda.invoke(functionName, payload, {
@@ -108,6 +152,9 @@ export class LocalServices {
       this.sqs.edgeService,
       this.sqs.queryEdgeService,
       this.ses,
+      this.sns.edgeService,
+      this.s3,
+      this.firehose.edgeService,
       this.graph,
       this.messengerChat,
       this.secrets.edgeService,
@@ -116,7 +163,9 @@ export class LocalServices {
       this.scheduler.edgeService,
       this.stepfunctions.edgeService,
       this.stepfunctions.consoleService,
-      stsService(account),
+      this.glue.edgeService,
+      this.athena.edgeService,
+      stsService(account, () => this.clock.now()),
     ];
   }
 
@@ -126,7 +175,9 @@ export class LocalServices {
   }
 
   async stop(): Promise<void> {
+    await this.athena.close();
     this.scheduler.stop();
+    this.firehose.stop();
     this.eventbridge.dispose();
     this.stepfunctions.close();
     this.lambda.shutdown();

@@ -56,7 +56,7 @@ describe('edge endpoint', () => {
   beforeAll(async () => {
     edge = await startEdge({
       port: 0,
-      services: [stsService(account), echoJson, widgets],
+      services: [stsService(account, Date.now), echoJson, widgets],
       account,
       onRequest: (entry) => requests.push(entry),
       logError: () => {},

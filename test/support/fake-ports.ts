@@ -13,7 +13,7 @@ import type { EventEntry, TargetPorts } from '../../infra/local/shared/ports';
 type MessageAttributes = Record<string, { DataType: string; StringValue?: string }>;
 
 export interface RecordedCall {
-  readonly port: 'lambda' | 'states' | 'sqs' | 'events';
+  readonly port: 'lambda' | 'states' | 'sqs' | 'events' | 'sns' | 'firehose';
   readonly arn: string;
   readonly payload: string;
   readonly at: number;
@@ -50,6 +50,14 @@ export class RecordingPorts implements TargetPorts {
       this.record({ port: 'events', arn: entry.EventBusName ?? '', payload: entry.Detail ?? '', entries });
     }
     return { failedEntryCount: 0 };
+  }
+
+  async publishToTopic(topicArn: string, message: string): Promise<void> {
+    this.record({ port: 'sns', arn: topicArn, payload: message });
+  }
+
+  async putFirehoseRecord(deliveryStreamArn: string, data: string): Promise<void> {
+    this.record({ port: 'firehose', arn: deliveryStreamArn, payload: data });
   }
 
   private record(call: Omit<RecordedCall, 'at'>): void {

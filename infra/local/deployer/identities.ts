@@ -36,6 +36,12 @@ const nameFrom =
     return typeof value === 'string' && value !== '' ? value : generatedName(stackName, logicalId, maxLength);
   };
 
+/** Glue names its resources inside an input object: `DatabaseInput.Name`, `TableInput.Name`. */
+const inputName = (input: string, logicalId: string, context: IdentityContext): string => {
+  const name = (context.properties[input] as { Name?: unknown } | undefined)?.Name;
+  return typeof name === 'string' && name !== '' ? name : generatedName(context.stackName, logicalId);
+};
+
 const arn = (context: IdentityContext, service: string, resource: string, global = false) =>
   `arn:aws:${service}:${global ? '' : context.region}:${context.account}:${resource}`;
 
@@ -91,6 +97,28 @@ const RULES: Record<string, IdentityRule> = {
     return { ref: url, attributes: { Arn: arn(c, 'sqs', queueName), QueueName: queueName, QueueUrl: url } };
   },
   'AWS::SQS::QueuePolicy': (id, c) => ({ ref: generatedName(c.stackName, id), attributes: {} }),
+  'AWS::SNS::Topic': (id, c) => {
+    const fifo = c.properties.FifoTopic === true || c.properties.FifoTopic === 'true';
+    const name = nameFrom('TopicName', fifo ? 251 : 256)(id, c);
+    const topicName = fifo && !name.endsWith('.fifo') ? `${name}.fifo` : name;
+    const topicArn = arn(c, 'sns', topicName);
+    return { ref: topicArn, attributes: { TopicArn: topicArn, TopicName: topicName } };
+  },
+  // Not emulated (skipped), but an encrypted topic's KmsMasterKeyId names the key by its ARN.
+  'AWS::KMS::Key': (id, c) => {
+    const keyId = hash(`${c.stackName}/${id}`, 32).toLowerCase();
+    return { ref: keyId, attributes: { KeyId: keyId, Arn: arn(c, 'kms', `key/${keyId}`) } };
+  },
+  'AWS::KinesisFirehose::DeliveryStream': (id, c) => {
+    const name = nameFrom('DeliveryStreamName', 64)(id, c);
+    return { ref: name, attributes: { Arn: arn(c, 'firehose', `deliverystream/${name}`) } };
+  },
+  'AWS::Glue::Database': (id, c) => ({
+    ref: inputName('DatabaseInput', id, c).toLowerCase(),
+    attributes: {},
+  }),
+  'AWS::Glue::Table': (id, c) => ({ ref: inputName('TableInput', id, c).toLowerCase(), attributes: {} }),
+  'AWS::Athena::WorkGroup': (id, c) => ({ ref: nameFrom('Name', 128)(id, c), attributes: {} }),
   'AWS::Logs::LogGroup': (id, c) => {
     const name = nameFrom('LogGroupName', 512)(id, c);
     return { ref: name, attributes: { Arn: arn(c, 'logs', `log-group:${name}:*`) } };

@@ -1,7 +1,7 @@
 /**
  * Local DynamoDB: dynalite on LevelDB under `${stateDir}/dynamodb/` (writes reach the OS before the answer, so
  * they survive kill -9), reached through the edge as awsJson1_0 `DynamoDB_20120810`, plus Time to Live and
- * transactions.
+ * transactions, and a PartiQL subset (./partiql).
  */
 import { join } from 'node:path';
 import type {
@@ -13,10 +13,16 @@ import type {
   TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../clock';
-import { AwsServiceError, type JsonProtocolService, type Operation } from '../edge/service';
+import {
+  AwsServiceError,
+  type JsonProtocolService,
+  type Operation,
+  type RequestContext,
+} from '../edge/service';
 import type { LocalAccount } from '../shared/ports';
 import { withSafeAttributeNames } from './attribute-names';
 import { DYNALITE_OPERATIONS, DynaliteStore } from './dynalite-store';
+import { PartiqlStatements } from './partiql';
 import { TimeToLive } from './time-to-live';
 import { Transactions } from './transactions';
 
@@ -54,8 +60,13 @@ export class DynamoDbService {
     this.store = new DynaliteStore(directory && join(directory, 'tables'), account);
     this.timeToLive = new TimeToLive(this.store, clock, directory);
     const operations: Record<string, Operation> = {};
-    for (const name of DYNALITE_OPERATIONS)
-      operations[name] = (input: unknown) => this.store.call(name, input);
+    for (const name of DYNALITE_OPERATIONS) {
+      // dynalite answers the operations without output (TagResource, UntagResource) with '', AWS with {}.
+      operations[name] = async (input: unknown) => {
+        const result = await this.store.call(name, input);
+        return result === '' ? {} : result;
+      };
+    }
     operations.DeleteTable = async (input: { TableName?: string }) => {
       const result = await this.store.call('DeleteTable', input);
       if (input.TableName) this.timeToLive.forget(input.TableName);
@@ -69,6 +80,15 @@ export class DynamoDbService {
     // Every operation, since item maps, key schemas and names appear in most of them (see attribute-names).
     for (const [name, operation] of Object.entries(operations))
       operations[name] = withSafeAttributeNames(operation);
+    // PartiQL runs as the item operations above, renamings and all.
+    const partiql = (context: RequestContext) =>
+      new PartiqlStatements(async (name, input) => {
+        const operation = operations[name];
+        if (!operation) throw new Error(`PartiQL translated onto a missing operation ${name}`);
+        return operation(input, context);
+      });
+    operations.ExecuteStatement = (input, context) => partiql(context).execute(input);
+    operations.BatchExecuteStatement = (input, context) => partiql(context).batch(input);
     this.edgeService = {
       protocol: 'awsJson1_0',
       signingName: 'dynamodb',

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalAccount } from '../shared/ports';
+import { requestedService, sendNotEmulated } from './not-emulated';
 import {
   internalFailure,
   sendJsonError,
@@ -155,6 +156,18 @@ export class EdgeRouter {
         }
       }
       const signed = scope && this.bySigningName.get(scope.service);
+      const unhosted = signed
+        ? undefined
+        : requestedService({ headers: request.headers, signingName: scope?.service });
+      if (unhosted !== undefined) {
+        handled.service = unhosted;
+        sendNotEmulated(
+          response,
+          { headers: request.headers, query, body, signingName: scope?.service, requestId },
+          unhosted,
+        );
+        return handled;
+      }
       if (!signed) {
         throw new AwsServiceError(
           'UnknownOperationException',
@@ -204,9 +217,17 @@ export class EdgeRouter {
       case 'http':
         await signed.service.handle(request, response, body);
         return;
-      case 'json':
+      case 'json': {
+        // Another service under a hosted signing name (DynamoDB Streams signs as `dynamodb`).
+        const service = requestedService({ headers: request.headers, signingName: undefined });
+        if (service !== undefined) {
+          const unhosted = { headers: request.headers, query, body, signingName: undefined };
+          sendNotEmulated(response, { ...unhosted, requestId: context.requestId }, service);
+          return;
+        }
         // A JSON service addressed without X-Amz-Target: AWS names the missing operation.
         throw new AwsServiceError('UnknownOperationException', 'The X-Amz-Target header names no operation');
+      }
       case 'query':
         await this.dispatchQuery(signed.service, query, body, context, response, handled);
         return;

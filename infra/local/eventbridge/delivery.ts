@@ -62,6 +62,11 @@ const NOT_RETRIED = new Set([
   'UnsupportedTarget',
 ]);
 
+const unsupportedTarget = (arn: string): Error =>
+  Object.assign(new Error(`Target ${arn} is not a kind the local cloud delivers to`), {
+    code: 'UnsupportedTarget',
+  });
+
 const EVENT_TOO_OLD = {
   code: 'EventAgeExceeded',
   message: 'The event was older than MaximumEventAgeInSeconds before it could be delivered',
@@ -217,10 +222,12 @@ export class Deliveries {
         if (failedEntryCount > 0) throw new Error(`The event bus ${target.Arn} did not accept the event`);
         return;
       }
+      case 'sns':
+        return this.ports.publishToTopic(target.Arn, payload);
+      case 'firehose':
+        return this.ports.putFirehoseRecord(target.Arn, payload);
       default:
-        throw Object.assign(new Error(`Target ${target.Arn} is not a kind the local cloud delivers to`), {
-          code: 'UnsupportedTarget',
-        });
+        throw unsupportedTarget(target.Arn);
     }
   }
 

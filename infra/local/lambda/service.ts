@@ -1,8 +1,11 @@
 /**
  * The Lambda API at the edge (restJson1, signing name `lambda`): Invoke, GetFunction,
- * GetFunctionConfiguration, ListFunctions and the reserved-concurrency operations, answering as AWS does so
+ * GetFunctionConfiguration, ListFunctions, GetAccountSettings and the reserved-concurrency operations, answering as AWS does so
  * that @aws-sdk/client-lambda works unchanged.
  */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GetAccountSettingsResponse } from '@aws-sdk/client-lambda';
 import {
   AwsServiceError,
   type RestJsonService,
@@ -11,11 +14,45 @@ import {
   type RestRoute,
 } from '../edge/service';
 import { functionConfiguration } from './function-configuration';
-import type { LambdaRuntime } from './runtime';
+import type { FunctionDescription, LambdaRuntime } from './runtime';
 import type { InvocationType } from './types';
 
 const INVOCATION_TYPES: readonly InvocationType[] = ['Event', 'RequestResponse', 'DryRun'];
 const DEFAULT_MAX_ITEMS = 50;
+
+/** AWS's default quotas for a new account; a local account has the same ones. */
+const ACCOUNT_LIMITS = {
+  TotalCodeSize: 80_530_636_800,
+  CodeSizeUnzipped: 262_144_000,
+  CodeSizeZipped: 52_428_800,
+  ConcurrentExecutions: 1000,
+};
+
+/** The bytes of a function's asset folder: what it would weigh as a deployment package, unzipped. */
+function folderSize(directory: string): number {
+  try {
+    return readdirSync(directory, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .reduce((total, entry) => total + statSync(join(entry.parentPath, entry.name)).size, 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** GetAccountSettings: the account's quotas, less what reserved concurrency holds back, and its usage. */
+function accountSettings(functions: readonly FunctionDescription[]): GetAccountSettingsResponse {
+  const reserved = functions.reduce((total, fn) => total + (fn.config.reservedConcurrency ?? 0), 0);
+  return {
+    AccountLimit: {
+      ...ACCOUNT_LIMITS,
+      UnreservedConcurrentExecutions: ACCOUNT_LIMITS.ConcurrentExecutions - reserved,
+    },
+    AccountUsage: {
+      FunctionCount: functions.length,
+      TotalCodeSize: functions.reduce((total, fn) => total + folderSize(fn.config.codeDirectory), 0),
+    },
+  };
+}
 
 const validationError = (value: string, member: string, constraint: string): AwsServiceError =>
   new AwsServiceError(
@@ -106,6 +143,12 @@ export function lambdaEdgeService(runtime: LambdaRuntime): RestJsonService {
   }
 
   const routes: RestRoute[] = [
+    {
+      method: 'GET',
+      path: '/2016-08-19/account-settings',
+      operation: 'GetAccountSettings',
+      handle: () => ({ body: accountSettings(runtime.list()) }),
+    },
     {
       method: 'POST',
       path: '/2015-03-31/functions/{FunctionName}/invocations',

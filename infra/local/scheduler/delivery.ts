@@ -81,6 +81,9 @@ export async function invokeTarget(
         throw Object.assign(new Error('PutEvents rejected the event'), { name: 'FailedEntry' });
       return;
     }
+    case 'firehose':
+      await ports.putFirehoseRecord(target.Arn, input);
+      return;
     default:
       throw Object.assign(new Error(`Target ${target.Arn} is not a target the local scheduler can invoke`), {
         name: 'UnsupportedTarget',

@@ -2,6 +2,7 @@
  * The SES v1 wire format (awsQuery): a form-encoded POST whose lists are flattened as `Name.member.N`, answered
  * with XML. Errors are `<ErrorResponse>` documents whose `<Code>` the SDK maps to an exception class.
  */
+import { toXml } from '../edge/protocols';
 import type { AwsServiceError } from '../edge/service';
 
 const NAMESPACE = 'http://ses.amazonaws.com/doc/2010-12-01/';
@@ -35,14 +36,8 @@ export function memberTags(params: QueryParams, prefix: string): Record<string, 
 }
 
 /** `<XResponse><XResult>...</XResult><ResponseMetadata>...</ResponseMetadata></XResponse>`. */
-export function queryResponseXml(
-  action: string,
-  result: Readonly<Record<string, string>>,
-  requestId: string,
-) {
-  const members = Object.entries(result)
-    .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
-    .join('');
+export function queryResponseXml(action: string, result: object, requestId: string) {
+  const members = toXml(result);
   return (
     `<?xml version="1.0" encoding="UTF-8"?><${action}Response xmlns="${NAMESPACE}">` +
     `<${action}Result>${members}</${action}Result>` +

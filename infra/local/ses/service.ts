@@ -1,6 +1,7 @@
 /**
  * Local Amazon SES behind the edge: the SES v1 query API (SendEmail, SendRawEmail, SendTemplatedEmail) and the
  * SES v2 REST API (SendEmail with Simple, Raw or Template content; email templates), for signing name `ses`,
+ * with identities and the sending quota in both (./account-api),
  * plus the inbox under `/_aurora/ses` (JSON and a web page).
  *
  * The wire protocols and account checks are implemented here rather than by mounting aws-ses-v2-local's
@@ -43,6 +44,7 @@ interface SesSetup {
 }
 
 export const SES_INBOX_PATH = '/_aurora/ses';
+const DAY_MS = 86_400_000;
 
 export class SesService implements HttpService, SesSender {
   readonly protocol = 'http';
@@ -81,6 +83,21 @@ export class SesService implements HttpService, SesSender {
     this.saveSetup();
   }
 
+  identityNames(): string[] {
+    return [...this.identities].sort();
+  }
+
+  deleteIdentity(emailOrDomain: string): boolean {
+    const deleted = this.identities.delete(emailOrDomain.trim().toLowerCase());
+    if (deleted) this.saveSetup();
+    return deleted;
+  }
+
+  sentInLast24Hours(): number {
+    const since = this.clock.now() - DAY_MS;
+    return this.mailbox.list().filter((mail) => Date.parse(mail.at) > since).length;
+  }
+
   createConfigurationSet(name: string): void {
     this.configurationSets.add(name);
     this.saveSetup();
@@ -92,6 +109,10 @@ export class SesService implements HttpService, SesSender {
     this.templates.set(name, parts);
     this.saveSetup();
     return true;
+  }
+
+  templateNames(): string[] {
+    return [...this.templates.keys()].sort();
   }
 
   deleteTemplate(name: string): boolean {

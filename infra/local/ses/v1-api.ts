@@ -1,5 +1,6 @@
-/** SES v1 (awsQuery) actions: SendEmail, SendRawEmail, SendTemplatedEmail. */
+/** SES v1 (awsQuery) actions: SendEmail, SendRawEmail, SendTemplatedEmail, and the account's (./account-api). */
 import { AwsServiceError } from '../edge/service';
+import { runV1AccountAction, SES_V1_ACCOUNT_ACTIONS } from './account-api';
 import {
   type Envelope,
   type OutgoingMail,
@@ -11,9 +12,18 @@ import {
 import { memberList, memberTags, type QueryParams } from './query-protocol';
 import type { SesSender } from './sender';
 
+/** The v1 actions this module answers (the service-model test checks it covers each). */
+export const SES_V1_ACTIONS = [
+  'SendEmail',
+  'SendRawEmail',
+  'SendTemplatedEmail',
+  ...SES_V1_ACCOUNT_ACTIONS,
+] as const;
+
 export interface QueryOutcome {
   readonly action: string;
-  readonly result: Record<string, string>;
+  /** The members of `<ActionResult>`, written as edge/protocols' toXml writes them. */
+  readonly result: object;
 }
 
 export async function runQueryAction(
@@ -24,6 +34,8 @@ export async function runQueryAction(
   const action = params.get('Action');
   if (!action)
     throw new AwsServiceError('MissingAction', 'The request must contain the parameter Action.', 400);
+  const accountResult = runV1AccountAction(action, params, sender);
+  if (accountResult) return { action, result: accountResult };
   const mail = await decodeSend(action, params, sender);
   const messageId = sender.accept(mail, sesV1Dialect, `ses:${action}`, region);
   return { action, result: { MessageId: messageId } };

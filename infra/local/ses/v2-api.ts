@@ -1,8 +1,9 @@
 /**
- * SES v2 (restJson1) operations: SendEmail with Simple, Raw or Template content, and the email-template
- * operations that Template content refers to.
+ * SES v2 (restJson1) operations: SendEmail with Simple, Raw or Template content, the email-template
+ * operations that Template content refers to, and the account's (./account-api).
  */
 import { AwsServiceError } from '../edge/service';
+import { runV2AccountOperation, SES_V2_ACCOUNT_OPERATIONS } from './account-api';
 import {
   type Envelope,
   type OutgoingMail,
@@ -20,6 +21,15 @@ export interface RestOutcome {
   readonly status: number;
   readonly body: unknown;
 }
+
+/** The v2 operations this module answers (the service-model test checks it covers each). */
+export const SES_V2_OPERATIONS = [
+  'SendEmail',
+  'CreateEmailTemplate',
+  'GetEmailTemplate',
+  'DeleteEmailTemplate',
+  ...SES_V2_ACCOUNT_OPERATIONS,
+] as const;
 
 const TEMPLATE_PATH = /^\/v2\/email\/templates\/([^/]+)$/;
 
@@ -44,6 +54,8 @@ export async function runV2Operation(
     }
     return { status: 200, body: {} };
   }
+  const accountOutcome = runV2AccountOperation(method, path, input, sender);
+  if (accountOutcome) return accountOutcome;
   const templateName = TEMPLATE_PATH.exec(path)?.[1];
   if (templateName === undefined) return undefined;
   const name = decodeURIComponent(templateName);

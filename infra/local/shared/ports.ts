@@ -31,4 +31,8 @@ export interface TargetPorts {
   ): Promise<void>;
   /** EventBridge PutEvents; resolves with the number of entries that failed. */
   putEvents(entries: readonly EventEntry[]): Promise<{ failedEntryCount: number }>;
+  /** SNS Publish to the topic with this ARN. */
+  publishToTopic(topicArn: string, message: string): Promise<void>;
+  /** Firehose PutRecord to the delivery stream with this ARN. */
+  putFirehoseRecord(deliveryStreamArn: string, data: string): Promise<void>;
 }

@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import type { Clock } from '../clock';
 import { consoleService } from '../console/service';
 import { AwsServiceError, type HttpService, type JsonProtocolService, type Operation } from '../edge/service';
-import type { LocalAccount } from '../shared/ports';
+import type { EventEntry, LocalAccount } from '../shared/ports';
+import { Activities } from './activities';
 import { Execution } from './engine/execution';
 import type { HistoryEvent } from './engine/history';
 import type { NestedExecutions } from './engine/interpreter';
@@ -34,6 +35,11 @@ export interface StepFunctionsServiceOptions {
   /** Refuse calls `checkPermission` denies (default: only log them). */
   readonly enforceIam?: boolean;
   readonly log?: (message: string) => void;
+  /**
+   * Where 'Step Functions Execution Status Change' events go (the default bus): called on every status
+   * change of a Standard execution, as AWS emits them. A failure is logged, never felt by the execution.
+   */
+  readonly publishEvents?: (entries: readonly EventEntry[]) => Promise<{ failedEntryCount: number }>;
 }
 
 export interface CreateStateMachineInput {
@@ -78,11 +84,18 @@ export class StepFunctionsService {
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly live = new Map<string, LiveExecution>();
   private readonly enginePort: TaskPort;
+  private readonly activities: Activities;
+  private closed = false;
 
   constructor(private readonly options: StepFunctionsServiceOptions) {
     this.clock = options.clock;
     this.account = options.account;
     this.store = new StepFunctionsStore(options.stateDir);
+    this.activities = new Activities({
+      clock: options.clock,
+      account: options.account,
+      isAwaited: (token) => this.tokens.has(token),
+    });
     this.enginePort = this.selfAwarePort(options.tasks);
     for (const machine of this.store.loadStateMachines()) this.machines.set(machine.stateMachineArn, machine);
     for (const record of this.store.loadExecutions()) this.executions.set(record.executionArn, record);
@@ -99,6 +112,8 @@ export class StepFunctionsService {
 
   /** Stops writing to disk and abandons running executions (a test's stand-in for `kill -9`). */
   close(): void {
+    this.closed = true;
+    this.activities.close();
     this.store.close();
     for (const { execution } of this.live.values())
       execution.stop('States.Aborted', 'The local cloud stopped');
@@ -170,6 +185,9 @@ export class StepFunctionsService {
 
   private operations(): Record<string, Operation> {
     return {
+      ...this.activities.operations(),
+      ListActivities: (input: { maxResults?: number; nextToken?: string }) =>
+        paginate(this.activities.list(), input, 'activities'),
       CreateStateMachine: (input: {
         name: string;
         definition: string;
@@ -368,6 +386,8 @@ export class StepFunctionsService {
     };
     this.executions.set(executionArn, record);
     this.persist(record);
+    // Before running: a machine that ends at once must not report its end ahead of its start.
+    this.publishStatusChange(record);
     this.run(record, []);
     return record;
   }
@@ -382,8 +402,10 @@ export class StepFunctionsService {
     }
     const record = this.startExecution(input);
     await this.waitForExecution(record.executionArn);
+    // An express execution cannot be redriven, and StartSyncExecution's output has no redrive members.
+    const { redriveCount: _count, redriveStatus: _status, ...execution } = this.describeExecution(record);
     return {
-      ...this.describeExecution(record),
+      ...execution,
       billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: 100 },
     };
   }
@@ -455,6 +477,7 @@ export class StepFunctionsService {
           threadLast: events.length,
         }
       : undefined;
+    this.publishStatusChange(record);
     this.run(record, events, from, {
       type: 'ExecutionRedriven',
       details: { redriveCount: record.redriveCount },
@@ -518,6 +541,8 @@ export class StepFunctionsService {
           if (ended.stopDate !== undefined) record.stopDate = ended.stopDate;
           this.persist(record);
           this.live.delete(record.executionArn);
+          // An execution abandoned by close() did not change status in AWS's sense: the cloud stopped.
+          if (!this.closed) this.publishStatusChange(record);
         },
       },
       events,
@@ -525,6 +550,30 @@ export class StepFunctionsService {
     this.live.set(record.executionArn, { record, execution });
     if (opening) execution.history.add({ last: events.length }, opening.type, opening.details);
     void execution.start(checkpoint);
+  }
+
+  /** AWS's 'Step Functions Execution Status Change' event on the default bus; Express executions emit none. */
+  private publishStatusChange(record: ExecutionRecord): void {
+    const { publishEvents } = this.options;
+    if (!publishEvents || record.type !== 'STANDARD') return;
+    const entry: EventEntry = {
+      Source: 'aws.states',
+      DetailType: 'Step Functions Execution Status Change',
+      Resources: [record.executionArn],
+      Time: new Date(this.clock.now()),
+      Detail: JSON.stringify(statusChangeDetail(record, this.redriveStatus(record))),
+    };
+    const status = record.status;
+    const report = (reason: string) =>
+      this.options.log?.(
+        `stepfunctions: could not publish the ${status} status change of ${record.executionArn}: ${reason}`,
+      );
+    publishEvents([entry]).then(
+      ({ failedEntryCount }) => {
+        if (failedEntryCount > 0) report('the default bus refused the event');
+      },
+      (error: unknown) => report(error instanceof Error ? error.message : String(error)),
+    );
   }
 
   private persist(record: ExecutionRecord): void {
@@ -553,6 +602,8 @@ export class StepFunctionsService {
   private selfAwarePort(tasks: TaskPort): TaskPort {
     return {
       invokeLambda: (functionName, payload, options) => tasks.invokeLambda(functionName, payload, options),
+      scheduleActivity: (activityArn, task, onStarted) =>
+        this.activities.schedule(activityArn, task, onStarted),
       callAws: async (service, action, input, options) => {
         if (service !== 'states' && service !== 'sfn') return tasks.callAws(service, action, input, options);
         const operation = this.edgeService.operations[action];
@@ -614,6 +665,44 @@ export class StepFunctionsService {
       throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
     return record;
   }
+}
+
+/** Status-change events leave out input and output past this, to stay within EventBridge's event size. */
+const EVENT_PAYLOAD_BYTES = 248 * 1024;
+
+/**
+ * The detail of a status-change event: epoch milliseconds, every member present (null when it does not
+ * apply), input and output as JSON text, as AWS sends them. As AWS, an output over 248 KiB is left out, and
+ * the input when input and output together are over it (`inputDetails` / `outputDetails` say so).
+ */
+function statusChangeDetail(record: ExecutionRecord, redriveStatus: string): Record<string, unknown> {
+  const succeeded = record.status === 'SUCCEEDED';
+  const input = JSON.stringify(record.input);
+  const output = succeeded ? JSON.stringify(record.output ?? null) : undefined;
+  const bytes = (text: string | undefined) => (text === undefined ? 0 : Buffer.byteLength(text, 'utf8'));
+  const outputIncluded = bytes(output) <= EVENT_PAYLOAD_BYTES;
+  const inputIncluded = bytes(input) + (outputIncluded ? bytes(output) : 0) <= EVENT_PAYLOAD_BYTES;
+  return {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    startDate: record.startDate,
+    stopDate: record.stopDate ?? null,
+    input: inputIncluded ? input : null,
+    output: output !== undefined && outputIncluded ? output : null,
+    inputDetails: { included: inputIncluded },
+    outputDetails: output !== undefined ? { included: outputIncluded } : null,
+    error: record.error ?? null,
+    cause: record.cause ?? null,
+    stateMachineVersionArn: null,
+    stateMachineAliasArn: null,
+    redriveCount: record.redriveCount,
+    redriveDate: record.redriveDate ?? null,
+    redriveStatus,
+    redriveStatusReason:
+      redriveStatus === 'REDRIVABLE' ? null : `Execution is ${record.status} and cannot be redriven`,
+  };
 }
 
 /** The fields DescribeExecution and ListExecutions both answer with. */

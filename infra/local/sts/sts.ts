@@ -1,11 +1,52 @@
 /**
- * STS for the local account: GetCallerIdentity over the query protocol, which is what SDK v3's STS client
- * sends. Every caller is the account's root, since the local cloud has one user.
+ * STS for the local account over the query protocol, which is what SDK v3's STS client sends:
+ * GetCallerIdentity (every caller is the account's root, since the local cloud has one user), and
+ * AssumeRole / GetSessionToken, which hand out local credentials that expire by the local clock. The edge
+ * verifies no signature, so these credentials work like any others.
  */
-import type { QueryProtocolService } from '../edge/service';
+import { randomBytes } from 'node:crypto';
+import { AwsServiceError, type QueryParameters, type QueryProtocolService } from '../edge/service';
 import type { LocalAccount } from '../shared/ports';
 
-export function stsService(account: LocalAccount): QueryProtocolService {
+const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+const validation = (message: string) => new AwsServiceError('ValidationError', message, 400);
+
+function randomText(length: number, alphabet = ALPHANUMERIC): string {
+  return [...randomBytes(length)].map((byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+/** The DurationSeconds parameter, in AWS's bounds for the action. */
+function durationSeconds(
+  parameters: QueryParameters,
+  bounds: { min: number; max: number; default: number },
+): number {
+  const given = parameters.DurationSeconds;
+  if (given === undefined) return bounds.default;
+  const seconds = Number(given);
+  if (!Number.isInteger(seconds) || seconds < bounds.min || seconds > bounds.max) {
+    throw validation(
+      `1 validation error detected: Value '${given}' at 'durationSeconds' failed to satisfy constraint: ` +
+        `Member must have value ${seconds < bounds.min ? 'greater' : 'less'} than or equal to ` +
+        `${seconds < bounds.min ? bounds.min : bounds.max}`,
+    );
+  }
+  return seconds;
+}
+
+/** Temporary credentials as STS writes them; the key id starts `ASIA` as AWS's temporary ones do. */
+function credentials(now: number, seconds: number) {
+  return {
+    AccessKeyId: `ASIA${randomText(16)}`,
+    SecretAccessKey: randomBytes(30).toString('base64'),
+    SessionToken: randomBytes(96).toString('base64'),
+    Expiration: new Date(now + seconds * 1000).toISOString(),
+  };
+}
+
+export function stsService(account: LocalAccount, now: () => number): QueryProtocolService {
   return {
     protocol: 'query',
     signingName: 'sts',
@@ -15,6 +56,32 @@ export function stsService(account: LocalAccount): QueryProtocolService {
         Arn: `arn:aws:iam::${account.accountId}:root`,
         UserId: account.accountId,
         Account: account.accountId,
+      }),
+      AssumeRole: (parameters) => {
+        const roleArn = parameters.RoleArn ?? '';
+        const role = ROLE_ARN.exec(roleArn);
+        if (!role) throw validation(`${roleArn} is invalid`);
+        const sessionName = parameters.RoleSessionName ?? '';
+        if (!SESSION_NAME.test(sessionName)) {
+          throw validation(
+            `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy ` +
+              'constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*',
+          );
+        }
+        const seconds = durationSeconds(parameters, { min: 900, max: 43_200, default: 3600 });
+        return {
+          Credentials: credentials(now(), seconds),
+          AssumedRoleUser: {
+            AssumedRoleId: `AROA${randomText(17)}:${sessionName}`,
+            Arn: `arn:aws:sts::${role[1]}:assumed-role/${role[2]}/${sessionName}`,
+          },
+        };
+      },
+      GetSessionToken: (parameters) => ({
+        Credentials: credentials(
+          now(),
+          durationSeconds(parameters, { min: 900, max: 129_600, default: 43_200 }),
+        ),
       }),
     },
   };

@@ -46,6 +46,12 @@ class FakePorts implements TargetPorts {
     this.forwarded.push(...entries);
     return { failedEntryCount: 0 };
   }
+  async publishToTopic(arn: string, message: string): Promise<void> {
+    this.calls.push({ kind: 'sns', arn, body: message });
+  }
+  async putFirehoseRecord(arn: string, data: string): Promise<void> {
+    this.calls.push({ kind: 'firehose', arn, body: data });
+  }
 }
 
 /** Lets timers that became due, and the promise chains they start, run until `condition` holds. */

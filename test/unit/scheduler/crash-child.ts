@@ -13,6 +13,8 @@ const ports = {
   startExecution: async () => 'arn:aws:states:eu-west-1:123456789012:execution:x:y',
   sendToQueue: async () => {},
   putEvents: async () => ({ failedEntryCount: 0 }),
+  publishToTopic: async () => {},
+  putFirehoseRecord: async () => {},
 };
 const scheduler = new SchedulerService({ clock, stateDir, account: ACCOUNT, ports });
 const count = Number(countText);

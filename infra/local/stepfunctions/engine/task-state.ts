@@ -6,7 +6,7 @@
 import type { TimerHandle } from '../../clock';
 import { callerContextOf, integrationRequests } from '../../iam/integration-requests';
 import { queryEvaluationError, runtimeError, StatesError, toStatesError } from './errors';
-import { payloadDetails } from './history';
+import { jsonText, payloadDetails } from './history';
 import {
   checkpointState,
   type ExecutionHost,
@@ -58,7 +58,7 @@ async function task(run: StateRun): Promise<StateResult> {
     (timeoutSeconds !== undefined ? host.clock.now() + timeoutSeconds * 1000 : undefined);
   try {
     const work = resumeToken
-      ? awaitToken(host, frame, resumeToken.token, heartbeatSeconds)
+      ? resumeAwaitingToken(run, resource, resumeToken.token, parameters, events, heartbeatSeconds)
       : dispatch(run, resource, parameters, options, events, token, heartbeatSeconds, deadline);
     const result = await host.scheduler.whileBlocked(
       frame.order,
@@ -122,25 +122,19 @@ async function dispatch(
   heartbeatSeconds: number | undefined,
   deadline: number | undefined,
 ): Promise<unknown> {
-  const { host, frame } = run;
+  const { host } = run;
+  if (resource.activity && token) {
+    // The worker answers through the token; its IAM permissions are its own, not the execution role's.
+    const answer = expectToken(run, token, heartbeatSeconds, deadline);
+    scheduleActivity(run, resource, token, parameters, events);
+    return answer;
+  }
   checkPermission(host, resource, parameters);
   events.started();
   if (resource.legacyLambda) return invokeLambda(host.tasks, resource, resource.arn, parameters, options);
   const fields = isObject(parameters) ? parameters : {};
   if (token) {
-    // Register before calling out: the callee may answer before the call returns.
-    const answer = awaitToken(host, frame, token, heartbeatSeconds);
-    // If the call itself fails, nobody awaits the answer; keep its later rejection from going unhandled.
-    answer.catch(() => undefined);
-    checkpointState(host, frame, run.name, run.rawInput, {
-      enteredEventId: run.enteredEventId,
-      resume: {
-        kind: 'token',
-        token,
-        ...(deadline !== undefined ? { timeoutAt: deadline } : {}),
-        ...(heartbeatSeconds !== undefined ? { heartbeatSeconds } : {}),
-      },
-    });
+    const answer = expectToken(run, token, heartbeatSeconds, deadline);
     const submitted = await callIntegration(run, resource, fields, options);
     events.submitted(submitted);
     return answer;
@@ -216,6 +210,63 @@ function checkPermission(host: ExecutionHost, resource: TaskResource, parameters
   }
 }
 
+/**
+ * Registers the task's token before anyone can answer it (the callee may answer before the call returns)
+ * and checkpoints the state, so a restart waits for the same token.
+ */
+function expectToken(
+  run: StateRun,
+  token: string,
+  heartbeatSeconds: number | undefined,
+  deadline: number | undefined,
+): Promise<unknown> {
+  const { host, frame } = run;
+  const answer = awaitToken(host, frame, token, heartbeatSeconds);
+  // If the call out fails, nobody awaits the answer; keep its later rejection from going unhandled.
+  answer.catch(() => undefined);
+  checkpointState(host, frame, run.name, run.rawInput, {
+    enteredEventId: run.enteredEventId,
+    resume: {
+      kind: 'token',
+      token,
+      ...(deadline !== undefined ? { timeoutAt: deadline } : {}),
+      ...(heartbeatSeconds !== undefined ? { heartbeatSeconds } : {}),
+    },
+  });
+  return answer;
+}
+
+/** After a restart: waits for the token again; an activity task is queued again, since queues are not kept. */
+function resumeAwaitingToken(
+  run: StateRun,
+  resource: TaskResource,
+  token: string,
+  parameters: unknown,
+  events: TaskEvents,
+  heartbeatSeconds: number | undefined,
+): Promise<unknown> {
+  const answer = awaitToken(run.host, run.frame, token, heartbeatSeconds);
+  if (resource.activity) {
+    answer.catch(() => undefined);
+    scheduleActivity(run, resource, token, parameters, events);
+  }
+  return answer;
+}
+
+function scheduleActivity(
+  run: StateRun,
+  resource: TaskResource,
+  token: string,
+  parameters: unknown,
+  events: TaskEvents,
+): void {
+  const { tasks } = run.host;
+  if (!tasks.scheduleActivity) throw runtimeError(`Activities are not hosted here: ${resource.arn}`);
+  tasks.scheduleActivity(resource.arn, { token, input: jsonText(parameters) }, (workerName) =>
+    events.activityStarted(workerName),
+  );
+}
+
 /** Resolves with SendTaskSuccess's output, rejects on SendTaskFailure or a missed heartbeat. */
 function awaitToken(
   host: ExecutionHost,
@@ -287,7 +338,13 @@ class TaskEvents {
       ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}),
       ...(heartbeatSeconds !== undefined ? { heartbeatInSeconds: heartbeatSeconds } : {}),
     };
-    if (this.resource.legacyLambda) {
+    if (this.resource.activity) {
+      this.add('ActivityScheduled', {
+        resource: this.resource.arn,
+        ...payloadDetails('input', parameters),
+        ...timeouts,
+      });
+    } else if (this.resource.legacyLambda) {
       this.add('LambdaFunctionScheduled', {
         resource: this.resource.arn,
         ...payloadDetails('input', parameters),
@@ -308,24 +365,32 @@ class TaskEvents {
     else this.add('TaskStarted', this.ids);
   }
 
+  activityStarted(workerName: string | undefined): void {
+    this.add('ActivityStarted', workerName === undefined ? {} : { workerName });
+  }
+
   submitted(output: unknown): void {
     this.add('TaskSubmitted', { ...this.ids, ...payloadDetails('output', output) });
   }
 
   succeeded(output: unknown): void {
-    if (this.resource.legacyLambda) this.add('LambdaFunctionSucceeded', payloadDetails('output', output));
+    if (this.resource.activity) this.add('ActivitySucceeded', payloadDetails('output', output));
+    else if (this.resource.legacyLambda)
+      this.add('LambdaFunctionSucceeded', payloadDetails('output', output));
     else this.add('TaskSucceeded', { ...this.ids, ...payloadDetails('output', output) });
   }
 
   failed(error: StatesError): void {
     const details = errorDetails(error);
-    if (this.resource.legacyLambda) this.add('LambdaFunctionFailed', details);
+    if (this.resource.activity) this.add('ActivityFailed', details);
+    else if (this.resource.legacyLambda) this.add('LambdaFunctionFailed', details);
     else this.add('TaskFailed', { ...details, ...this.ids });
   }
 
   timedOut(error: StatesError): void {
     const details = errorDetails(error);
-    if (this.resource.legacyLambda) this.add('LambdaFunctionTimedOut', details);
+    if (this.resource.activity) this.add('ActivityTimedOut', details);
+    else if (this.resource.legacyLambda) this.add('LambdaFunctionTimedOut', details);
     else this.add('TaskTimedOut', { ...details, ...this.ids });
   }
 }

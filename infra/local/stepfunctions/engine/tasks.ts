@@ -31,6 +31,15 @@ export interface LambdaInvocation {
 /** How the engine reaches everything outside itself. */
 export interface TaskPort {
   invokeLambda(functionName: string, payload: string, options: TaskCallOptions): Promise<LambdaInvocation>;
+  /**
+   * Hands an activity task to a worker's GetActivityTask (see stepfunctions/activities); `onStarted` runs
+   * when a worker takes it. Only Step Functions' own port hosts activities, hence optional.
+   */
+  scheduleActivity?(
+    activityArn: string,
+    task: { readonly token: string; readonly input: string },
+    onStarted: (workerName: string | undefined) => void,
+  ): void;
   /** Any other AWS API call; `action` is PascalCase (`GetItem`, `PutEvents`, `SendMessage`). */
   callAws(
     service: string,
@@ -61,6 +70,8 @@ export interface TaskResource {
   readonly arn: string;
   /** A plain Lambda function ARN (LambdaFunction* history events) rather than a service integration. */
   readonly legacyLambda: boolean;
+  /** An activity ARN (Activity* history events): a worker polls for the task and answers with its token. */
+  readonly activity: boolean;
   /** `lambda`, `dynamodb`, `aws-sdk:dynamodb`, `states`... (history `resourceType`). */
   readonly resourceType: string;
   /** `invoke`, `getItem`, `startExecution.sync`... (history `resource`). */
@@ -75,12 +86,26 @@ export interface TaskResource {
 const SERVICE_INTEGRATION =
   /^arn:[^:]+:states:[^:]*:[^:]*:(aws-sdk:[^:]+|[^:]+):([^.:]+)(?:\.(sync(?::2)?|waitForTaskToken))?$/;
 const LAMBDA_FUNCTION = /^arn:[^:]+:lambda:[^:]+:[^:]+:function:.+$/;
+const ACTIVITY = /^arn:[^:]+:states:[^:]+:[^:]+:activity:.+$/;
 
 export function parseResource(arn: string): TaskResource {
+  if (ACTIVITY.test(arn)) {
+    return {
+      arn,
+      legacyLambda: false,
+      activity: true,
+      resourceType: 'activity',
+      resource: arn,
+      service: 'states',
+      action: 'GetActivityTask',
+      pattern: 'waitForTaskToken',
+    };
+  }
   if (LAMBDA_FUNCTION.test(arn)) {
     return {
       arn,
       legacyLambda: true,
+      activity: false,
       resourceType: 'lambda',
       resource: arn,
       service: 'lambda',
@@ -94,6 +119,7 @@ export function parseResource(arn: string): TaskResource {
   return {
     arn,
     legacyLambda: false,
+    activity: false,
     resourceType,
     resource: pattern ? `${apiAction}.${pattern}` : apiAction,
     service: resourceType.replace(/^aws-sdk:/, ''),
