@@ -6,6 +6,7 @@
 import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readConfig } from './config';
+import { AnalyticsStack } from './stacks/analytics-stack';
 import { ApiStack } from './stacks/api-stack';
 import { ConversationStack } from './stacks/conversation-stack';
 import { ObservabilityStack } from './stacks/observability-stack';
@@ -25,7 +26,14 @@ export function buildApp(app: App = new App()): App {
   const tags = { project: 'aurora-time', stage: config.stage };
 
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, { env, config, tags });
-  const api = new ApiStack(app, `${prefix}-Api`, { env, config, stateful, tags });
+  const analytics = new AnalyticsStack(app, `${prefix}-Analytics`, { env, config, stateful, tags });
+  const api = new ApiStack(app, `${prefix}-Api`, {
+    env,
+    config,
+    stateful,
+    analyticsFunction: analytics.analyticsFunction.function,
+    tags,
+  });
   const conversation = new ConversationStack(app, `${prefix}-Conversation`, { env, config, stateful, tags });
   const workflows = new WorkflowsStack(app, `${prefix}-Workflows`, { env, config, stateful, tags });
   const reminders = new RemindersStack(app, `${prefix}-Reminders`, { env, config, stateful, tags });
@@ -43,11 +51,14 @@ export function buildApp(app: App = new App()): App {
       conversation.conversationFunction,
       ...workflows.functions,
       ...reminders.functions,
+      analytics.analyticsFunction,
     ],
+    stateMachines: [workflows.otpSession, reminders.lifecycle, reminders.delivery],
     deadLetterQueues: [
       workflows.ruleTargetDeadLetterQueue,
       conversation.ruleTargetDeadLetterQueue,
       reminders.ruleTargetDeadLetterQueue,
+      analytics.ruleTargetDeadLetterQueue,
     ],
     tags,
   });

@@ -20,12 +20,18 @@ export interface AuroraConfig {
    * default is an hour: past that a reminder is news, not a nudge.
    */
   readonly reminderDigestAfterMinutes: number;
+  /** Athena cancels an analytics query that would scan more than this many megabytes (at least 10). */
+  readonly analyticsScanLimitMegabytes: number;
   /**
    * Origins the HTTP API's CORS allows (the web app calls the API cross-origin). The CloudFront domain is
    * not known before the first deploy, and reading it from the web stack would make the API and web stacks
    * depend on each other, so it is a setting: the default is the local web app and Vite's dev server.
    */
   readonly webOrigins: readonly string[];
+  /** Where operators' alerts (alarms, failed workflows, budget) are emailed; none when unset. */
+  readonly opsEmail?: string;
+  /** The monthly cost budget in USD; alerts at 50, 80 and 100% of it. */
+  readonly monthlyBudgetUsd: number;
   /** The web app's own domain and its ACM certificate (us-east-1): both or neither. */
   readonly webDomain?: { readonly domainName: string; readonly certificateArn: string };
 }
@@ -54,6 +60,12 @@ export function readConfig(scope: Construct): AuroraConfig {
   if ((webDomainName === '') !== (webCertificateArn === '')) {
     throw new Error('webDomainName and webCertificateArn go together: set both or neither');
   }
+  const opsEmail = setting('opsEmail', 'AURORA_OPS_EMAIL', '').trim();
+  if (opsEmail !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(opsEmail))
+    throw new Error(`opsEmail must be an email address, got ${opsEmail}`);
+  const monthlyBudgetUsd = Number(setting('monthlyBudgetUsd', 'AURORA_MONTHLY_BUDGET_USD', '50'));
+  if (!Number.isFinite(monthlyBudgetUsd) || monthlyBudgetUsd <= 0)
+    throw new Error(`monthlyBudgetUsd must be a positive amount of US dollars, got ${monthlyBudgetUsd}`);
   return {
     stage,
     senderEmail: setting('senderEmail', 'AURORA_SENDER_EMAIL', 'no-reply@aurora-time.example'),
@@ -68,7 +80,12 @@ export function readConfig(scope: Construct): AuroraConfig {
       'reminderDigestAfterMinutes',
       setting('reminderDigestAfterMinutes', 'AURORA_REMINDER_DIGEST_AFTER_MINUTES', '60'),
     ),
+    analyticsScanLimitMegabytes: scanLimitMegabytes(
+      setting('analyticsScanLimitMegabytes', 'AURORA_ANALYTICS_SCAN_LIMIT_MB', '1024'),
+    ),
     webOrigins,
+    ...(opsEmail === '' ? {} : { opsEmail }),
+    monthlyBudgetUsd,
     ...(webDomainName === ''
       ? {}
       : { webDomain: { domainName: webDomainName, certificateArn: webCertificateArn } }),
@@ -82,6 +99,17 @@ function positiveInteger(key: string, value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1 || number > 1440) {
     throw new Error(`${key} must be a whole number of minutes from 1 to 1440, got ${value}`);
+  }
+  return number;
+}
+
+/** Athena's BytesScannedCutoffPerQuery is at least 10 MB. */
+function scanLimitMegabytes(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 10) {
+    throw new Error(
+      `analyticsScanLimitMegabytes must be a whole number of megabytes, at least 10, got ${value}`,
+    );
   }
   return number;
 }

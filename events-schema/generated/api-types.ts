@@ -390,6 +390,9 @@ export interface AdminLockoutList {
     userId?: UserId;
   }[];
 }
+/**
+ * Counts from the archived events (docs/analytics.md says what each one counts).
+ */
 export interface Kpis {
   messagesIn: number;
   messagesOut: number;
@@ -401,24 +404,57 @@ export interface Kpis {
   remindersCreated: number;
   remindersDelivered: number;
   remindersFailed: number;
-  remindersDroppedStale: number;
+  remindersDropped: number;
   emailsSent: number;
-  bounces: number;
+  emailsBounced: number;
   /**
-   * Delivery lateness percentiles of the reminders delivered; null when none was.
+   * Milliseconds; null when no reminder was delivered.
    */
-  latenessMs: {
-    p50: number | null;
-    p95: number | null;
-    p99: number | null;
-  };
+  latenessP50Ms: number | null;
+  /**
+   * Milliseconds; null when no reminder was delivered.
+   */
+  latenessP95Ms: number | null;
+  /**
+   * Milliseconds; null when no reminder was delivered.
+   */
+  latenessP99Ms: number | null;
 }
 export interface AnalyticsReport {
   from: LocalDate;
   to: LocalDate;
-  days: (Kpis & {
-    date: LocalDate;
-    [k: string]: unknown | undefined;
-  })[];
+  /**
+   * When the numbers were computed (recent days can still change).
+   */
+  asOf: Timestamp;
+  days: AnalyticsDay[];
   total: Kpis;
+}
+export interface AnalyticsDay {
+  date: LocalDate;
+  messagesIn: number;
+  messagesOut: number;
+  activeUsers: number;
+  loginsRequested: number;
+  loginsVerified: number;
+  loginsFailed: number;
+  lockouts: number;
+  remindersCreated: number;
+  remindersDelivered: number;
+  remindersFailed: number;
+  remindersDropped: number;
+  emailsSent: number;
+  emailsBounced: number;
+  /**
+   * Milliseconds; null when no reminder was delivered.
+   */
+  latenessP50Ms: number | null;
+  /**
+   * Milliseconds; null when no reminder was delivered.
+   */
+  latenessP95Ms: number | null;
+  /**
+   * Milliseconds; null when no reminder was delivered.
+   */
+  latenessP99Ms: number | null;
 }

@@ -9,6 +9,7 @@ import {
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { required } from '../auth-shared/environment';
+import { GRANT_REVOKED } from '../shared/admin/grants';
 import { type HttpAnswer, problem } from '../shared/http/answers';
 import { logger } from '../shared/logger';
 import { once } from '../shared/messenger/idempotency';
@@ -84,12 +85,10 @@ const USE_CASES: Record<string, AnyUseCase> = {
   adminListLockouts,
 };
 
-const REVOKED = problem(403, 'forbidden', 'The admin grant of this address was revoked: sign in again.');
-
 const run = async (request: ApiRequest): Promise<HttpAnswer> => {
   const useCase = USE_CASES[request.operation.operationId];
   if (!useCase) throw new Error(`No use case for ${request.operation.operationId}`);
-  if (request.operation.access === 'admin' && !(await adminGrantStands(request, ports))) return REVOKED;
+  if (request.operation.access === 'admin' && !(await adminGrantStands(request, ports))) return GRANT_REVOKED;
   return useCase(request as ApiRequest<never>, ports);
 };
 

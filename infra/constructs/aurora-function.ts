@@ -87,6 +87,8 @@ export class AuroraFunction extends Construct {
           "import{createRequire as __auroraRequire}from'node:module';const require=__auroraRequire(import.meta.url);",
         // The runtime provides the AWS SDK v3, but bundling pins the version we test with.
         externalModules: [],
+        // SQL files (analytics/queries/) import as their text, so a function runs the very file CDK deploys.
+        loader: { '.sql': 'text' },
       },
     });
 

@@ -22,7 +22,7 @@ export interface CalendarRoutesProps {
   readonly config: AuroraConfig;
   readonly stateful: StatefulStack;
   /** Serves the operations whose backend is `analytics`. */
-  readonly analyticsFunction?: lambda.IFunction;
+  readonly analyticsFunction: lambda.IFunction;
 }
 
 /**
@@ -127,15 +127,12 @@ export class CalendarRoutes extends Construct {
         'the grant is DeleteSchedule only, on the reminders schedule group only.',
     });
 
-    const integrations: Partial<Record<Backend, HttpLambdaIntegration>> = {
+    const integrations: Record<Backend, HttpLambdaIntegration> = {
       api: new HttpLambdaIntegration('CalendarApiIntegration', this.apiFunction.function),
-      ...(props.analyticsFunction
-        ? { analytics: new HttpLambdaIntegration('AnalyticsIntegration', props.analyticsFunction) }
-        : {}),
+      analytics: new HttpLambdaIntegration('AnalyticsIntegration', props.analyticsFunction),
     };
     for (const operation of OPERATIONS) {
       const integration = integrations[operation.backend ?? 'api'];
-      if (!integration) continue;
       const routes = api.addRoutes({
         path: operation.path,
         methods: [apigwv2.HttpMethod[operation.method]],

@@ -7,6 +7,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
@@ -18,6 +19,8 @@ import type { StatefulStack } from './stateful-stack';
 export interface ApiStackProps extends StackProps {
   readonly config: AuroraConfig;
   readonly stateful: StatefulStack;
+  /** Serves GET /admin/analytics (the analytics stack's function, which runs the Athena queries). */
+  readonly analyticsFunction: lambda.IFunction;
 }
 
 export class ApiStack extends Stack {
@@ -97,7 +100,12 @@ export class ApiStack extends Stack {
 
     this.webhookFunction = this.messengerWebhook(config, stateful);
     this.authFunction = new AuthRoutes(this, 'AuthRoutes', { api: this.api, config, stateful }).authFunction;
-    this.calendarRoutes = new CalendarRoutes(this, 'CalendarRoutes', { api: this.api, config, stateful });
+    this.calendarRoutes = new CalendarRoutes(this, 'CalendarRoutes', {
+      api: this.api,
+      config,
+      stateful,
+      analyticsFunction: props.analyticsFunction,
+    });
 
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',

@@ -16,6 +16,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
 import { AuroraFunction, REPOSITORY_ROOT } from '../constructs/aurora-function';
+import { allow } from '../constructs/grants';
 import { nagPart } from '../constructs/nag';
 import { sesSendingResources } from '../constructs/ses-sending';
 import { deadLetterQueue, type StatefulStack } from './stateful-stack';
@@ -74,16 +75,6 @@ export class RemindersStack extends Stack {
       },
     });
     this.functions = [plan, send];
-    const allow = (role: iam.IRole, actions: string[], resources: string[], leadingKeys?: string[]) =>
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions,
-          resources,
-          ...(leadingKeys
-            ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys } } }
-            : {}),
-        }),
-      );
     // Delivery records (REMINDER#), held reminders (USER#), the 24-hour window (PSID#), the email (USER#).
     allow(
       send.role,

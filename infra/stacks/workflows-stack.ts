@@ -16,6 +16,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
 import { AuroraFunction, REPOSITORY_ROOT } from '../constructs/aurora-function';
+import { allow } from '../constructs/grants';
 import { sesSendingResources } from '../constructs/ses-sending';
 import { deadLetterQueue, type StatefulStack } from './stateful-stack';
 
@@ -69,17 +70,7 @@ export class WorkflowsStack extends Stack {
           ...(timeout ? { timeout } : {}),
         },
       );
-      for (const grant of grants) {
-        created.role.addToPolicy(
-          new iam.PolicyStatement({
-            actions: grant.actions,
-            resources: grant.resources,
-            ...(grant.leadingKeys
-              ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': grant.leadingKeys } } }
-              : {}),
-          }),
-        );
-      }
+      for (const grant of grants) allow(created.role, grant.actions, grant.resources, grant.leadingKeys);
       this.functions.push(created);
       return created;
     };
@@ -143,15 +134,7 @@ export class WorkflowsStack extends Stack {
       description: 'Execution role of the OTP session state machine',
     });
     const allowMachine = (actions: string[], resources: string[], leadingKeys?: string[]) =>
-      this.otpSessionRole.addToPolicy(
-        new iam.PolicyStatement({
-          actions,
-          resources,
-          ...(leadingKeys
-            ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys } } }
-            : {}),
-        }),
-      );
+      allow(this.otpSessionRole, actions, resources, leadingKeys);
     allowMachine(
       ['lambda:InvokeFunction'],
       [issue, verify, link, notify].map((f) => f.function.functionArn),

@@ -1,8 +1,6 @@
 /** Email login through the REST API of the deployed app, with the code read from the local SES inbox. */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPOSITORY_ROOT } from '../../infra/constructs/aurora-function';
+import { runAdminCli } from '../support/admin-cli';
 import { startTestCloud, type TestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 import { signIn } from '../support/sign-in';
@@ -83,17 +81,7 @@ describe('POST /auth/otp/request, /auth/otp/verify, /auth/token/refresh', () => 
   });
 });
 
-const runAdmin = (...args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/admin/main.ts', ...args], {
-    cwd: REPOSITORY_ROOT,
-    env: {
-      ...process.env,
-      AWS_ENDPOINT_URL: test.cloud.edgeUrl,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-    },
-  });
+const runAdmin = (...args: string[]) => runAdminCli(test.cloud.edgeUrl, ...args);
 
 describe('the admin role (npm run admin)', () => {
   const claimsOf = (token: string) =>

@@ -189,7 +189,7 @@ describe('observability stack', () => {
       (count, stack) => count + Object.keys(stack.findResources('AWS::SQS::Queue')).length,
       0,
     );
-    expect(queues).toBe(6);
+    expect(queues).toBe(7);
     template('-Observability').resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',
       { MetricName: 'ApproximateNumberOfMessagesVisible' },

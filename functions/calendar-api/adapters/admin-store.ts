@@ -3,12 +3,11 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { adminGrantKey } from '../../shared/admin/grants';
+import { adminGrantStands } from '../../shared/admin/grants';
 import { profileKey, type TableItem } from '../account';
 import type { AdminStore } from '../admin';
 
@@ -34,12 +33,7 @@ async function ignoringMissing(write: () => Promise<unknown>): Promise<void> {
 
 export function dynamoAdminStore(client: DynamoDBDocumentClient, tableName: string): AdminStore {
   return {
-    grantStands: async (email) => {
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName, Key: adminGrantKey(email), ConsistentRead: true }),
-      );
-      return Item !== undefined;
-    },
+    grantStands: (email) => adminGrantStands(client, tableName, email),
     listUsers: async (limit, after) => {
       const page = await client.send(
         new QueryCommand({

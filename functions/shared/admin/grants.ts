@@ -1,3 +1,6 @@
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { problem } from '../http/answers';
+
 /**
  * The admin role is a grant on an address (`EMAIL#<email> / ADMIN`), so it can be given before the person
  * first signs in; the auth function reads it at every token issue and puts `admin: true` in the session.
@@ -9,3 +12,24 @@ export const adminGrantKey = (email: string): { PK: string; SK: string } => ({
 
 /** Sparse GSI2 listing of every grant, so `npm run admin -- list` is a Query, not a scan. */
 export const ADMIN_GRANTS_LISTING = 'ADMINS';
+
+/**
+ * Whether the address still holds the grant: every admin operation asks, so a revoke takes effect at once
+ * instead of when the admin's token expires.
+ */
+export async function adminGrantStands(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  email: string,
+): Promise<boolean> {
+  const { Item } = await client.send(
+    new GetCommand({ TableName: tableName, Key: adminGrantKey(email), ConsistentRead: true }),
+  );
+  return Item !== undefined;
+}
+
+export const GRANT_REVOKED = problem(
+  403,
+  'forbidden',
+  'The admin grant of this address was revoked: sign in again.',
+);
