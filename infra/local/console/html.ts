@@ -32,6 +32,16 @@ th{background:#eef0f2}code,pre{font:12px/1.4 ui-monospace,monospace}pre{white-sp
 svg.arrows{position:absolute;left:0;top:0;width:100%;height:100%;overflow:visible;z-index:0;pointer-events:none}
 svg.arrows line{stroke:#aab7b8;stroke-width:1.5}svg.arrows line.taken{stroke:#1d8102;stroke-width:3}svg.arrows line.catch{stroke-dasharray:4 3}
 form.inline{display:inline}button{font:inherit;padding:4px 12px;cursor:pointer}
+header{display:flex;gap:16px;align-items:center}header .home{opacity:.8}header label{margin-left:auto;font-size:12px}
+.notice{background:#e9f7e4;border:1px solid #1d8102;padding:8px;margin-bottom:12px}
+form.filters{margin:8px 0;display:flex;gap:8px;align-items:center}form.filters input[type=search]{font:inherit;padding:3px 6px;min-width:240px}
+.count{color:#687078;font-size:12px}
+details.group{background:#fff;border:1px solid #d5dbdb;margin:2px 0}details.group>summary{padding:4px 8px;cursor:pointer}
+details.group.failed>summary{background:#fde8e8}details.group .kind,details.group .meta{color:#687078;font-size:12px;margin-left:8px}
+details.group table{border-width:1px 0 0}
+.pages{margin:8px 0;display:flex;gap:12px;align-items:center}
+ul.links{list-style:none;padding:0;margin:0;display:grid;gap:6px}ul.links a{display:block;background:#fff;border:1px solid #d5dbdb;border-radius:6px;padding:8px 12px;text-decoration:none;color:#0073bb}
+ul.links a:hover{border-color:#0073bb}ul.links .what{display:block;color:#687078;font-size:12px}
 `;
 
 /** Draws each block's arrows between its own nodes (nested blocks draw theirs). */
@@ -73,14 +83,49 @@ function drawArrows(){
 }
 addEventListener('load', drawArrows);
 addEventListener('resize', drawArrows);
+
+// Live refresh: while the box is ticked, the page's own URL is fetched again every two seconds and <main>
+// swapped when it changed, keeping open <details> open and leaving a search being typed alone.
+let shownMain = document.querySelector('main')?.innerHTML ?? '';
+async function refresh(){
+  const box = document.getElementById('live');
+  if (!box || !box.checked || document.activeElement?.matches('input[type=search]')) return;
+  try {
+    const response = await fetch(location.href, { headers: { accept: 'text/html' } });
+    if (!response.ok) return;
+    const next = new DOMParser().parseFromString(await response.text(), 'text/html').querySelector('main');
+    const main = document.querySelector('main');
+    if (!next || !main || next.innerHTML === shownMain) return;
+    shownMain = next.innerHTML;
+    const open = new Set([...main.querySelectorAll('details[open][data-key]')].map((details) => details.dataset.key));
+    main.replaceWith(next);
+    for (const details of next.querySelectorAll('details[data-key]')) if (open.has(details.dataset.key)) details.open = true;
+    drawArrows();
+  } catch {
+    // The edge is restarting or gone: the next tick tries again.
+  }
+}
+setInterval(refresh, 2000);
 `;
 
-export function page(title: string, body: string): string {
+/** A page in the console's look, with a link back to the /_aurora index; `live` ticks the refresh box. */
+export function page(title: string, body: string, options: { live?: boolean } = {}): string {
+  const live = `<label><input type="checkbox" id="live"${options.live ? ' checked' : ''}> Live refresh</label>`;
+  return shell(
+    `${title} · Aurora console`,
+    `<a href="/_aurora/console">Aurora · Step Functions console</a><a class="home" href="/_aurora">All local consoles</a>${live}`,
+    body,
+    SCRIPT,
+  );
+}
+
+/** The page frame every local console shares: the style, a header bar, the content. */
+export function shell(title: string, header: string, body: string, script = ''): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Aurora console</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>${STYLE}</style></head>
-<body><header><a href="/_aurora/console">Aurora · Step Functions console</a></header>
-<main>${body}</main><script>${SCRIPT}</script></body></html>`;
+<body><header>${header}</header>
+<main>${body}</main>${script ? `<script>${script}</script>` : ''}</body></html>`;
 }
 
 export function isoTime(epochMs: number | undefined): string {

@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Clock, parseIsoDuration } from '../clock';
+import { escapeHtml, shell } from '../console/html';
 import type { HttpService } from '../edge/service';
 
 export interface ControlState {
@@ -49,15 +50,28 @@ function parseClockChange(body: Buffer, clock: Clock): number {
   );
 }
 
-const INDEX_LINKS: ReadonlyArray<[string, string]> = [
-  ['/_aurora/messenger', 'Messenger chat (talk to the bot as a user)'],
-  ['/_aurora/console', 'Step Functions console (executions, history, redrive)'],
-  ['/_aurora/ses', 'SES inbox (mail the system sent)'],
-  ['/_aurora/messenger/sent', 'Messages sent through the Graph API stand-in (JSON)'],
-  ['/_aurora/resources', 'Deployed resources (JSON)'],
-  ['/_aurora/health', 'Health (JSON)'],
-  ['/_aurora/clock', 'Clock (JSON)'],
+/** Each local console: where, its name, what it is for. */
+const INDEX_LINKS: ReadonlyArray<readonly [string, string, string]> = [
+  ['/_aurora/messenger', 'Messenger chat', 'talk to the bot as a user'],
+  ['/_aurora/console', 'Step Functions console', 'executions, history, redrive'],
+  ['/_aurora/ses', 'SES inbox', 'mail the system sent'],
+  ['/_aurora/messenger/sent', 'Messenger sent', 'what went through the Graph API stand-in (JSON)'],
+  ['/_aurora/resources', 'Resources', 'what was deployed, skipped and accepted (JSON)'],
+  ['/_aurora/health', 'Health', 'each service’s status (JSON)'],
+  ['/_aurora/clock', 'Clock', 'the local cloud’s time and mode (JSON)'],
 ];
+
+/** The index page, in the console's look. */
+function indexPage(clockNow: string): string {
+  const items = INDEX_LINKS.map(
+    ([href, name, what]) => `<li><a href="${href}">${name}<span class="what">${what}</span></a></li>`,
+  ).join('');
+  return shell(
+    'Aurora Time — local cloud',
+    '<a href="/_aurora">Aurora Time · local cloud</a>',
+    `<h1>Local consoles</h1><p class="count">Clock: ${escapeHtml(clockNow)}</p><ul class="links">${items}</ul>`,
+  );
+}
 
 export function controlService(clock: Clock, state: ControlState): HttpService {
   const clockView = () => ({ now: clock.nowIso(), mode: clock.mode });
@@ -86,16 +100,10 @@ export function controlService(clock: Clock, state: ControlState): HttpService {
         case 'GET /_aurora/resources':
           sendJson(response, 200, state.resources);
           break;
-        case 'GET /_aurora': {
-          const items = INDEX_LINKS.map(([href, label]) => `<li><a href="${href}">${label}</a></li>`).join(
-            '',
-          );
+        case 'GET /_aurora':
           response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-          response.end(
-            `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Aurora Time — local cloud</title></head><body><h1>Aurora Time — local cloud</h1><ul>${items}</ul></body></html>`,
-          );
+          response.end(indexPage(clock.nowIso()));
           break;
-        }
         default:
           problem(response, 404, `No local endpoint ${route}`);
       }
