@@ -3,6 +3,12 @@
  * and errors turned into ApiError with the problem's field messages.
  */
 import type {
+  AdminLockInput,
+  AdminLockoutList,
+  AdminReasonInput,
+  AdminUserDetail,
+  AdminUserPage,
+  AnalyticsReport,
   CalendarFeed,
   Event,
   EventInput,
@@ -39,6 +45,22 @@ export function loadSession(): Session | undefined {
     // A corrupt entry is the same as none.
   }
   return undefined;
+}
+
+/**
+ * Whether the session's access token carries the admin claim. Read for display only (the Admin entry): the
+ * token's signature is not checked here, the API checks it on every admin call.
+ */
+export function isAdminSession(session: Session | undefined): boolean {
+  const payload = session?.accessToken.split('.')[1];
+  if (!payload) return false;
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    const claims: unknown = JSON.parse(json);
+    return typeof claims === 'object' && claims !== null && (claims as { admin?: unknown }).admin === true;
+  } catch {
+    return false;
+  }
 }
 
 export function saveSession(session: Session): void {
@@ -314,4 +336,58 @@ export class Api {
   async cancelReminder(id: string): Promise<void> {
     await this.send('DELETE', `/reminders/${encodeURIComponent(id)}`);
   }
+
+  // The admin operations (403 for a session without the admin claim).
+
+  async adminUsers(search: { q?: string; cursor?: string; limit?: number }): Promise<AdminUserPage> {
+    const query = new URLSearchParams();
+    if (search.q) query.set('q', search.q);
+    if (search.cursor) query.set('cursor', search.cursor);
+    if (search.limit) query.set('limit', String(search.limit));
+    return (await this.send<AdminUserPage>('GET', `/admin/users?${query}`)).body;
+  }
+
+  async adminUser(userId: string): Promise<AdminUserDetail> {
+    return (await this.send<AdminUserDetail>('GET', adminUserPath(userId))).body;
+  }
+
+  async lockUser(userId: string, input: AdminLockInput): Promise<AdminUserDetail> {
+    return this.adminUserAction(userId, 'lock', input);
+  }
+
+  async unlockUser(userId: string): Promise<AdminUserDetail> {
+    return this.adminUserAction(userId, 'unlock');
+  }
+
+  async disableUser(userId: string, input: AdminReasonInput): Promise<AdminUserDetail> {
+    return this.adminUserAction(userId, 'disable', input);
+  }
+
+  async enableUser(userId: string): Promise<AdminUserDetail> {
+    return this.adminUserAction(userId, 'enable');
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    await this.send('DELETE', adminUserPath(userId));
+  }
+
+  async lockouts(): Promise<AdminLockoutList> {
+    return (await this.send<AdminLockoutList>('GET', '/admin/lockouts')).body;
+  }
+
+  async analytics(from: string, to: string): Promise<AnalyticsReport> {
+    const query = new URLSearchParams({ from, to });
+    return (await this.send<AnalyticsReport>('GET', `/admin/analytics?${query}`)).body;
+  }
+
+  private async adminUserAction(
+    userId: string,
+    action: 'lock' | 'unlock' | 'disable' | 'enable',
+    body?: AdminLockInput | AdminReasonInput,
+  ): Promise<AdminUserDetail> {
+    const path = `${adminUserPath(userId)}/${action}`;
+    return (await this.send<AdminUserDetail>('POST', path, body === undefined ? {} : { body })).body;
+  }
 }
+
+const adminUserPath = (userId: string) => `/admin/users/${encodeURIComponent(userId)}`;

@@ -1,28 +1,38 @@
 /**
- * The app's shell: sign-in until there is a session, then the person's settings (for the zone) and three
- * pages behind hash routes (#/calendar, #/reminders, #/settings), which any static host serves unchanged.
+ * The app's shell: sign-in until there is a session, then the person's settings (for the zone) and the pages
+ * behind hash routes (#/calendar, #/reminders, #/settings, and #/admin/… for admins), which any static host
+ * serves unchanged.
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { announce } from './announce';
-import { Api, ApiError, loadSession, SESSION_ENDED } from './api';
+import { Api, ApiError, isAdminSession, loadSession, SESSION_ENDED } from './api';
+import { AdminPage } from './pages/admin/admin';
 import { CalendarPage } from './pages/calendar';
 import { RemindersPage } from './pages/reminders';
 import { SettingsPage } from './pages/settings';
 import { SignInPage } from './pages/sign-in';
 import type { Me } from './types';
 
-type Route = 'calendar' | 'reminders' | 'settings';
+type RouteName = 'calendar' | 'reminders' | 'settings' | 'admin';
 
-const ROUTES: ReadonlyArray<readonly [Route, string]> = [
+/** A page and the path segments after its name (#/admin/users/u1 → admin, [users, u1]). */
+interface Route {
+  readonly name: RouteName;
+  readonly path: readonly string[];
+}
+
+const ROUTES: ReadonlyArray<readonly [RouteName, string]> = [
   ['calendar', 'Calendar'],
   ['reminders', 'Reminders'],
   ['settings', 'Settings'],
+  ['admin', 'Admin'],
 ];
 
 const routeOf = (hash: string): Route => {
-  const name = hash.replace(/^#\/?/, '');
-  return ROUTES.some(([route]) => route === name) ? (name as Route) : 'calendar';
+  const [name = '', ...path] = hash.replace(/^#\/?/, '').split('/');
+  const known = ROUTES.find(([route]) => route === name);
+  return known ? { name: known[0], path } : { name: 'calendar', path: [] };
 };
 
 function useRoute(): Route {
@@ -50,6 +60,8 @@ export function App(props: { apiUrl: string }) {
   const [me, setMe] = useState<Me | undefined>();
   const [meError, setMeError] = useState<string | undefined>();
   const route = useRoute();
+  // For display only: the admin API refuses a session without the claim (403) whatever the app shows.
+  const admin = isAdminSession(api.signedIn);
 
   const loadMe = async () => {
     setMeError(undefined);
@@ -99,9 +111,9 @@ export function App(props: { apiUrl: string }) {
       <Header>
         <nav aria-label="Main">
           <ul class="nav-list">
-            {ROUTES.map(([name, label]) => (
+            {ROUTES.filter(([name]) => name !== 'admin' || admin).map(([name, label]) => (
               <li key={name}>
-                <a href={`#/${name}`} aria-current={route === name ? 'page' : undefined}>
+                <a href={`#/${name}`} aria-current={route.name === name ? 'page' : undefined}>
                   {label}
                 </a>
               </li>
@@ -130,9 +142,11 @@ export function App(props: { apiUrl: string }) {
             </p>
           )}
         </main>
-      ) : route === 'reminders' ? (
+      ) : route.name === 'admin' ? (
+        <AdminPage api={api} me={me} path={route.path} />
+      ) : route.name === 'reminders' ? (
         <RemindersPage api={api} me={me} />
-      ) : route === 'settings' ? (
+      ) : route.name === 'settings' ? (
         <SettingsPage api={api} me={me} onMeChanged={setMe} />
       ) : (
         <CalendarPage api={api} me={me} />

@@ -1,0 +1,127 @@
+/** What the admin pages share: loading with error states, the "not an admin" answer, and the section nav. */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../../api';
+import { formatInstant } from '../../time';
+import type { AdminUser } from '../../types';
+
+export type AdminSection = 'users' | 'lockouts' | 'analytics';
+
+const SECTIONS: ReadonlyArray<readonly [AdminSection, string]> = [
+  ['users', 'Users'],
+  ['lockouts', 'Lockouts'],
+  ['analytics', 'Analytics'],
+];
+
+export function AdminNav(props: { current: AdminSection }) {
+  return (
+    <nav aria-label="Admin" class="admin-nav">
+      <ul class="nav-list">
+        {SECTIONS.map(([section, label]) => (
+          <li key={section}>
+            <a href={`#/admin/${section}`} aria-current={props.current === section ? 'page' : undefined}>
+              {label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+export interface Loaded<T> {
+  readonly data: T | undefined;
+  readonly error: unknown;
+  readonly loading: boolean;
+  readonly reload: () => void;
+  /** Replaces the data with an action's answer (the API answers each action with the new state). */
+  readonly replace: (data: T) => void;
+}
+
+/** Loads once per change of `key`; a 401 is left to the app (the session ended, sign-in follows). */
+export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
+  const [data, setData] = useState<T | undefined>();
+  const [error, setError] = useState<unknown>();
+  const [loading, setLoading] = useState(true);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let current = true;
+    setLoading(true);
+    setError(undefined);
+    load()
+      .then(
+        (value) => {
+          if (current) setData(value);
+        },
+        (failure: unknown) => {
+          if (current && !(failure instanceof ApiError && failure.status === 401)) setError(failure);
+        },
+      )
+      .finally(() => {
+        if (current) setLoading(false);
+      });
+    return () => {
+      current = false;
+    };
+  }, [key, attempt]);
+
+  return { data, error, loading, reload: () => setAttempt((count) => count + 1), replace: setData };
+}
+
+export const isForbidden = (error: unknown) => error instanceof ApiError && error.status === 403;
+
+export const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The error state of an admin page: a 403 says plainly that the session is not an admin's. */
+export function LoadError(props: { what: string; error: unknown; onRetry: () => void }) {
+  if (isForbidden(props.error)) {
+    return (
+      <div class="alert alert-warning" role="alert">
+        <p>
+          <strong>You are not an admin.</strong> These pages are for Aurora Time's administrators. If you
+          should be one, ask an administrator to grant your address, then sign in again.
+        </p>
+      </div>
+    );
+  }
+  return (
+    <div class="alert alert-error" role="alert">
+      <p>
+        {props.what} could not be loaded: {messageOf(props.error)}
+      </p>
+      <button type="button" onClick={props.onRetry}>
+        Try again
+      </button>
+    </div>
+  );
+}
+
+export function Loading(props: { what: string }) {
+  return (
+    <p role="status" class="loading">
+      Loading {props.what}…
+    </p>
+  );
+}
+
+/** A wide table that scrolls sideways on a phone; the region takes focus so a keyboard can scroll it. */
+export function TableScroll(props: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: axe requires a scrollable region to be keyboard-reachable.
+    <section class="table-scroll" aria-label={props.label} tabIndex={0}>
+      {props.children}
+    </section>
+  );
+}
+
+export function userPath(userId: string): string {
+  return `#/admin/users/${encodeURIComponent(userId)}`;
+}
+
+/** "Disabled", "Locked until …" or "Active", for a row or a heading. */
+export function statusOf(user: AdminUser, timeZone: string): string {
+  if (user.disabled) return 'Disabled';
+  if (user.lockedUntil) return `Locked until ${formatInstant(user.lockedUntil, timeZone)}`;
+  return 'Active';
+}
