@@ -28,6 +28,11 @@ export interface AuroraConfig {
    * depend on each other, so it is a setting: the default is the local web app and Vite's dev server.
    */
   readonly webOrigins: readonly string[];
+  /**
+   * Addresses that are admins by configuration (lower-cased), beside those granted by `npm run admin`: the
+   * functions that check the admin role read them from ADMIN_EMAILS.
+   */
+  readonly adminEmails: readonly string[];
   /** Where operators' alerts (alarms, failed workflows, budget) are emailed; none when unset. */
   readonly opsEmail?: string;
   /** The monthly cost budget in USD; alerts at 50, 80 and 100% of it. */
@@ -54,6 +59,14 @@ export function readConfig(scope: Construct): AuroraConfig {
   for (const origin of webOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin))
       throw new Error(`webOrigins must be origins like https://app.example.com (no path), got ${origin}`);
+  }
+  const adminEmails = String(setting('admins', 'AURORA_ADMINS', ''))
+    .split(',')
+    .map((email) => email.trim().toLowerCase())
+    .filter((email) => email !== '');
+  for (const email of adminEmails) {
+    if (!/^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/.test(email))
+      throw new Error(`admins must be email addresses separated by commas, got ${email}`);
   }
   const webDomainName = setting('webDomainName', 'AURORA_WEB_DOMAIN_NAME', '');
   const webCertificateArn = setting('webCertificateArn', 'AURORA_WEB_CERTIFICATE_ARN', '');
@@ -84,6 +97,7 @@ export function readConfig(scope: Construct): AuroraConfig {
       setting('analyticsScanLimitMegabytes', 'AURORA_ANALYTICS_SCAN_LIMIT_MB', '1024'),
     ),
     webOrigins,
+    adminEmails,
     ...(opsEmail === '' ? {} : { opsEmail }),
     monthlyBudgetUsd,
     ...(webDomainName === ''

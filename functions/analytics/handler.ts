@@ -7,7 +7,7 @@ import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import dailyKpis from '../../analytics/queries/daily-kpis.sql';
 import { required } from '../auth-shared/environment';
 import { type AuthorizedEvent, apiRequestOf, resultOf } from '../calendar-api/transport';
-import { adminGrantStands, GRANT_REVOKED } from '../shared/admin/grants';
+import { adminGrantStands, configuredAdmins, GRANT_REVOKED } from '../shared/admin/grants';
 import { athena, dynamoDb } from '../shared/clients';
 import { problem } from '../shared/http/answers';
 import { logger } from '../shared/logger';
@@ -16,6 +16,7 @@ import { dynamoDbAnswerCache } from './cache';
 import { type AnalyticsPorts, getAnalytics } from './use-case';
 
 const tableName = required('TABLE_NAME');
+const admins = configuredAdmins();
 const ports: AnalyticsPorts = {
   queries: athenaQueryRunner({
     client: athena,
@@ -35,7 +36,7 @@ export const handler = async (event: AuthorizedEvent, context: Context): Promise
   if (!('operation' in request)) return resultOf(request);
   try {
     const email = request.caller?.email ?? '';
-    if (!(await adminGrantStands(dynamoDb, tableName, email))) return resultOf(GRANT_REVOKED);
+    if (!(await adminGrantStands(dynamoDb, tableName, email, admins))) return resultOf(GRANT_REVOKED);
     const answer = await getAnalytics(request.query, ports);
     logger.info('analytics', { status: answer.status });
     return resultOf(answer);

@@ -4,7 +4,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { required } from '../auth-shared/environment';
 import { dynamoSessionStore, type Outcome } from '../auth-shared/otp-session';
-import { adminGrantKey } from '../shared/admin/grants';
+import { adminGrantStands, configuredAdmins } from '../shared/admin/grants';
 import { dynamoDb, eventBridge } from '../shared/clients';
 import { publishEvents } from '../shared/events/publish';
 import { logger } from '../shared/logger';
@@ -15,6 +15,7 @@ const tableName = required('TABLE_NAME');
 const store = dynamoSessionStore(dynamoDb, tableName);
 const readSecret = cachedSecretReader(new SecretsManagerClient({}));
 const busName = required('EVENT_BUS_NAME');
+const admins = configuredAdmins();
 const otpKeyId = required('OTP_KEY_ID');
 const sessionKeyId = required('SESSION_KEY_ID');
 /** How long a call waits for the workflow's answer; well inside the function timeout. */
@@ -46,12 +47,7 @@ const ports: AuthPorts = {
     const locked = typeof lockedUntil === 'string' && Date.parse(lockedUntil) > nowMs;
     return user !== undefined && user.email === email && user.disabled !== true && !locked;
   },
-  isAdmin: async (email) => {
-    const grant = await dynamoDb.send(
-      new GetCommand({ TableName: tableName, Key: adminGrantKey(email), ConsistentRead: true }),
-    );
-    return grant.Item !== undefined;
-  },
+  isAdmin: (email) => adminGrantStands(dynamoDb, tableName, email, admins),
   now: Date.now,
 };
 

@@ -17,7 +17,6 @@ import type {
   AdminUserDetail,
   AdminUserPage,
 } from '../../events-schema/generated/api-types';
-import { adminGrantKey } from '../shared/admin/grants';
 import type { PublishableEvent } from '../shared/events/publish';
 import { type FieldError, type HttpAnswer, invalid, noContent, ok, problem } from '../shared/http/answers';
 import { logger } from '../shared/logger';
@@ -123,14 +122,14 @@ async function detailOf(ports: AdminPorts, item: TableItem): Promise<AdminUserDe
   const email = text(item.email);
   const [lock, grant, pending, logins] = await Promise.all([
     lockOf(ports, email),
-    email ? ports.table.get(adminGrantKey(email)) : Promise.resolve(undefined),
+    email ? ports.admin.grantStands(email) : Promise.resolve(false),
     ports.table.queryIndex('GSI1', userRemindersPartition(userId)),
     ports.admin.recentLogins(userId, SHOWN_LOGINS),
   ]);
   const disabledAt = text(item.disabledAt);
   return {
     ...summaryOf(item, lock?.lockedUntil),
-    admin: grant !== undefined,
+    admin: grant,
     ...(disabledAt ? { disabledAt } : {}),
     reminders: {
       pending: pending.length,

@@ -40,6 +40,7 @@ export class AuthRoutes extends Construct {
         OTP_KEY_ID: otpKey.secretArn,
         SESSION_KEY_ID: sessionKey.secretArn,
         OUTCOME_WAIT_MS: '12000',
+        ADMIN_EMAILS: config.adminEmails.join(','),
       },
     });
     const role = this.authFunction.role;

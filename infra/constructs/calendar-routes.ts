@@ -86,6 +86,7 @@ export class CalendarRoutes extends Construct {
         TABLE_NAME: stateful.table.tableName,
         EVENT_BUS_NAME: stateful.bus.eventBusName,
         SCHEDULE_GROUP_NAME: groupName,
+        ADMIN_EMAILS: config.adminEmails.join(','),
       },
     });
     const role = this.apiFunction.role;

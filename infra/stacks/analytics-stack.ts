@@ -309,6 +309,7 @@ export class AnalyticsStack extends Stack {
         TABLE_NAME: stateful.table.tableName,
         ATHENA_WORKGROUP: workGroupName,
         GLUE_DATABASE: databaseName,
+        ADMIN_EMAILS: config.adminEmails.join(','),
       },
     });
     const grant = (actions: string[], resources: string[], leadingKeys?: string[]) =>

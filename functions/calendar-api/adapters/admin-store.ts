@@ -7,7 +7,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { adminGrantStands } from '../../shared/admin/grants';
+import { adminGrantStands, configuredAdmins } from '../../shared/admin/grants';
 import { profileKey, type TableItem } from '../account';
 import type { AdminStore } from '../admin';
 
@@ -31,9 +31,13 @@ async function ignoringMissing(write: () => Promise<unknown>): Promise<void> {
   }
 }
 
-export function dynamoAdminStore(client: DynamoDBDocumentClient, tableName: string): AdminStore {
+export function dynamoAdminStore(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  admins: readonly string[] = configuredAdmins(),
+): AdminStore {
   return {
-    grantStands: (email) => adminGrantStands(client, tableName, email),
+    grantStands: (email) => adminGrantStands(client, tableName, email, admins),
     listUsers: async (limit, after) => {
       const page = await client.send(
         new QueryCommand({

@@ -14,14 +14,24 @@ export const adminGrantKey = (email: string): { PK: string; SK: string } => ({
 export const ADMIN_GRANTS_LISTING = 'ADMINS';
 
 /**
- * Whether the address still holds the grant: every admin operation asks, so a revoke takes effect at once
+ * The admins named by the deployment (CDK context `admins`), which the functions get as ADMIN_EMAILS:
+ * comma-separated, lower-cased by the config reader.
+ */
+export function configuredAdmins(environment: NodeJS.ProcessEnv = process.env): readonly string[] {
+  return (environment.ADMIN_EMAILS ?? '').split(',').filter((email) => email !== '');
+}
+
+/**
+ * Whether the address is an admin by configuration or still holds the grant: every admin operation asks, so a revoke takes effect at once
  * instead of when the admin's token expires.
  */
 export async function adminGrantStands(
   client: DynamoDBDocumentClient,
   tableName: string,
   email: string,
+  configuredAdmins: readonly string[],
 ): Promise<boolean> {
+  if (configuredAdmins.includes(email.trim().toLowerCase())) return true;
   const { Item } = await client.send(
     new GetCommand({ TableName: tableName, Key: adminGrantKey(email), ConsistentRead: true }),
   );
