@@ -98,7 +98,7 @@ export class StatefulStack extends Stack {
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: `aurora-${stage}` });
     this.archive = this.bus.archive('Archive', {
       archiveName: `aurora-${stage}-events`,
-      description: 'Every Aurora event, replayable, and the source of admin analytics',
+      description: 'Every Aurora event, for replay (analytics queries the Firehose archive in S3)',
       eventPattern: { source: events.Match.prefix('aurora.') },
       retention: Duration.days(archiveRetentionDays),
     });
