@@ -36,9 +36,8 @@ SELECT
     WHEN event_type = 'OtpRequested' THEN 1
     WHEN event_type = 'ReminderDelivered' AND detail.deliveredVia = 'email' THEN 1
   END) AS emails_sent,
-  -- No SES event destination sends bounces to the bus (the configuration set only suppresses bounced
-  -- addresses), so there is nothing to count yet; the column keeps the answer's shape when one is added.
-  CAST(0 AS bigint) AS emails_bounced
+  -- SES's own event (the configuration set's event destination, through the default bus).
+  count(CASE WHEN event_type = 'Email Bounced' THEN 1 END) AS emails_bounced
 FROM aurora_events
 WHERE event_date BETWEEN ? AND ?
 GROUP BY GROUPING SETS ((event_date), ())

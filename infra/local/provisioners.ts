@@ -108,6 +108,20 @@ export function provisioners(services: LocalServices, stateDir: string): Record<
       });
     },
     'AWS::SES::ConfigurationSet': ({ identity }) => ses.createConfigurationSet(identity.ref),
+    'AWS::SES::ConfigurationSetEventDestination': ({ identity, properties }) => {
+      const destination = properties.EventDestination as Properties;
+      const eventBusArn = (destination.EventBridgeDestination as Properties | undefined)?.EventBusArn;
+      if (typeof eventBusArn !== 'string')
+        throw new NotEmulatedLocally('only an EventBridge event destination is emulated');
+      if (destination.Enabled === false) return;
+      ses.addEventDestination(String(properties.ConfigurationSetName), {
+        name: String(destination.Name ?? identity.ref),
+        eventTypes: ((destination.MatchingEventTypes as string[] | undefined) ?? []).map((type) =>
+          type.toLowerCase(),
+        ),
+        eventBusArn,
+      });
+    },
     'AWS::SES::EmailIdentity': ({ identity }) => ses.verifyIdentity(identity.ref),
     'AWS::Scheduler::ScheduleGroup': ({ identity }) => {
       scheduler.createScheduleGroup(identity.ref);

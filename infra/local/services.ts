@@ -65,7 +65,16 @@ export class LocalServices {
     this.sdk = new SdkCaller(edgeUrl, account.region);
     this.dynamodb = new DynamoDbService({ clock, stateDir, account });
     this.sqs = new SqsService({ clock, stateDir, account, endpoint: edgeUrl });
-    this.ses = new SesService({ clock, stateDir, account: account.accountId, defaultRegion: account.region });
+    this.ses = new SesService({
+      clock,
+      stateDir,
+      account: account.accountId,
+      defaultRegion: account.region,
+      publishEvents: (entries) =>
+        this.eventbridge
+          .putEvents(entries)
+          .catch((error: unknown) => options.log(`SES: an email event was not published: ${String(error)}`)),
+    });
     this.graph = new GraphStandIn({ clock, stateDir, pageAccessToken: options.pageAccessToken });
     this.secrets = new SecretsManagerService(() => clock.now());
     this.messengerChat = new MessengerChat({ graph: this.graph, secrets: this.secrets });

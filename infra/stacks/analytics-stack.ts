@@ -225,24 +225,33 @@ export class AnalyticsStack extends Stack {
       }),
     );
     const stream = this.deliveryStream;
-    const rule = new events.Rule(this, 'EveryEventRule', {
-      eventBus: stateful.bus,
-      description: 'Every Aurora event: to Firehose, the analytics archive',
-      eventPattern: { source: events.Match.prefix('aurora.') },
-    });
+    const rules = [
+      new events.Rule(this, 'EveryEventRule', {
+        eventBus: stateful.bus,
+        description: 'Every Aurora event: to Firehose, the analytics archive',
+        eventPattern: { source: events.Match.prefix('aurora.') },
+      }),
+      // SES publishes its email events on the default bus only (the configuration set's event destination).
+      new events.Rule(this, 'EmailBouncesRule', {
+        description: 'SES bounces of Aurora mail: to Firehose, the analytics archive',
+        eventPattern: { source: ['aws.ses'], detailType: ['Email Bounced'] },
+      }),
+    ];
     // CDK's Firehose target has no dead-letter queue, so the target is bound here.
-    rule.addTarget({
-      bind: (boundRule) => {
-        addToDeadLetterQueueResourcePolicy(boundRule, deadLetters);
-        return {
-          arn: stream.attrArn,
-          role,
-          input: FLAT_EVENT_RECORD,
-          deadLetterConfig: { arn: deadLetters.queueArn },
-          retryPolicy: { maximumRetryAttempts: 8, maximumEventAgeInSeconds: Duration.hours(24).toSeconds() },
-        };
-      },
-    });
+    for (const rule of rules) {
+      rule.addTarget({
+        bind: (boundRule) => {
+          addToDeadLetterQueueResourcePolicy(boundRule, deadLetters);
+          return {
+            arn: stream.attrArn,
+            role,
+            input: FLAT_EVENT_RECORD,
+            deadLetterConfig: { arn: deadLetters.queueArn },
+            retryPolicy: { maximumRetryAttempts: 8, maximumEventAgeInSeconds: Duration.hours(24).toSeconds() },
+          };
+        },
+      });
+    }
   }
 
   private createEventsTable(databaseName: string): glue.CfnTable {

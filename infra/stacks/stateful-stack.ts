@@ -164,5 +164,10 @@ export class StatefulStack extends Stack {
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
       tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
     });
+    // Bounces reach the default bus (SES sends email events nowhere else), where analytics counts them.
+    this.configurationSet.addEventDestination('BouncesToEventBridge', {
+      destination: ses.EventDestination.eventBus(events.EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      events: [ses.EmailSendingEvent.BOUNCE],
+    });
   }
 }

@@ -24,6 +24,7 @@ describe('SES inbox page', () => {
       clock: new Clock('manual', Date.UTC(2030, 0, 1)),
       stateDir,
       account: account.accountId,
+      publishEvents: async () => {},
     });
     edge = await startEdge({ port: 0, services: [ses], account });
     client = new SESv2Client(edgeClientConfig(edge.url, account.region));

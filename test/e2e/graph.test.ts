@@ -23,7 +23,7 @@ describe('Graph API stand-in through the edge', () => {
       port: 0,
       account,
       services: [
-        new SesService({ clock, stateDir, account: account.accountId }),
+        new SesService({ clock, stateDir, account: account.accountId, publishEvents: async () => {} }),
         new GraphStandIn({ clock, stateDir, pageAccessToken: TOKEN }),
       ],
     });

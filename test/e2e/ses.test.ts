@@ -27,7 +27,7 @@ describe('SES through the edge', () => {
   beforeEach(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'aurora-ses-e2e-'));
     clock = new Clock('manual', Date.UTC(2030, 0, 1, 8));
-    ses = new SesService({ clock, stateDir, account: account.accountId });
+    ses = new SesService({ clock, stateDir, account: account.accountId, publishEvents: async () => {} });
     edge = await startEdge({ port: 0, services: [ses], account });
     v1 = new SESClient({ endpoint: edge.url, region: account.region, credentials });
     v2 = new SESv2Client({ endpoint: edge.url, region: account.region, credentials });

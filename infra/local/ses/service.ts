@@ -20,7 +20,9 @@ import { join } from 'node:path';
 import type { Clock } from '../clock';
 import { AwsServiceError, type HttpService } from '../edge/service';
 import { readJsonOr, writeJsonAtomic } from '../shared/persistence';
+import type { EventEntry } from '../shared/ports';
 import { bareAddress, domainOf, type OutgoingMail, type SesDialect } from './compose';
+import { bouncedRecipients, bounceEvent, type EventBridgeDestination } from './email-events';
 import { INBOX_CONTENT_SECURITY_POLICY, renderInboxPage } from './inbox-page';
 import type { TemplateParts } from './library';
 import { Mailbox, type SentMail } from './mailbox';
@@ -35,12 +37,19 @@ export interface SesServiceOptions {
   readonly stateDir: string;
   readonly account: string;
   readonly defaultRegion?: string;
+  /**
+   * EventBridge PutEvents, for the email events of configuration sets with an EventBridge destination; it
+   * reports its own failures (an event is published after the send was answered, as SES does).
+   */
+  readonly publishEvents: (entries: readonly EventEntry[]) => Promise<unknown>;
 }
 
 interface SesSetup {
   identities: string[];
   configurationSets: string[];
   templates: Record<string, TemplateParts>;
+  /** By configuration set. */
+  eventDestinations?: Record<string, EventBridgeDestination[]>;
 }
 
 export const SES_INBOX_PATH = '/_aurora/ses';
@@ -59,6 +68,8 @@ export class SesService implements HttpService, SesSender {
   private readonly templates: Map<string, TemplateParts>;
   private readonly defaultRegion: string;
   private readonly account: string;
+  private readonly eventDestinations: Map<string, EventBridgeDestination[]>;
+  private readonly publishEvents: SesServiceOptions['publishEvents'];
 
   constructor(options: SesServiceOptions) {
     const directory = join(options.stateDir, 'ses');
@@ -75,6 +86,17 @@ export class SesService implements HttpService, SesSender {
     this.identities = new Set(setup.identities);
     this.configurationSets = new Set(setup.configurationSets);
     this.templates = new Map(Object.entries(setup.templates));
+    this.eventDestinations = new Map(Object.entries(setup.eventDestinations ?? {}));
+    this.publishEvents = options.publishEvents;
+  }
+
+  /** For AWS::SES::ConfigurationSetEventDestination with an EventBridge destination. */
+  addEventDestination(configurationSet: string, destination: EventBridgeDestination): void {
+    const others = (this.eventDestinations.get(configurationSet) ?? []).filter(
+      (existing) => existing.name !== destination.name,
+    );
+    this.eventDestinations.set(configurationSet, [...others, destination]);
+    this.saveSetup();
   }
 
   /** Marks an email address (`no-reply@example.com`) or a whole domain (`example.com`) as verified. */
@@ -167,7 +189,20 @@ export class SesService implements HttpService, SesSender {
       tags: mail.tags,
       via: operation,
     });
+    this.publishBounces(mail, id, new Date(now).toISOString());
     return id;
+  }
+
+  private publishBounces(mail: OutgoingMail, messageId: string, at: string): void {
+    const recipients = bouncedRecipients(mail);
+    const destinations = (this.eventDestinations.get(mail.configurationSetName ?? '') ?? []).filter(
+      (destination) => destination.eventTypes.includes('bounce'),
+    );
+    if (recipients.length === 0 || destinations.length === 0) return;
+    const entries = destinations.map((destination) =>
+      bounceEvent({ mail, messageId, recipients, destination, account: this.account, at }),
+    );
+    void this.publishEvents(entries);
   }
 
   async handle(request: IncomingMessage, response: ServerResponse, body: Buffer): Promise<void> {
@@ -287,6 +322,7 @@ export class SesService implements HttpService, SesSender {
       identities: [...this.identities],
       configurationSets: [...this.configurationSets],
       templates: Object.fromEntries(this.templates),
+      eventDestinations: Object.fromEntries(this.eventDestinations),
     };
     writeJsonAtomic(this.setupPath, setup);
   }

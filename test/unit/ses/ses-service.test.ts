@@ -21,6 +21,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Clock } from '../../../infra/local/clock';
 import type { SentMail } from '../../../infra/local/ses/mailbox';
 import { SesService } from '../../../infra/local/ses/service';
+import type { EventEntry } from '../../../infra/local/shared/ports';
 import { type ServedService, serveHttpService } from './serve-http-service';
 
 const START = Date.parse('2030-01-02T03:04:05.000Z');
@@ -32,9 +33,18 @@ let ses: SesService;
 let served: ServedService;
 let v1: SESClient;
 let v2: SESv2Client;
+/** What the service published on EventBridge. */
+let published: EventEntry[];
 
 async function start(): Promise<void> {
-  ses = new SesService({ clock, stateDir, account: '000000000000' });
+  ses = new SesService({
+    clock,
+    stateDir,
+    account: '000000000000',
+    publishEvents: async (entries) => {
+      published.push(...entries);
+    },
+  });
   served = await serveHttpService(ses);
   v1 = new SESClient({ endpoint: served.url, region: 'eu-west-1', credentials });
   v2 = new SESv2Client({ endpoint: served.url, region: 'eu-west-1', credentials });
@@ -55,6 +65,7 @@ const simpleV2 = (from: string, extra: Record<string, unknown> = {}) =>
   });
 
 beforeEach(async () => {
+  published = [];
   stateDir = mkdtempSync(join(tmpdir(), 'aurora-ses-'));
   clock = new Clock('manual', START);
   await start();
@@ -290,6 +301,43 @@ describe('identities', () => {
 });
 
 describe('configuration sets', () => {
+  it("publishes the mailbox simulator's bounce as Email Bounced to the set's EventBridge destination", async () => {
+    ses.createConfigurationSet('tracked');
+    ses.verifyIdentity('aurora.test');
+    ses.addEventDestination('tracked', {
+      name: 'bounces',
+      eventTypes: ['bounce'],
+      eventBusArn: 'arn:aws:events:eu-west-1:000000000000:event-bus/default',
+    });
+    const sent = await v2.send(
+      simpleV2('no-reply@aurora.test', {
+        ConfigurationSetName: 'tracked',
+        Destination: { ToAddresses: ['bounce+otp@simulator.amazonses.com', 'ann@example.org'] },
+      }),
+    );
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({
+      EventBusName: 'arn:aws:events:eu-west-1:000000000000:event-bus/default',
+      Source: 'aws.ses',
+      DetailType: 'Email Bounced',
+    });
+    expect(JSON.parse(published[0]?.Detail ?? '{}')).toMatchObject({
+      eventType: 'Bounce',
+      bounce: {
+        bounceType: 'Permanent',
+        bouncedRecipients: [{ emailAddress: 'bounce+otp@simulator.amazonses.com' }],
+      },
+      mail: { messageId: sent.MessageId, source: 'no-reply@aurora.test' },
+    });
+
+    // Without the set, or to an address that does not bounce, nothing is published.
+    await v2.send(
+      simpleV2('no-reply@aurora.test', { Destination: { ToAddresses: ['bounce@simulator.amazonses.com'] } }),
+    );
+    await v2.send(simpleV2('no-reply@aurora.test', { ConfigurationSetName: 'tracked' }));
+    expect(published).toHaveLength(1);
+  });
+
   it('records a known configuration set and refuses an unknown one in each API', async () => {
     ses.createConfigurationSet('tracked');
     await v2.send(simpleV2('no-reply@aurora.test', { ConfigurationSetName: 'tracked' }));
