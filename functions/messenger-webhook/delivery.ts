@@ -2,9 +2,12 @@
  * Turns one Meta webhook delivery (`{"object":"page","entry":[{"messaging":[...]}]}`) into typed Aurora
  * events, one per messaging item, across every entry of a batch. Each event carries the key that makes a
  * redelivery publish nothing new: the `mid` for messages (and postbacks that have one), the watermark for
- * delivery and read receipts. Echoes (the Page's own messages) are recognised and produce no event.
+ * delivery and read receipts. Echoes (the Page's own messages) are recognised and produce no event. An item
+ * that cannot become a valid event (no mid, a timestamp no date has, a text over the schema's limit) is set
+ * aside as invalid, so that its valid siblings are still published and Meta is not made to retry forever.
  */
 import type { Attachment, MessageReceivedDetail } from '../../events-schema/generated/types';
+import { EventValidationError, validateDetail } from '../shared/events/contracts';
 import type { PublishableEvent } from '../shared/events/publish';
 
 export interface KeyedEvent {
@@ -18,6 +21,20 @@ export interface DeliveryContents {
   echoes: number;
   /** Items this bot does not handle (other webhook fields, non-PSID senders), described for the log. */
   readonly ignored: string[];
+  /** Items of a kind it handles that cannot become a valid event; never carries the person's text. */
+  readonly invalid: InvalidItem[];
+}
+
+export interface InvalidItem {
+  readonly kind: 'message' | 'postback' | 'delivery' | 'read';
+  readonly reason: string;
+}
+
+/** Thrown while reading one item; the item is set aside, the rest of the delivery is read. */
+class InvalidItemError extends Error {
+  constructor(readonly item: InvalidItem) {
+    super(item.reason);
+  }
 }
 
 export class MalformedDeliveryError extends Error {
@@ -50,8 +67,11 @@ const idOf = (value: unknown): string | undefined => {
   const id = asObject(value)?.id;
   return typeof id === 'number' ? String(id) : text(id);
 };
-const isoOf = (epochMs: unknown): string | undefined =>
-  typeof epochMs === 'number' && Number.isFinite(epochMs) ? new Date(epochMs).toISOString() : undefined;
+/** A number of epoch milliseconds that no Date holds (beyond ±8.64e15) is no time at all. */
+const isoOf = (epochMs: unknown): string | undefined => {
+  const date = typeof epochMs === 'number' ? new Date(epochMs) : undefined;
+  return date && Number.isFinite(date.getTime()) ? date.toISOString() : undefined;
+};
 
 export function readDelivery(body: unknown): DeliveryContents {
   const delivery = asObject(body);
@@ -60,50 +80,80 @@ export function readDelivery(body: unknown): DeliveryContents {
     throw new MalformedDeliveryError(`object must be "page", got ${JSON.stringify(delivery.object)}`);
   }
   if (!Array.isArray(delivery.entry)) throw new MalformedDeliveryError('entry must be an array');
-  const contents: DeliveryContents = { events: [], echoes: 0, ignored: [] };
+  const contents: DeliveryContents = { events: [], echoes: 0, ignored: [], invalid: [] };
   for (const entry of delivery.entry) {
     const messaging = asObject(entry)?.messaging;
     if (!Array.isArray(messaging)) {
       contents.ignored.push('an entry without messaging items');
       continue;
     }
-    for (const item of messaging) readItem(asObject(item) ?? {}, asObject(entry) ?? {}, contents);
+    for (const item of messaging) {
+      try {
+        const event = readItem(asObject(item) ?? {}, asObject(entry) ?? {}, contents);
+        if (event) contents.events.push(event);
+      } catch (error) {
+        if (!(error instanceof InvalidItemError)) throw error;
+        contents.invalid.push(error.item);
+      }
+    }
   }
   return contents;
 }
 
-function readItem(item: Json, entry: Json, contents: DeliveryContents): void {
+/** The schema check publishing would make, made per item so that one bad item does not sink the batch. */
+function validated(kind: InvalidItem['kind'], item: KeyedEvent): KeyedEvent {
+  try {
+    validateDetail(item.event.detailType, item.event.detail);
+    return item;
+  } catch (error) {
+    if (!(error instanceof EventValidationError)) throw error;
+    throw new InvalidItemError({ kind, reason: error.problem });
+  }
+}
+
+/** The item's own timestamp, else its entry's, else now; one that is there but is no time is refused. */
+function sentAtOf(item: Json, entry: Json, kind: InvalidItem['kind']): string {
+  for (const epochMs of [item.timestamp, entry.time]) {
+    if (epochMs === undefined) continue;
+    const iso = isoOf(epochMs);
+    if (iso === undefined) throw new InvalidItemError({ kind, reason: 'timestamp is not a time' });
+    return iso;
+  }
+  return new Date().toISOString();
+}
+
+/** The item's event, validated; undefined for an echo or an item this bot does not handle (both counted). */
+function readItem(item: Json, entry: Json, contents: DeliveryContents): KeyedEvent | undefined {
   const message = asObject(item.message);
   if (message?.is_echo === true) {
     contents.echoes += 1;
-    return;
+    return undefined;
   }
   const psid = idOf(item.sender);
   const pageId = idOf(item.recipient) ?? text(entry.id) ?? String(entry.id ?? '');
   if (psid === undefined || !PSID.test(psid) || !PSID.test(pageId)) {
     contents.ignored.push('an item whose sender is not a PSID');
-    return;
+    return undefined;
   }
-  const sentAt = isoOf(item.timestamp) ?? isoOf(entry.time) ?? new Date().toISOString();
   const common = { schemaVersion: 1 as const, psid, pageId };
   const postback = asObject(item.postback);
   const receipt = asObject(item.delivery) ?? asObject(item.read);
 
   if (message) {
     const mid = text(message.mid);
-    if (!mid) throw new MalformedDeliveryError('a message without mid');
+    if (!mid) throw new InvalidItemError({ kind: 'message', reason: 'a message without mid' });
     const messageText = text(message.text);
     const quickReplyPayload = text(asObject(message.quick_reply)?.payload);
     const replyToMid = text(asObject(message.reply_to)?.mid);
     const attachments = Array.isArray(message.attachments) ? message.attachments.map(attachmentOf) : [];
-    contents.events.push({
+    return validated('message', {
       dedupeKey: mid,
       event: {
         detailType: 'MessageReceived',
         detail: {
           ...common,
           mid,
-          sentAt,
+          sentAt: sentAtOf(item, entry, 'message'),
           ...(messageText === undefined ? {} : { text: messageText }),
           ...(quickReplyPayload === undefined ? {} : { quickReplyPayload }),
           ...(replyToMid === undefined ? {} : { replyToMid }),
@@ -113,11 +163,13 @@ function readItem(item: Json, entry: Json, contents: DeliveryContents): void {
         },
       },
     });
-  } else if (postback) {
+  }
+  if (postback) {
     const mid = text(postback.mid);
     const payload = text(postback.payload) ?? '';
     const title = text(postback.title);
-    contents.events.push({
+    const sentAt = sentAtOf(item, entry, 'postback');
+    return validated('postback', {
       dedupeKey: mid ?? `postback:${psid}:${sentAt}:${payload}`,
       event: {
         detailType: 'PostbackReceived',
@@ -130,13 +182,16 @@ function readItem(item: Json, entry: Json, contents: DeliveryContents): void {
         },
       },
     });
-  } else if (receipt) {
+  }
+  if (receipt) {
+    const kind = item.read === undefined ? 'delivery' : 'read';
     const watermark = isoOf(receipt.watermark);
-    if (!watermark) throw new MalformedDeliveryError('a delivery or read receipt without watermark');
-    const isRead = item.read !== undefined;
+    if (!watermark)
+      throw new InvalidItemError({ kind, reason: `a ${kind} receipt without a valid watermark` });
     const mids = Array.isArray(receipt.mids) ? receipt.mids.filter((mid) => typeof mid === 'string') : [];
-    contents.events.push(
-      isRead
+    return validated(
+      kind,
+      kind === 'read'
         ? {
             dedupeKey: `read:${psid}:${watermark}`,
             event: { detailType: 'MessageRead', detail: { ...common, watermark } },
@@ -149,10 +204,10 @@ function readItem(item: Json, entry: Json, contents: DeliveryContents): void {
             },
           },
     );
-  } else {
-    const kind = Object.keys(item).find((key) => !['sender', 'recipient', 'timestamp'].includes(key));
-    contents.ignored.push(`a "${kind ?? 'empty'}" item`);
   }
+  const kind = Object.keys(item).find((key) => !['sender', 'recipient', 'timestamp'].includes(key));
+  contents.ignored.push(`a "${kind ?? 'empty'}" item`);
+  return undefined;
 }
 
 /** Attachment types Meta adds later (or this schema does not know) are kept as `fallback`. */

@@ -2,7 +2,9 @@
  * The webhook's two use cases, as plain functions over their ports:
  * - `verifySubscription`: Meta's GET handshake (`hub.mode=subscribe`, `hub.verify_token`, `hub.challenge`).
  * - `receiveDelivery`: a signed POST; every messaging item of every entry becomes one event, published once
- *   however often Meta redelivers it. The answer is 200 only once every event is on the bus.
+ *   however often Meta redelivers it. The answer is 200 only once every event is on the bus. An item that
+ *   cannot become a valid event is logged and skipped: a redelivery would not make it valid, and a non-200
+ *   answer would only have Meta retry the whole batch for 36 hours.
  */
 import { checkSignature, constantTimeEquals } from '../shared/messenger/signature';
 import { type KeyedEvent, MalformedDeliveryError, readDelivery } from './delivery';
@@ -56,5 +58,8 @@ export async function receiveDelivery(
   await Promise.all(contents.events.map((item) => ports.publishOnce(item)));
   // Routine deliveries are not logged (API Gateway's access log has them); what was left out is.
   if (contents.ignored.length > 0) ports.log('ignored part of a delivery', { ignored: contents.ignored });
+  for (const { kind, reason } of contents.invalid) {
+    ports.log('skipped an item that cannot become a valid event', { kind, reason });
+  }
   return { statusCode: 200, body: 'EVENT_RECEIVED' };
 }

@@ -174,6 +174,7 @@ export async function startLocalCloud(
         web = await step('web server', () =>
           startWebServer({ port: config.webPort, host: config.host, apiUrl }),
         );
+        edge.allowOrigins([web.url]);
       } catch (error) {
         const reason =
           (error as NodeJS.ErrnoException).code === 'EADDRINUSE'

@@ -121,7 +121,8 @@ describe('web app admin pages', () => {
   const openAdmin = async (page: Page, section: 'Users' | 'Lockouts' | 'Analytics') => {
     await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: section }).click();
     await page.getByRole('heading', { name: section, level: 1 }).waitFor();
-    await expect.poll(() => page.locator('.loading').count()).toBe(0);
+    // The analytics page waits for a query (a cold function and DuckDB on a busy machine).
+    await expect.poll(() => page.locator('.loading').count(), { timeout: 30_000 }).toBe(0);
   };
 
   const announced = (page: Page) => page.locator('#announcer').textContent();

@@ -214,6 +214,17 @@ describe('POST /webhook: signed deliveries', () => {
     expect(events.map((event) => event.detail.text)).toEqual(['help', 'list']);
   });
 
+  it('a batch with one valid and one oversized item: 200, one event and one reply (Meta does not retry)', async () => {
+    const psid = newPsid();
+    const oversized = textMessage(psid, 'x'.repeat(20_001), TEST_START);
+    const response = await deliver([[oversized, textMessage(psid, 'help', TEST_START + 1)]], [psid]);
+    expect(response.status).toBe(200);
+    const events = await exactly(1, () => busEventsOf(psid), 'event');
+    expect(events[0]?.detail.text).toBe('help');
+    const [reply] = await exactly(1, () => repliesTo(psid), 'reply');
+    expect(reply?.message?.text).toContain('remind me to');
+  });
+
   it('handles a base64-encoded body (a content type API Gateway does not pass as text)', async () => {
     const psid = newPsid();
     const body = Buffer.from(

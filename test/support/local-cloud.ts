@@ -76,7 +76,9 @@ export async function startTestCloud(
  * A local cloud with no app deployed (an empty cloud assembly): the emulated services alone, started in
  * about a second, for tests of the services' own wire behaviour. `stop` removes the assembly too.
  */
-export async function startBareTestCloud(options: { stateDir?: string } = {}): Promise<TestCloud> {
+export async function startBareTestCloud(
+  options: Omit<NonNullable<Parameters<typeof startTestCloud>[0]>, 'assemblyDirectory'> = {},
+): Promise<TestCloud> {
   const assemblyDirectory = mkdtempSync(join(tmpdir(), 'aurora-empty-assembly-'));
   writeFileSync(
     join(assemblyDirectory, 'manifest.json'),

@@ -114,6 +114,8 @@ export class DuckDbEngine {
     };
     signal.addEventListener('abort', interrupt, { once: true });
     try {
+      // An abort during the awaits before this call has fired already: the listener would never hear it.
+      signal.throwIfAborted();
       return await statement();
     } finally {
       signal.removeEventListener('abort', interrupt);

@@ -2,12 +2,14 @@
  * The edge endpoint: one HTTP server that speaks the AWS wire protocols, so unmodified SDK clients reach every
  * local service with only the endpoint changed. Routing, in order: an HttpService path prefix; the
  * X-Amz-Target header (awsJson); the SigV4 credential scope's service name (restJson1, query, http).
- * Signatures are not verified: this is a local, single-user cloud.
+ * Signatures are not verified: this is a local, single-user cloud; what a browser page may reach is decided
+ * first (access.ts): a Host that is not this edge's, or another site's request to the control plane, is 403.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalAccount } from '../shared/ports';
+import { allowAwsApiCors, allowControlPlaneCors, CONTROL_PLANE_PREFIX, EdgeAccess } from './access';
 import { requestedService, sendNotEmulated } from './not-emulated';
 import {
   internalFailure,
@@ -57,6 +59,8 @@ export interface Edge {
   readonly port: number;
   /** Adds a service after start (e.g. the lead's `/_aurora/*` endpoints); the latest registration wins. */
   register(service: EdgeService): void;
+  /** Lets pages at these URLs (e.g. the local web app) use the `/_aurora` control plane from a browser. */
+  allowOrigins(urls: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -81,6 +85,7 @@ export class EdgeRouter {
 
   constructor(
     private readonly account: LocalAccount,
+    private readonly access: EdgeAccess,
     private readonly logError: (message: string, error: unknown) => void = console.error,
   ) {}
 
@@ -119,14 +124,32 @@ export class EdgeRouter {
     const requestId = randomUUID();
     response.setHeader('x-amzn-RequestId', requestId);
     response.setHeader('x-amz-request-id', requestId);
-    if (request.headers.origin) allowCors(request, response);
     const url = request.url ?? '/';
     const queryStart = url.indexOf('?');
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
     const query = queryStart === -1 ? '' : url.slice(queryStart + 1);
     const handled: Handled = { service: undefined, operation: undefined };
     try {
+      // Read first even when refused: a client still sending would see a reset, not the 403.
       const body = await readBody(request);
+      const access = this.access.check(request, path);
+      if (!access.allowed) {
+        sendRestError(response, new AwsServiceError('Forbidden', access.reason, 403));
+        return handled;
+      }
+      if (!path.startsWith(CONTROL_PLANE_PREFIX)) {
+        // What the AWS API paths serve (an S3 object, say) is never a page with the edge's origin: sandboxed,
+        // an HTML object put there by any page gets an opaque origin, and so no say over the control plane.
+        response.setHeader('Content-Security-Policy', 'sandbox');
+        if (access.corsOrigin !== undefined) allowAwsApiCors(request, response, access.corsOrigin);
+      } else if (access.corsOrigin !== undefined) {
+        allowControlPlaneCors(request, response, access.corsOrigin);
+        if (request.method === 'OPTIONS') {
+          response.statusCode = 204;
+          response.end();
+          return handled;
+        }
+      }
       const prefixed = this.prefixes.find((entry) => path.startsWith(entry.prefix));
       if (prefixed) {
         handled.service = prefixed.prefix;
@@ -319,7 +342,9 @@ export class EdgeRouter {
 }
 
 export async function startEdge(options: EdgeOptions): Promise<Edge> {
-  const router = new EdgeRouter(options.account, options.logError);
+  const host = options.host ?? '127.0.0.1';
+  const access = new EdgeAccess(host);
+  const router = new EdgeRouter(options.account, access, options.logError);
   for (const service of options.services) router.register(service);
   const { onRequest } = options;
   const server = createServer((request, response) => {
@@ -340,7 +365,6 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       else response.once('finish', report);
     });
   });
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => {
@@ -349,12 +373,14 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     });
   });
   const { port } = server.address() as AddressInfo;
+  access.listeningOn(port);
   const publicHost =
     host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${publicHost}:${port}`,
     port,
     register: (service) => router.register(service),
+    allowOrigins: (urls) => access.allowOrigins(urls),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -412,15 +438,4 @@ function parseJsonOrUndefined(body: Buffer): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Browser SDK clients send a preflight; a local cloud allows any origin. */
-function allowCors(request: IncomingMessage, response: ServerResponse): void {
-  response.setHeader('Access-Control-Allow-Origin', '*');
-  response.setHeader('Access-Control-Expose-Headers', 'x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id');
-  if (request.method !== 'OPTIONS') return;
-  response.setHeader('Access-Control-Allow-Methods', 'GET,POST,PUT,PATCH,DELETE,OPTIONS');
-  const requested = request.headers['access-control-request-headers'];
-  if (requested) response.setHeader('Access-Control-Allow-Headers', requested);
-  response.setHeader('Access-Control-Max-Age', '172800');
 }

@@ -132,8 +132,26 @@ describe('readDelivery', () => {
   it('refuses what is not a Page delivery, naming the problem', () => {
     expect(() => readDelivery({ object: 'instagram', entry: [] })).toThrow(MalformedDeliveryError);
     expect(() => readDelivery({ object: 'page' })).toThrow('entry must be an array');
-    expect(() =>
-      readDelivery(delivery([{ sender: { id: psid }, recipient: { id: PAGE_ID }, message: {} }])),
-    ).toThrow('a message without mid');
+  });
+
+  it('sets aside each item that cannot become a valid event, keeping its valid siblings', () => {
+    const contents = readDelivery(
+      delivery([
+        textMessage(psid, 'x'.repeat(20_001), at, 'm_long'),
+        textMessage(psid, 'hi', at, 'm'.repeat(257)),
+        textMessage(psid, 'hi', 1e20, 'm_future'),
+        { sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: at, message: {} },
+        { ...readReceipt(psid, at), read: { watermark: 1e20 } },
+        textMessage(psid, 'the valid one', at, 'm_ok'),
+      ]),
+    );
+    expect(contents.events.map((item) => item.dedupeKey)).toEqual(['m_ok']);
+    expect(contents.invalid).toEqual([
+      { kind: 'message', reason: expect.stringContaining('detail/text must NOT have more than 20000') },
+      { kind: 'message', reason: expect.stringContaining('detail/mid must NOT have more than 256') },
+      { kind: 'message', reason: 'timestamp is not a time' },
+      { kind: 'message', reason: 'a message without mid' },
+      { kind: 'read', reason: 'a read receipt without a valid watermark' },
+    ]);
   });
 });

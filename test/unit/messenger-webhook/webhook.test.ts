@@ -76,6 +76,36 @@ describe('POST /webhook (deliveries)', () => {
     expect((await receiveDelivery(other, signDelivery(other, appSecret), ports)).statusCode).toBe(400);
   });
 
+  it('publishes the valid items of a batch, logs each invalid one without its text, and answers 200', async () => {
+    const logged: { message: string; details: Record<string, unknown> }[] = [];
+    const ports = {
+      ...fakePorts(),
+      log: (message: string, details: Record<string, unknown>) => logged.push({ message, details }),
+    };
+    const secretText = 'private words '.repeat(2_000);
+    const batch = raw(
+      delivery([
+        textMessage('1001', secretText, 1_700_000_000_000, 'm_long'),
+        textMessage('1001', 'hello', 1e20, 'm_future'),
+        textMessage('1001', 'hello', 1_700_000_000_000, 'm_ok'),
+      ]),
+    );
+    const response = await receiveDelivery(batch, signDelivery(batch, appSecret), ports);
+    expect(response).toEqual({ statusCode: 200, body: 'EVENT_RECEIVED' });
+    expect(ports.published.map((item) => item.dedupeKey)).toEqual(['m_ok']);
+    expect(logged).toEqual([
+      {
+        message: 'skipped an item that cannot become a valid event',
+        details: { kind: 'message', reason: expect.stringContaining('detail/text') },
+      },
+      {
+        message: 'skipped an item that cannot become a valid event',
+        details: { kind: 'message', reason: 'timestamp is not a time' },
+      },
+    ]);
+    expect(JSON.stringify(logged)).not.toContain('private words');
+  });
+
   it('fails (so that Meta retries) when publishing fails', async () => {
     const ports = { ...fakePorts(), publishOnce: async () => Promise.reject(new Error('bus down')) };
     await expect(receiveDelivery(body, signDelivery(body, appSecret), ports)).rejects.toThrow('bus down');
