@@ -247,7 +247,10 @@ export class AnalyticsStack extends Stack {
             role,
             input: FLAT_EVENT_RECORD,
             deadLetterConfig: { arn: deadLetters.queueArn },
-            retryPolicy: { maximumRetryAttempts: 8, maximumEventAgeInSeconds: Duration.hours(24).toSeconds() },
+            retryPolicy: {
+              maximumRetryAttempts: 8,
+              maximumEventAgeInSeconds: Duration.hours(24).toSeconds(),
+            },
           };
         },
       });

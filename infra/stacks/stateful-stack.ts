@@ -166,7 +166,9 @@ export class StatefulStack extends Stack {
     });
     // Bounces reach the default bus (SES sends email events nowhere else), where analytics counts them.
     this.configurationSet.addEventDestination('BouncesToEventBridge', {
-      destination: ses.EventDestination.eventBus(events.EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      destination: ses.EventDestination.eventBus(
+        events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      ),
       events: [ses.EmailSendingEvent.BOUNCE],
     });
   }
