@@ -5,52 +5,18 @@
  * A person without the role sees no Admin entry, and the API's 403 is shown plainly. Every page is scanned
  * with axe-core and photographed into test-artifacts/web/, at desktop and phone widths.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPOSITORY_ROOT } from '../../infra/constructs/aurora-function';
+import { runAdminCli } from '../support/admin-cli';
 import { launchChromium } from '../support/browser';
 import { startTestCloud, type TestCloud } from '../support/local-cloud';
+import { scanAndCapture } from '../support/page-checks';
 import { eventually } from '../support/polling';
 import { inbox, signIn as signInOverRest } from '../support/sign-in';
 
-const ARTIFACTS = join(REPOSITORY_ROOT, 'test-artifacts', 'web');
 const ADMIN = 'boss@example.com';
 const PERSON = 'someone@example.com';
 const PHONE = { width: 375, height: 740 };
-
-interface Violation {
-  readonly id: string;
-  readonly impact?: string | null;
-  readonly help: string;
-  readonly nodes: ReadonlyArray<{ readonly target: unknown }>;
-}
-
-/** axe-core's serious and critical violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated rather than added as a <script>: the app's CSP (script-src 'self') stays in force.
-  if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(axe.source);
-  const results = (await page.evaluate(
-    'axe.run(document, { resultTypes: ["violations"] }).then((result) => result.violations)',
-  )) as Violation[];
-  return results
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.impact} ${violation.id}: ${violation.help} — ${violation.nodes
-          .map((node) => JSON.stringify(node.target))
-          .join(', ')}`,
-    );
-}
-
-async function scanAndCapture(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
-}
 
 const pageWidth = (page: Page) => page.evaluate('document.documentElement.scrollWidth');
 
@@ -60,17 +26,7 @@ describe('web app admin pages', () => {
   let webUrl: string;
   const contexts: BrowserContext[] = [];
 
-  const runAdmin = (...args: string[]) =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/admin/main.ts', ...args], {
-      cwd: REPOSITORY_ROOT,
-      env: {
-        ...process.env,
-        AWS_ENDPOINT_URL: test.cloud.edgeUrl,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-      },
-    });
+  const runAdmin = (...args: string[]) => runAdminCli(test.cloud.edgeUrl, ...args);
 
   /** Moves the manual clock past the one-code-per-11-seconds limit of an address. */
   const passCodeInterval = async () => {
@@ -128,7 +84,6 @@ describe('web app admin pages', () => {
   const announced = (page: Page) => page.locator('#announcer').textContent();
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     test = await startTestCloud({ config: { web: true } });
     if (!test.cloud.webUrl)
       throw new Error(`The web app is not served: ${JSON.stringify(test.cloud.webApp)}`);
@@ -152,7 +107,7 @@ describe('web app admin pages', () => {
 
     await page.goto(`${webUrl}/#/admin/users`);
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('You are not an admin.');
-    await scanAndCapture(page, 'admin-forbidden');
+    await scanAndCapture(page, 'admin-forbidden', { fullPage: true });
   });
 
   it('finds a person by email, locks and unlocks, disables and enables them', async () => {
@@ -163,7 +118,7 @@ describe('web app admin pages', () => {
     const rows = page.locator('.data-table tbody tr');
     // Newest sign-up first: the admin signed up after the person.
     await expect.poll(() => rows.locator('th').allTextContents()).toEqual([ADMIN, PERSON]);
-    await scanAndCapture(page, 'admin-users');
+    await scanAndCapture(page, 'admin-users', { fullPage: true });
 
     // Any case finds the address; a PSID nobody has finds no one.
     await page.getByLabel('Email address or PSID').fill('999999');
@@ -178,7 +133,7 @@ describe('web app admin pages', () => {
     await page.getByRole('heading', { name: PERSON, level: 1 }).waitFor();
     await expect.poll(() => page.getByText('Sign-in is not locked.').count()).toBe(1);
     expect(await page.locator('.facts').textContent()).toContain('RolePerson');
-    await scanAndCapture(page, 'admin-user');
+    await scanAndCapture(page, 'admin-user', { fullPage: true });
 
     // Lock for 30 minutes with a reason: the person's next code request is refused.
     await page.getByRole('button', { name: 'Lock…' }).click();
@@ -190,7 +145,7 @@ describe('web app admin pages', () => {
       .toBe('Enter whole minutes from 1 to 10080.');
     await lock.getByLabel('Minutes').fill('30');
     await lock.getByLabel('Reason (optional)').fill('Reported abuse');
-    await scanAndCapture(page, 'admin-lock-dialog');
+    await scanAndCapture(page, 'admin-lock-dialog', { fullPage: true });
     await lock.getByRole('button', { name: 'Lock sign-in' }).click();
     await lock.waitFor({ state: 'detached' });
     await expect.poll(() => announced(page)).toBe(`${PERSON} is locked for 30 minutes.`);
@@ -203,7 +158,7 @@ describe('web app admin pages', () => {
     await openAdmin(page, 'Lockouts');
     await expect.poll(() => rows.locator('th').allTextContents()).toEqual([PERSON]);
     expect(await rows.first().textContent()).toContain('Locked by an admin');
-    await scanAndCapture(page, 'admin-lockouts');
+    await scanAndCapture(page, 'admin-lockouts', { fullPage: true });
 
     await page.getByRole('link', { name: PERSON }).click();
     await page.getByRole('button', { name: 'Unlock' }).click();
@@ -224,7 +179,7 @@ describe('web app admin pages', () => {
     await disable.waitFor({ state: 'detached' });
     await expect.poll(() => page.locator('.facts').textContent()).toMatch(/StatusDisabled since/);
     await expect.poll(() => announced(page)).toBe(`${PERSON} was disabled.`);
-    await scanAndCapture(page, 'admin-user-disabled');
+    await scanAndCapture(page, 'admin-user-disabled', { fullPage: true });
     await page.getByRole('button', { name: 'Enable' }).click();
     await expect.poll(() => page.locator('.facts').textContent()).toContain('StatusActive');
   });
@@ -240,7 +195,7 @@ describe('web app admin pages', () => {
     await page.getByRole('heading', { name: leaver, level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Delete…' }).click();
     const confirm = page.getByRole('dialog', { name: `Delete ${leaver}?` });
-    await scanAndCapture(page, 'admin-delete-dialog');
+    await scanAndCapture(page, 'admin-delete-dialog', { fullPage: true });
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     await confirm.waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Delete…' }).click();
@@ -271,7 +226,7 @@ describe('web app admin pages', () => {
     // Each chart's numbers, one row a day.
     await page.getByText('Table of the numbers').first().click();
     expect(await page.locator('.chart').first().locator('tbody tr').count()).toBe(7);
-    await scanAndCapture(page, 'admin-analytics');
+    await scanAndCapture(page, 'admin-analytics', { fullPage: true });
 
     // A range the API refuses is caught before it is sent.
     await page.getByLabel('From', { exact: true }).fill('2026-11-23');
@@ -288,22 +243,22 @@ describe('web app admin pages', () => {
     await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
     await expect.poll(() => page.locator('.loading').count()).toBe(0);
     expect(await pageWidth(page)).toBeLessThanOrEqual(PHONE.width);
-    await scanAndCapture(page, 'phone-admin-users');
+    await scanAndCapture(page, 'phone-admin-users', { fullPage: true });
 
     await page.getByRole('link', { name: PERSON }).click();
     await page.getByRole('heading', { name: PERSON, level: 1 }).waitFor();
     await expect.poll(() => page.locator('.facts').count()).toBe(1);
     expect(await pageWidth(page)).toBeLessThanOrEqual(PHONE.width);
-    await scanAndCapture(page, 'phone-admin-user');
+    await scanAndCapture(page, 'phone-admin-user', { fullPage: true });
 
     await openAdmin(page, 'Lockouts');
     expect(await pageWidth(page)).toBeLessThanOrEqual(PHONE.width);
-    await scanAndCapture(page, 'phone-admin-lockouts');
+    await scanAndCapture(page, 'phone-admin-lockouts', { fullPage: true });
 
     await openAdmin(page, 'Analytics');
     await page.getByRole('heading', { name: 'Per day', exact: true }).waitFor();
     expect(await pageWidth(page)).toBeLessThanOrEqual(PHONE.width);
-    await scanAndCapture(page, 'phone-admin-analytics');
+    await scanAndCapture(page, 'phone-admin-analytics', { fullPage: true });
   });
 
   it('pages through the users with Load more', async () => {

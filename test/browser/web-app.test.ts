@@ -5,47 +5,13 @@
  * the reminders and settings pages, and a phone-sized run. Every page is scanned with axe-core and
  * photographed into test-artifacts/web/.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPOSITORY_ROOT } from '../../infra/constructs/aurora-function';
 import { launchChromium } from '../support/browser';
 import { startTestCloud, type TestCloud } from '../support/local-cloud';
+import { scanAndCapture } from '../support/page-checks';
 import { eventually } from '../support/polling';
 import { inbox } from '../support/sign-in';
-
-const ARTIFACTS = join(REPOSITORY_ROOT, 'test-artifacts', 'web');
-
-interface Violation {
-  readonly id: string;
-  readonly impact?: string | null;
-  readonly help: string;
-  readonly nodes: ReadonlyArray<{ readonly target: unknown }>;
-}
-
-/** axe-core's serious and critical violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated rather than added as a <script>: the app's CSP (script-src 'self') stays in force.
-  if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(axe.source);
-  const results = (await page.evaluate(
-    'axe.run(document, { resultTypes: ["violations"] }).then((result) => result.violations)',
-  )) as Violation[];
-  return results
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.impact} ${violation.id}: ${violation.help} — ${violation.nodes
-          .map((node) => JSON.stringify(node.target))
-          .join(', ')}`,
-    );
-}
-
-async function scanAndCapture(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
-}
 
 describe('web app', () => {
   let test: TestCloud;
@@ -92,7 +58,6 @@ describe('web app', () => {
   };
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     // The cloud builds web/ (when its sources changed) and serves it with a /config.json naming its API.
     test = await startTestCloud({ config: { web: true } });
     if (!test.cloud.webUrl)
