@@ -95,8 +95,11 @@ const SERVICE_NAMES = [
   'states',
   'secretsmanager',
   'sts',
+  'sns',
   's3',
   'firehose',
+  'glue',
+  'athena',
 ] as const;
 
 export async function startLocalCloud(
