@@ -8,12 +8,11 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ADMIN_GRANTS_LISTING, adminGrantKey } from '../../functions/shared/admin/grants';
+import { canonicalEmail } from '../../functions/shared/events/addresses';
 
 const USAGE = `usage: npm run admin -- <grant|revoke> <email> [--table aurora-dev]
        npm run admin -- list [--table aurora-dev]
 The table defaults to aurora-$AURORA_STAGE (stage dev); AWS_ENDPOINT_URL points it at the local edge.`;
-
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -40,13 +39,13 @@ async function main(): Promise<number> {
       console.log(`${grant.email}\tgranted ${grant.grantedAt} by ${grant.grantedBy}`);
     return 0;
   }
-  if ((command !== 'grant' && command !== 'revoke') || !address || !EMAIL.test(address)) {
+  const email = address === undefined ? undefined : canonicalEmail(address);
+  if ((command !== 'grant' && command !== 'revoke') || !email) {
     console.error(
       `${command === 'grant' || command === 'revoke' ? 'an email address is needed' : `unknown command ${command}`}\n${USAGE}`,
     );
     return 2;
   }
-  const email = address.trim().toLowerCase();
   if (command === 'grant') {
     await documents.send(
       new PutCommand({

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { issueToken, verifyToken } from '../auth-shared/jwt';
 import { CODE_PATTERN, hmacCode } from '../auth-shared/otp-crypto';
 import type { Outcome } from '../auth-shared/otp-session';
+import { canonicalEmail } from '../shared/events/addresses';
 import type { PublishableEvent } from '../shared/events/publish';
 
 export interface HttpAnswer {
@@ -28,18 +29,13 @@ export interface AuthPorts {
   readonly now: () => number;
 }
 
-/** The Email pattern of events-schema/definitions.json. */
-const EMAIL =
-  /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
-
 const problem = (status: number, error: string, message: string): HttpAnswer => ({
   status,
   body: { error, message },
 });
 
 function emailOf(body: Record<string, unknown>): string | undefined {
-  const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : '';
-  return email.length <= 254 && EMAIL.test(email) ? email : undefined;
+  return typeof body.email === 'string' ? canonicalEmail(body.email) : undefined;
 }
 
 const SENT_MESSAGE =

@@ -1,4 +1,5 @@
 /** What a person can type (or tap: quick-reply and postback payloads are command texts too). */
+import { canonicalEmail } from '../shared/events/addresses';
 
 export type Command =
   | { readonly kind: 'help' }
@@ -15,9 +16,6 @@ export type Command =
   | { readonly kind: 'timezone'; readonly zone?: string }
   | { readonly kind: 'unknown' };
 
-/** The Email pattern of events-schema/definitions.json, applied after trimming and lower-casing. */
-const EMAIL =
-  /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 export const DEFAULT_SNOOZE_MINUTES = 10;
 /** A number of minutes, or to tomorrow at 09:00 in the person's zone. */
 export type SnoozeBy = { readonly minutes: number } | { readonly tomorrow: true };
@@ -34,8 +32,8 @@ export function parseCommand(input: string): Command {
   if (/^\d{6}$/.test(text)) return { kind: 'code', code: text };
   if (word === 'login' || word === 'log' || word === 'signin') {
     const given = argument.replace(/^in\s+/i, '').trim();
-    const email = given.toLowerCase();
-    return email.length <= 254 && EMAIL.test(email) ? { kind: 'login', email } : { kind: 'bad-email', given };
+    const email = canonicalEmail(given);
+    return email ? { kind: 'login', email } : { kind: 'bad-email', given };
   }
   if (lower.startsWith('remind me'))
     return { kind: 'remind', request: text.slice('remind me'.length).trim() };
