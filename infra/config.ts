@@ -20,6 +20,8 @@ export interface AuroraConfig {
    * default is an hour: past that a reminder is news, not a nudge.
    */
   readonly reminderDigestAfterMinutes: number;
+  /** How long five wrong codes lock an address's sign-in (minutes). */
+  readonly otpLockMinutes: number;
   /** Athena cancels an analytics query that would scan more than this many megabytes (at least 10). */
   readonly analyticsScanLimitMegabytes: number;
   /**
@@ -92,6 +94,10 @@ export function readConfig(scope: Construct): AuroraConfig {
     reminderDigestAfterMinutes: positiveInteger(
       'reminderDigestAfterMinutes',
       setting('reminderDigestAfterMinutes', 'AURORA_REMINDER_DIGEST_AFTER_MINUTES', '60'),
+    ),
+    otpLockMinutes: positiveInteger(
+      'otpLockMinutes',
+      setting('otpLockMinutes', 'AURORA_OTP_LOCK_MINUTES', '15'),
     ),
     analyticsScanLimitMegabytes: scanLimitMegabytes(
       setting('analyticsScanLimitMegabytes', 'AURORA_ANALYTICS_SCAN_LIMIT_MB', '1024'),

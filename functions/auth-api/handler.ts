@@ -1,7 +1,7 @@
 /** `POST /auth/otp/request`, `POST /auth/otp/verify` and `POST /auth/token/refresh` on the HTTP API. */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { required } from '../auth-shared/environment';
 import { dynamoSessionStore, type Outcome } from '../auth-shared/otp-session';
 import { adminGrantStands, configuredAdmins } from '../shared/admin/grants';
@@ -70,7 +70,11 @@ function bodyOf(event: APIGatewayProxyEventV2): Record<string, unknown> | undefi
   }
 }
 
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
+export const handler = async (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+): Promise<APIGatewayProxyResultV2> => {
+  logger.addContext(context);
   const route = ROUTES[event.routeKey];
   const body = bodyOf(event);
   const answer: HttpAnswer = !route

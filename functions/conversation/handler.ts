@@ -7,19 +7,20 @@
  */
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { MessageReceivedDetail, PostbackReceivedDetail } from '../../events-schema/generated/types';
+import { required } from '../auth-shared/environment';
 import { parseEvent } from '../shared/events/consume';
 import { logger } from '../shared/logger';
 import { once } from '../shared/messenger/idempotency';
 import { awsConversationPorts, newDynamoDbClient } from './adapters';
 import { converse, type Incoming } from './converse';
 
-const tableName = process.env.TABLE_NAME ?? '';
+const tableName = required('TABLE_NAME');
 const ports = awsConversationPorts({
   tableName,
-  eventBusName: process.env.EVENT_BUS_NAME ?? '',
-  graphApiBaseUrl: process.env.GRAPH_API_BASE_URL ?? '',
-  pageTokenId: process.env.PAGE_TOKEN_ID ?? '',
-  otpKeyId: process.env.OTP_KEY_ID ?? '',
+  eventBusName: required('EVENT_BUS_NAME'),
+  graphApiBaseUrl: required('GRAPH_API_BASE_URL'),
+  pageTokenId: required('PAGE_TOKEN_ID'),
+  otpKeyId: required('OTP_KEY_ID'),
 });
 
 const handleOnce = once(
@@ -39,6 +40,7 @@ const handleOnce = once(
 );
 
 export const handler = async (event: EventBridgeEvent<string, unknown>, context: Context): Promise<void> => {
+  logger.addContext(context);
   handleOnce.registerContext(context);
   const received = parseEvent(event, ['MessageReceived', 'PostbackReceived']);
   await handleOnce.run({ messageKey: messageKeyOf(received.detail), incoming: incomingOf(received.detail) });

@@ -1,15 +1,17 @@
 /** GET /health: 200 when the table and the bus answer, 503 naming what does not. */
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { required } from '../auth-shared/environment';
 import { logger } from '../shared/logger';
 import { awsDependencies } from './adapters';
 import { checkReadiness } from './readiness';
 
 const dependencies = awsDependencies({
-  tableName: process.env.TABLE_NAME ?? '',
-  eventBusName: process.env.EVENT_BUS_NAME ?? '',
+  tableName: required('TABLE_NAME'),
+  eventBusName: required('EVENT_BUS_NAME'),
 });
 
-export const handler = async (): Promise<APIGatewayProxyResultV2> => {
+export const handler = async (_event: unknown, context: Context): Promise<APIGatewayProxyResultV2> => {
+  logger.addContext(context);
   const report = await checkReadiness(dependencies);
   if (!report.ready) logger.warn('not ready', { report });
   return {

@@ -1,14 +1,16 @@
 /** `GET /webhook`: Meta's subscription handshake. `POST /webhook`: a signed delivery, onto the bus once. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { required } from '../auth-shared/environment';
+import { logger } from '../shared/logger';
 import { SIGNATURE_HEADER } from '../shared/messenger/signature';
 import { awsWebhookPorts } from './adapters';
 import { receiveDelivery, verifySubscription, type WebhookResponse } from './webhook';
 
 const ports = awsWebhookPorts({
-  tableName: process.env.TABLE_NAME ?? '',
-  eventBusName: process.env.EVENT_BUS_NAME ?? '',
-  appSecretId: process.env.APP_SECRET_ID ?? '',
-  verifyTokenId: process.env.VERIFY_TOKEN_ID ?? '',
+  tableName: required('TABLE_NAME'),
+  eventBusName: required('EVENT_BUS_NAME'),
+  appSecretId: required('APP_SECRET_ID'),
+  verifyTokenId: required('VERIFY_TOKEN_ID'),
 });
 
 const asResult = (response: WebhookResponse): APIGatewayProxyResultV2 => ({
@@ -21,6 +23,7 @@ export const handler = async (
   event: APIGatewayProxyEventV2,
   context: Context,
 ): Promise<APIGatewayProxyResultV2> => {
+  logger.addContext(context);
   ports.registerContext(context);
   if (event.requestContext.http.method === 'GET') {
     return asResult(await verifySubscription(event.queryStringParameters ?? {}, ports));

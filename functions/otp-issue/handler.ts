@@ -1,5 +1,7 @@
 /** OTP session step "IssueCode": invoked by the state machine after it claimed the session. */
+
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
 import { required } from '../auth-shared/environment';
 import { dynamoSessionStore } from '../auth-shared/otp-session';
 import { dynamoDb } from '../shared/clients';
@@ -17,7 +19,8 @@ const sendEmail = createEmailSender({
   ...(configurationSet ? { configurationSet } : {}),
 });
 
-export const handler = async (request: IssueRequest): Promise<IssueResult> => {
+export const handler = async (request: IssueRequest, context: Context): Promise<IssueResult> => {
+  logger.addContext(context);
   const result = await issueCode(request, {
     otpKey: () => readSecret(otpKeyId),
     storeCode: (email, sessionId, codeHmac) => store.storeCode(email, sessionId, codeHmac),

@@ -1,4 +1,5 @@
 /** OTP session step "LinkIdentity": after a verified code, the address belongs to one user. */
+import type { Context } from 'aws-lambda';
 import { required } from '../auth-shared/environment';
 import { dynamoDb } from '../shared/clients';
 import { logger } from '../shared/logger';
@@ -6,7 +7,8 @@ import { dynamoIdentityStore, type LinkRequest, linkIdentity } from './link';
 
 const store = dynamoIdentityStore(dynamoDb, required('TABLE_NAME'));
 
-export const handler = async (request: LinkRequest): Promise<{ userId: string }> => {
+export const handler = async (request: LinkRequest, context: Context): Promise<{ userId: string }> => {
+  logger.addContext(context);
   const linked = await linkIdentity(request, store);
   logger.info('identity linked', { userId: linked.userId, messenger: request.psid !== undefined });
   return linked;

@@ -1,4 +1,5 @@
 /** OTP session step "Tell...": records the outcome for REST callers and tells a Messenger user. */
+import type { Context } from 'aws-lambda';
 import type { Outcome } from '../auth-shared/otp-session';
 import { type ReplyTo, tell } from '../auth-shared/tell';
 import { awsTellPorts } from '../auth-shared/tell-adapters';
@@ -13,7 +14,11 @@ export interface NotifyRequest {
 
 const ports = awsTellPorts();
 
-export const handler = async ({ email, reply, result }: NotifyRequest): Promise<{ told: string }> => {
+export const handler = async (
+  { email, reply, result }: NotifyRequest,
+  context: Context,
+): Promise<{ told: string }> => {
+  logger.addContext(context);
   const { psid, ...rest } = reply;
   await tell(psid ? { ...rest, psid } : rest, email, result, ports);
   logger.info('told', { replyTo: reply.id, channel: reply.channel, outcome: result.outcome });

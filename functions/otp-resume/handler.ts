@@ -1,6 +1,6 @@
 /** Routed by an EventBridge rule: OtpCodeSubmitted → SendTaskSuccess on the waiting OTP session. */
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { required } from '../auth-shared/environment';
 import { dynamoSessionStore } from '../auth-shared/otp-session';
 import { tell } from '../auth-shared/tell';
@@ -16,7 +16,8 @@ const sfn = new SFNClient({});
 /** Errors meaning "this token is spent": another submission used it, or the wait ended. */
 const SPENT_TOKEN = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
-export const handler = async (event: EventBridgeEvent<string, unknown>): Promise<void> => {
+export const handler = async (event: EventBridgeEvent<string, unknown>, context: Context): Promise<void> => {
+  logger.addContext(context);
   const { detail } = parseEvent(event, ['OtpCodeSubmitted']);
   const result = await resumeSession(detail, Date.parse(event.time), {
     store,

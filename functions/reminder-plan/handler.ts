@@ -2,8 +2,10 @@
  * The reminder workflows' planning step: time-zone arithmetic and recurrence, which ASL expresses badly.
  * Items travel in DynamoDB's attribute-value form, as the state machines' GetItem and PutItem use them.
  */
+
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context } from 'aws-lambda';
 import type {
   ReminderChangeRequestedDetail,
   ReminderRequestedDetail,
@@ -34,7 +36,8 @@ const toItem = (reminder: Reminder): Item => marshall(reminder, { removeUndefine
 const fromItem = (item: Item | undefined): Reminder | undefined =>
   item && Object.keys(item).length > 0 ? (unmarshall(item) as Reminder) : undefined;
 
-export const handler = async (request: PlanRequest) => {
+export const handler = async (request: PlanRequest, context: Context) => {
+  logger.addContext(context);
   const plan =
     request.action === 'create'
       ? planCreate(request.detail, request)

@@ -2,8 +2,10 @@
  * The reminder workflows' step that talks to people: `deliver` one occurrence (delivery workflow), or
  * `tell` the person what became of their request (lifecycle workflow).
  */
+
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context } from 'aws-lambda';
 import { logger } from '../shared/logger';
 import type { QuickReply } from '../shared/messenger/send-api';
 import type { Firing, Reminder } from '../shared/reminders/model';
@@ -35,7 +37,9 @@ const ports = awsDeliveryPorts(() => workflowNow ?? Date.now());
 
 export const handler = async (
   request: SendRequest,
+  context: Context,
 ): Promise<DeliveryResult | { told: string } | { outcome: 'digest'; sent: number }> => {
+  logger.addContext(context);
   const now = 'now' in request && request.now !== undefined ? Date.parse(request.now) : Number.NaN;
   workflowNow = Number.isNaN(now) ? undefined : now;
   if (request.kind === 'tell') {

@@ -22,7 +22,9 @@ type SessionContext = { userId: string; email: string; admin: boolean };
 
 export const handler: APIGatewayRequestSimpleAuthorizerHandlerV2WithContext<SessionContext> = async (
   event: APIGatewayRequestAuthorizerEventV2,
+  context,
 ) => {
+  logger.addContext(context);
   const token = BEARER.exec(event.headers?.authorization ?? '')?.[1];
   const verification = token
     ? verifyToken(await readSecret(sessionKeyId), token, 'access', Date.now())

@@ -38,9 +38,7 @@ export class WorkflowsStack extends Stack {
   constructor(scope: Construct, id: string, props: WorkflowsStackProps) {
     super(scope, id, props);
     const { config, stateful } = props;
-    const lockMinutes = String(
-      this.node.tryGetContext('otpLockMinutes') ?? process.env.AURORA_OTP_LOCK_MINUTES ?? '15',
-    );
+    const lockMinutes = String(config.otpLockMinutes);
     // A deploy-time parameter, so that the local cloud points the Send API at its Graph stand-in.
     const graphApiBaseUrl = new CfnParameter(this, 'GraphApiBaseUrl', {
       type: 'String',
