@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
 import type { StatefulStack } from '../stacks/stateful-stack';
 import { AuroraFunction } from './aurora-function';
+import { allow } from './grants';
 
 export interface AuthRoutesProps {
   readonly api: apigwv2.HttpApi;
@@ -54,13 +55,7 @@ export class AuthRoutes extends Construct {
       }),
     );
     // Outcome items and the lock (EMAIL#), the user profile on refresh (USER#): reads only.
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem'],
-        resources: [stateful.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EMAIL#*', 'USER#*'] } },
-      }),
-    );
+    allow(role, ['dynamodb:GetItem'], [stateful.table.tableArn], ['EMAIL#*', 'USER#*']);
 
     const integration = new HttpLambdaIntegration('AuthIntegration', this.authFunction.function);
     for (const path of AUTH_ROUTE_PATHS) {

@@ -15,6 +15,7 @@ import { type Backend, OPERATIONS } from '../../functions/calendar-api/operation
 import type { AuroraConfig } from '../config';
 import type { StatefulStack } from '../stacks/stateful-stack';
 import { AuroraFunction } from './aurora-function';
+import { allow } from './grants';
 import { nagPart } from './nag';
 
 export interface CalendarRoutesProps {
@@ -93,24 +94,23 @@ export class CalendarRoutes extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [stateful.bus.eventBusArn] }),
     );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:BatchWriteItem',
-          'dynamodb:Query',
-        ],
-        resources: [
-          stateful.table.tableArn,
-          `${stateful.table.tableArn}/index/GSI1`,
-          `${stateful.table.tableArn}/index/GSI2`,
-          `${stateful.table.tableArn}/index/GSI3`,
-        ],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': API_PARTITIONS } },
-      }),
+    allow(
+      role,
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:Query',
+      ],
+      [
+        stateful.table.tableArn,
+        `${stateful.table.tableArn}/index/GSI1`,
+        `${stateful.table.tableArn}/index/GSI2`,
+        `${stateful.table.tableArn}/index/GSI3`,
+      ],
+      API_PARTITIONS,
     );
     const schedules = stack.formatArn({
       service: 'scheduler',

@@ -14,6 +14,7 @@ import type { AuroraConfig } from '../config';
 import { AuroraFunction } from '../constructs/aurora-function';
 import { AuthRoutes } from '../constructs/auth-routes';
 import { CalendarRoutes } from '../constructs/calendar-routes';
+import { allow } from '../constructs/grants';
 import type { StatefulStack } from './stateful-stack';
 
 export interface ApiStackProps extends StackProps {
@@ -144,14 +145,11 @@ export class ApiStack extends Stack {
       new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [stateful.bus.eventBusArn] }),
     );
     // Powertools idempotency records only, in the function's own partition of the table.
-    webhook.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        resources: [stateful.table.tableArn],
-        conditions: {
-          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['IDEMPOTENCY#messenger-webhook'] },
-        },
-      }),
+    allow(
+      webhook.role,
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      [stateful.table.tableArn],
+      ['IDEMPOTENCY#messenger-webhook'],
     );
     const integration = new HttpLambdaIntegration('MessengerWebhookIntegration', webhook.function);
     this.api.addRoutes({

@@ -5,12 +5,12 @@
 import { CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
 import { AuroraFunction } from '../constructs/aurora-function';
+import { allow } from '../constructs/grants';
 import { deadLetterQueue, type StatefulStack } from './stateful-stack';
 
 export interface ConversationStackProps extends StackProps {
@@ -53,29 +53,22 @@ export class ConversationStack extends Stack {
       },
     });
     this.conversationFunction = conversation;
-    const allow = (actions: string[], resources: string[]) =>
-      conversation.role.addToPolicy(new iam.PolicyStatement({ actions, resources }));
-    allow(['secretsmanager:GetSecretValue'], [pageToken.secretArn, otpKey.secretArn]);
-    allow(['events:PutEvents'], [stateful.bus.eventBusArn]);
+    const role = conversation.role;
+    allow(role, ['secretsmanager:GetSecretValue'], [pageToken.secretArn, otpKey.secretArn]);
+    allow(role, ['events:PutEvents'], [stateful.bus.eventBusArn]);
     // Users and PSID links (GetItem, UpdateItem) and this function's idempotency records (all four).
-    conversation.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        resources: [stateful.table.tableArn],
-        conditions: {
-          'ForAllValues:StringLike': {
-            'dynamodb:LeadingKeys': ['PSID#*', 'USER#*', 'IDEMPOTENCY#conversation'],
-          },
-        },
-      }),
+    allow(
+      role,
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      [stateful.table.tableArn],
+      ['PSID#*', 'USER#*', 'IDEMPOTENCY#conversation'],
     );
     // `list`: a user's pending reminders (GSI1); reminders held for the person's next message (USER#).
-    conversation.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [stateful.table.tableArn, `${stateful.table.tableArn}/index/GSI1`],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*'] } },
-      }),
+    allow(
+      role,
+      ['dynamodb:Query'],
+      [stateful.table.tableArn, `${stateful.table.tableArn}/index/GSI1`],
+      ['USER#*'],
     );
 
     // An event that still fails after Lambda's async retries lands in the functions' dead-letter queue.
