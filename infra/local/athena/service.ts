@@ -10,9 +10,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock } from '../clock';
 import { AwsServiceError, type JsonProtocolService } from '../edge/service';
-import { type GlueCatalog, paginate } from '../glue/catalog';
+import type { GlueCatalog } from '../glue/catalog';
 import { parseS3Uri } from '../glue/s3-location';
 import { s3ObjectPath } from '../s3/store';
+import { descendingOrder, type ListPaging, numberKey, type Page, paginate } from '../shared/pagination';
 import { BytesScannedLimitExceeded, DuckDbEngine, type QueryResult } from './duckdb-engine';
 import { bindExecutionParameters, ParameterError } from './parameters';
 
@@ -67,6 +68,19 @@ interface Execution {
   engineMillis: number;
   result?: QueryResult;
   readonly cancellation: AbortController;
+}
+
+/** ListQueryExecutions and ListNamedQueries answer at most 50 a page. */
+function pageOf<T>(
+  items: readonly T[],
+  input: { NextToken?: string; MaxResults?: number },
+  paging: Omit<ListPaging<T>, 'invalidToken'>,
+): Page<T> {
+  return paginate(
+    items,
+    { token: input.NextToken, pageSize: Math.min(input.MaxResults ?? 50, 50) },
+    { ...paging, invalidToken: () => invalidRequest('Invalid NextToken') },
+  );
 }
 
 const invalidRequest = (message: string, athenaErrorCode = 'INVALID_INPUT') =>
@@ -124,12 +138,17 @@ export class AthenaService {
         },
         ListQueryExecutions: (input: { WorkGroup?: string; NextToken?: string; MaxResults?: number }) => {
           const workGroup = this.workGroup(input.WorkGroup ?? 'primary').name;
-          const ids = [...this.executions.values()]
-            .filter((execution) => execution.workGroup.name === workGroup)
-            .reverse()
-            .map((execution) => execution.id);
-          const { items, nextToken } = paginate(ids, input.NextToken, Math.min(input.MaxResults ?? 50, 50));
-          return { QueryExecutionIds: items, NextToken: nextToken };
+          // Newest first; executions are never removed, so the submission sequence names each one.
+          const executions = [...this.executions.values()]
+            .map((execution, sequence) => ({ key: numberKey(sequence), execution }))
+            .filter(({ execution }) => execution.workGroup.name === workGroup)
+            .reverse();
+          const { items, nextToken } = pageOf(executions, input, {
+            list: `athena:ListQueryExecutions:${workGroup}`,
+            keyOf: (execution) => execution.key,
+            compare: descendingOrder,
+          });
+          return { QueryExecutionIds: items.map(({ execution }) => execution.id), NextToken: nextToken };
         },
         CreateWorkGroup: (input: {
           Name?: string;
@@ -157,11 +176,15 @@ export class AthenaService {
         },
         ListNamedQueries: (input: { WorkGroup?: string; NextToken?: string; MaxResults?: number }) => {
           const workGroup = this.workGroup(input.WorkGroup ?? 'primary').name;
-          const ids = [...this.namedQueries.values()]
-            .filter((query) => query.WorkGroup === workGroup)
-            .map((query) => query.NamedQueryId);
-          const { items, nextToken } = paginate(ids, input.NextToken, Math.min(input.MaxResults ?? 50, 50));
-          return { NamedQueryIds: items, NextToken: nextToken };
+          // In creation order; named queries are never removed, so the creation sequence names each one.
+          const queries = [...this.namedQueries.values()]
+            .map((query, sequence) => ({ key: numberKey(sequence), query }))
+            .filter(({ query }) => query.WorkGroup === workGroup);
+          const { items, nextToken } = pageOf(queries, input, {
+            list: `athena:ListNamedQueries:${workGroup}`,
+            keyOf: (query) => query.key,
+          });
+          return { NamedQueryIds: items.map(({ query }) => query.NamedQueryId), NextToken: nextToken };
         },
         GetNamedQuery: (input: { NamedQueryId?: string }) => ({
           NamedQuery: this.namedQuery(input.NamedQueryId),
@@ -333,14 +356,24 @@ export class AthenaService {
       );
     }
     const header = result.columns.map((column) => column.name);
-    const rows = [header, ...result.rows].map((row) => ({
+    const rows = [header, ...result.rows].map((row, index) => ({
+      index,
       Data: row.map((value) => (value === null ? {} : { VarCharValue: value })),
     }));
-    const page = paginate(rows, nextToken, maxResults);
+    // A finished result never changes, so a row's index names it.
+    const page = paginate(
+      rows,
+      { token: nextToken, pageSize: maxResults },
+      {
+        list: `athena:GetQueryResults:${execution.id}`,
+        keyOf: (row) => numberKey(row.index),
+        invalidToken: () => invalidRequest('Invalid NextToken'),
+      },
+    );
     return {
       UpdateCount: 0,
       ResultSet: {
-        Rows: page.items,
+        Rows: page.items.map(({ Data }) => ({ Data })),
         ResultSetMetadata: {
           ColumnInfo: result.columns.map((column) => ({
             CatalogName: 'hive',

@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { AwsServiceError } from '../edge/service';
 import type { LocalAccount } from '../shared/ports';
+import { constraint, validationMessage } from '../shared/validation';
 import {
   type Action,
   type ActionValidation,
@@ -67,7 +68,13 @@ function returnValuesOnConditionCheckFailure(
   if (value !== 'ALL_OLD' && value !== 'NONE') {
     throw new AwsServiceError(
       'com.amazon.coral.validate#ValidationException',
-      `1 validation error detected: Value '${String(value)}' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]`,
+      validationMessage([
+        {
+          value: String(value),
+          member: 'returnValuesOnConditionCheckFailure',
+          constraint: constraint.oneOf(['ALL_OLD', 'NONE']),
+        },
+      ]),
     );
   }
   return value;

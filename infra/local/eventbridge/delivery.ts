@@ -11,14 +11,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from '../clock';
 import type { TargetPorts } from '../shared/ports';
+import {
+  afterFailedAttempt,
+  type DeliveryFailure,
+  describeFailure,
+  type ExhaustedRetryCondition,
+  sendToTarget,
+  type TargetRetryPolicy,
+} from '../shared/targets';
 import { type DeliveryJob, DeliveryJournal, type PendingDelivery } from './delivery-journal';
-import { arnService } from './model';
 import { renderTargetInput } from './target-input';
 
 const DEFAULT_RETRY_ATTEMPTS = 185;
 const DEFAULT_EVENT_AGE_SECONDS = 86_400;
-const FIRST_RETRY_DELAY_MS = 1_000;
-const MAX_RETRY_DELAY_MS = 5 * 60_000;
 const KEPT_FAILURES = 200;
 
 export interface FailedDelivery {
@@ -31,23 +36,11 @@ export interface FailedDelivery {
   readonly errorMessage: string;
   readonly attempts: number;
   /** Which limit ended the retries. */
-  readonly exhaustedRetryCondition: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' | 'None';
+  readonly exhaustedRetryCondition: ExhaustedRetryCondition;
   /** The dead-letter queue the event went to, if any, and whether sending it there failed too. */
   readonly deadLetterArn?: string;
   readonly deadLetterError?: string;
 }
-
-/** The delay before retry number `retry` (1-based): doubling from one second, capped at five minutes. */
-export const retryDelayMs = (retry: number): number =>
-  Math.min(FIRST_RETRY_DELAY_MS * 2 ** (retry - 1), MAX_RETRY_DELAY_MS);
-
-const describe = (error: unknown): { code: string; message: string } => {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return { code: typeof code === 'string' ? code : error.name, message: error.message };
-  }
-  return { code: 'Error', message: String(error) };
-};
 
 /**
  * Failures that retrying cannot cure: AWS sends these straight to the dead-letter queue (the target no longer
@@ -62,12 +55,7 @@ const NOT_RETRIED = new Set([
   'UnsupportedTarget',
 ]);
 
-const unsupportedTarget = (arn: string): Error =>
-  Object.assign(new Error(`Target ${arn} is not a kind the local cloud delivers to`), {
-    code: 'UnsupportedTarget',
-  });
-
-const EVENT_TOO_OLD = {
+const EVENT_TOO_OLD: DeliveryFailure = {
   code: 'EventAgeExceeded',
   message: 'The event was older than MaximumEventAgeInSeconds before it could be delivered',
 };
@@ -147,11 +135,13 @@ export class Deliveries {
   }
 
   private async attempt(delivery: PendingDelivery): Promise<void> {
-    const policy = delivery.target.RetryPolicy ?? {};
-    const maxRetries = policy.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
-    const maxAgeMs = (policy.MaximumEventAgeInSeconds ?? DEFAULT_EVENT_AGE_SECONDS) * 1000;
+    const { RetryPolicy: policy = {} } = delivery.target;
+    const retryPolicy: TargetRetryPolicy = {
+      maximumRetryAttempts: policy.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS,
+      maximumEventAgeMs: (policy.MaximumEventAgeInSeconds ?? DEFAULT_EVENT_AGE_SECONDS) * 1000,
+    };
     // Only possible after downtime: the event aged out while nothing could deliver it.
-    if (this.clock.now() - delivery.ingestedAt > maxAgeMs) {
+    if (this.clock.now() - delivery.ingestedAt > retryPolicy.maximumEventAgeMs) {
       const attemptsMade = delivery.attempt - 1;
       await this.giveUp(
         delivery,
@@ -167,28 +157,29 @@ export class Deliveries {
       return;
     } catch (error) {
       if (this.stopped) return;
-      const failure = describe(error);
+      const failure = describeFailure(error);
       if (NOT_RETRIED.has(failure.code) && !this.restored.has(delivery.id)) {
         await this.giveUp(delivery, failure, 'None', delivery.attempt);
         return;
       }
-      const delay = retryDelayMs(delivery.attempt);
-      const retriesUsed = delivery.attempt - 1;
-      if (retriesUsed >= maxRetries) {
-        const condition = maxRetries > 0 ? 'MaximumRetryAttempts' : 'None';
-        await this.giveUp(delivery, failure, condition, delivery.attempt);
-      } else if (this.clock.now() + delay - delivery.ingestedAt > maxAgeMs) {
-        await this.giveUp(delivery, failure, 'MaximumEventAgeInSeconds', delivery.attempt);
-      } else {
-        const retry = {
-          ...delivery,
-          attempt: delivery.attempt + 1,
-          dueAt: this.clock.now() + delay,
-          lastError: failure,
-        };
-        this.journal.put([retry]);
-        this.arm(retry);
+      const decision = afterFailedAttempt(
+        retryPolicy,
+        delivery.attempt,
+        delivery.ingestedAt,
+        this.clock.now(),
+      );
+      if ('exhausted' in decision) {
+        await this.giveUp(delivery, failure, decision.exhausted, delivery.attempt);
+        return;
       }
+      const retry = {
+        ...delivery,
+        attempt: delivery.attempt + 1,
+        dueAt: decision.retryAt,
+        lastError: failure,
+      };
+      this.journal.put([retry]);
+      this.arm(retry);
     }
   }
 
@@ -199,42 +190,23 @@ export class Deliveries {
       ruleName: job.ruleName,
       ingestionTime: new Date(job.ingestedAt).toISOString(),
     });
-    switch (arnService(target.Arn)) {
-      case 'lambda':
-        return this.ports.invokeLambdaAsync(target.Arn, payload);
-      case 'states':
-        await this.ports.startExecution(target.Arn, payload);
-        return;
-      case 'sqs':
-        return this.ports.sendToQueue(target.Arn, payload);
-      case 'events': {
-        // Bus to bus: the event travels as it is; its detail is unchanged.
-        const { failedEntryCount } = await this.ports.putEvents([
-          {
-            Source: event.source,
-            DetailType: event['detail-type'],
-            Detail: JSON.stringify(event.detail),
-            Resources: event.resources,
-            Time: event.time,
-            EventBusName: target.Arn,
-          },
-        ]);
-        if (failedEntryCount > 0) throw new Error(`The event bus ${target.Arn} did not accept the event`);
-        return;
-      }
-      case 'sns':
-        return this.ports.publishToTopic(target.Arn, payload);
-      case 'firehose':
-        return this.ports.putFirehoseRecord(target.Arn, payload);
-      default:
-        throw unsupportedTarget(target.Arn);
-    }
+    await sendToTarget(this.ports, target.Arn, {
+      payload,
+      // Bus to bus: the event travels as it is; its detail is unchanged.
+      event: {
+        Source: event.source,
+        DetailType: event['detail-type'],
+        Detail: JSON.stringify(event.detail),
+        Resources: event.resources,
+        Time: event.time,
+      },
+    });
   }
 
   private async giveUp(
     job: PendingDelivery,
-    { code, message }: { code: string; message: string },
-    exhaustedRetryCondition: FailedDelivery['exhaustedRetryCondition'],
+    { code, message }: DeliveryFailure,
+    exhaustedRetryCondition: ExhaustedRetryCondition,
     attempts: number,
   ): Promise<void> {
     const deadLetterArn = job.target.DeadLetterConfig?.Arn;
@@ -250,7 +222,7 @@ export class Deliveries {
           RETRY_ATTEMPTS: { DataType: 'Number', StringValue: String(Math.max(0, attempts - 1)) },
         });
       } catch (deadLetterFailure) {
-        deadLetterError = describe(deadLetterFailure).message;
+        deadLetterError = describeFailure(deadLetterFailure).message;
       }
     }
     this.finish(job.id);

@@ -95,6 +95,3 @@ export const busNameOf = (nameOrArn: string | undefined): string => {
   const at = nameOrArn.indexOf(marker);
   return nameOrArn.startsWith('arn:') && at >= 0 ? nameOrArn.slice(at + marker.length) : nameOrArn;
 };
-
-/** The service part of an ARN (`lambda`, `states`, `sqs`, `events`), which decides how a target is called. */
-export const arnService = (arn: string): string => arn.split(':')[2] ?? '';

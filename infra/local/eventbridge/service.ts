@@ -7,8 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Clock } from '../clock';
 import { AwsServiceError, type JsonProtocolService, validationError } from '../edge/service';
+import { codeUnitOrder, type ListPaging, paginate } from '../shared/pagination';
 import { appendJsonLine, readJsonOr, writeJsonAtomic } from '../shared/persistence';
 import type { EventEntry, LocalAccount, TargetPorts } from '../shared/ports';
+import { constraint, type FieldProblem, validationMessage } from '../shared/validation';
 import { Deliveries, type FailedDelivery } from './delivery';
 import type { DeliveryJob, PendingDelivery } from './delivery-journal';
 import {
@@ -53,22 +55,19 @@ const notFound = (message: string): AwsServiceError =>
 const alreadyExists = (message: string): AwsServiceError =>
   new AwsServiceError('ResourceAlreadyExistsException', message, 400);
 
+const invalidField = (problem: FieldProblem): AwsServiceError =>
+  validationError(validationMessage([problem]));
+
 /** AWS's constraint message for a malformed member. */
 function checkName(value: unknown, member: string, pattern: RegExp, maxLength: number): string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw validationError(
-      `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
-    );
+    throw invalidField({ value: null, member, constraint: constraint.notNull });
   }
   if (value.length > maxLength) {
-    throw validationError(
-      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${maxLength}`,
-    );
+    throw invalidField({ value, member, constraint: constraint.maxLength(maxLength) });
   }
   if (!pattern.test(value)) {
-    throw validationError(
-      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${pattern.source.slice(1, -1)}`,
-    );
+    throw invalidField({ value, member, constraint: constraint.pattern(pattern.source.slice(1, -1)) });
   }
   return value;
 }
@@ -98,19 +97,37 @@ interface PutEventsResultEntry {
   ErrorMessage?: string;
 }
 
-function paginate<T>(
+/** ListEventBuses/ListRules/ListTargetsByRule paging: Limit defaults to and is capped at 100. */
+function pageOf<T>(
   items: readonly T[],
-  nextToken: unknown,
-  limit: unknown,
-): { page: T[]; NextToken?: string } {
-  const start =
-    typeof nextToken === 'string' && nextToken ? Number(Buffer.from(nextToken, 'base64').toString()) : 0;
-  if (!Number.isInteger(start) || start < 0) throw validationError('The NextToken provided is invalid.');
-  const size = typeof limit === 'number' && limit > 0 ? Math.min(limit, 100) : 100;
-  const page = items.slice(start, start + size);
-  const next = start + size < items.length ? Buffer.from(String(start + size)).toString('base64') : undefined;
-  return next ? { page, NextToken: next } : { page };
+  input: { NextToken?: unknown; Limit?: unknown },
+  paging: ListPaging<T>,
+) {
+  const page = paginate(
+    items,
+    {
+      token: typeof input.NextToken === 'string' ? input.NextToken : undefined,
+      pageSize: typeof input.Limit === 'number' && input.Limit > 0 ? Math.min(input.Limit, 100) : 100,
+    },
+    paging,
+  );
+  return page.nextToken ? { page: page.items, NextToken: page.nextToken } : { page: page.items };
 }
+
+const invalidToken = (): AwsServiceError => validationError('The NextToken provided is invalid.');
+const byName = (list: string): ListPaging<{ Name: string }> => ({
+  list,
+  keyOf: (item) => item.Name,
+  compare: (left, right) => left.localeCompare(right),
+  invalidToken,
+});
+const busPaging = byName('events:ListEventBuses');
+const rulePaging = byName('events:ListRules');
+const targetPaging: ListPaging<TargetRecord> = {
+  list: 'events:ListTargetsByRule',
+  keyOf: (target) => target.Id,
+  invalidToken,
+};
 
 export class EventBridgeService {
   readonly edgeService: JsonProtocolService;
@@ -223,7 +240,7 @@ export class EventBridgeService {
     const buses = this.state.buses
       .filter((bus) => bus.Name.startsWith(prefix))
       .sort((a, b) => a.Name.localeCompare(b.Name));
-    const { page, NextToken } = paginate(buses, input.NextToken, input.Limit);
+    const { page, NextToken } = pageOf(buses, input, busPaging);
     return { EventBuses: page.map((bus) => ({ ...bus })), ...(NextToken ? { NextToken } : {}) };
   }
 
@@ -271,9 +288,7 @@ export class EventBridgeService {
       throw validationError('ScheduleExpression is supported only on the default event bus.');
     }
     if (pattern && pattern.length > 4096) {
-      throw validationError(
-        "1 validation error detected: Value at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to 4096",
-      );
+      throw invalidField({ member: 'eventPattern', constraint: constraint.maxLength(4096) });
     }
     const matcher = pattern ? compileEventPattern(pattern) : undefined;
     if (schedule) parseRuleSchedule(schedule);
@@ -283,9 +298,15 @@ export class EventBridgeService {
       state !== 'DISABLED' &&
       state !== 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'
     ) {
-      throw validationError(
-        `1 validation error detected: Value '${String(state)}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]`,
-      );
+      throw invalidField({
+        value: String(state),
+        member: 'state',
+        constraint: constraint.oneOf([
+          'ENABLED',
+          'DISABLED',
+          'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
+        ]),
+      });
     }
     const existing = this.findRule(name, bus.Name);
     const keepsSchedule = schedule !== undefined && existing?.ScheduleExpression === schedule;
@@ -350,7 +371,7 @@ export class EventBridgeService {
     const rules = this.state.rules
       .filter((rule) => rule.EventBusName === bus.Name && rule.Name.startsWith(prefix))
       .sort((a, b) => a.Name.localeCompare(b.Name));
-    const { page, NextToken } = paginate(rules, input.NextToken, input.Limit);
+    const { page, NextToken } = pageOf(rules, input, rulePaging);
     return {
       Rules: page.map(describedRule),
       ...(NextToken ? { NextToken } : {}),
@@ -401,16 +422,16 @@ export class EventBridgeService {
     const rule = this.requireRule(input);
     const targets = input.Targets;
     if (!Array.isArray(targets) || targets.length === 0 || targets.length > 10) {
-      throw validationError(
-        `1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length ${Array.isArray(targets) && targets.length > 10 ? 'less than or equal to 10' : 'greater than or equal to 1'}`,
-      );
+      throw invalidField({
+        member: 'targets',
+        constraint:
+          Array.isArray(targets) && targets.length > 10 ? constraint.maxLength(10) : constraint.minLength(1),
+      });
     }
     const incoming = targets.map((target: TargetRecord) => {
       checkName(target.Id, 'targets.member.id', NAME, 64);
       if (typeof target.Arn !== 'string' || target.Arn.length === 0) {
-        throw validationError(
-          "1 validation error detected: Value null at 'targets.member.arn' failed to satisfy constraint: Member must not be null",
-        );
+        throw invalidField({ value: null, member: 'targets.member.arn', constraint: constraint.notNull });
       }
       validateTargetInput(target);
       return { ...target };
@@ -447,7 +468,11 @@ export class EventBridgeService {
     Limit?: unknown;
   }) {
     const rule = this.requireRule(input);
-    const { page, NextToken } = paginate(rule.targets, input.NextToken, input.Limit);
+    const { page, NextToken } = pageOf(
+      rule.targets.toSorted((left, right) => codeUnitOrder(left.Id, right.Id)),
+      input,
+      targetPaging,
+    );
     return { Targets: page, ...(NextToken ? { NextToken } : {}) };
   }
 
@@ -462,9 +487,7 @@ export class EventBridgeService {
   }): { ArchiveArn: string; State: 'ENABLED'; CreationTime: number } {
     const name = checkName(input.ArchiveName, 'archiveName', NAME, 48);
     if (typeof input.EventSourceArn !== 'string') {
-      throw validationError(
-        "1 validation error detected: Value null at 'eventSourceArn' failed to satisfy constraint: Member must not be null",
-      );
+      throw invalidField({ value: null, member: 'eventSourceArn', constraint: constraint.notNull });
     }
     const bus = this.requireBus(input.EventSourceArn);
     if (this.state.archives.some((archive) => archive.ArchiveName === name)) {
@@ -526,14 +549,14 @@ export class EventBridgeService {
   /** PutEvents: validates, accepts, archives and queues delivery; returns before any target is called. */
   async putEvents(entries: unknown): Promise<{ FailedEntryCount: number; Entries: PutEventsResultEntry[] }> {
     if (!Array.isArray(entries) || entries.length === 0) {
-      throw validationError(
-        "1 validation error detected: Value '[]' at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1",
-      );
+      throw invalidField({ value: '[]', member: 'entries', constraint: constraint.minLength(1) });
     }
     if (entries.length > MAX_ENTRIES_PER_PUT) {
-      throw validationError(
-        "1 validation error detected: Value '[PutEventsRequestEntry]' at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10",
-      );
+      throw invalidField({
+        value: '[PutEventsRequestEntry]',
+        member: 'entries',
+        constraint: constraint.maxLength(MAX_ENTRIES_PER_PUT),
+      });
     }
     const typed = entries as EventEntry[];
     const totalBytes = typed.reduce(

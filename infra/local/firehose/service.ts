@@ -18,6 +18,7 @@ import { AwsServiceError, type JsonProtocolService, validationError } from '../e
 import type { S3Store } from '../s3/store';
 import { readJsonLines } from '../shared/persistence';
 import type { LocalAccount } from '../shared/ports';
+import { constraint, validationMessage } from '../shared/validation';
 import { formatUtc } from './prefix';
 import { defineStream, type StreamDefinition } from './stream';
 
@@ -92,7 +93,9 @@ export class FirehoseService {
           const records = (input.Records ?? []).map((record) => decodeRecord(record.Data));
           if (records.length === 0 || records.length > MAX_BATCH_RECORDS) {
             throw validationError(
-              `1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have length between 1 and ${MAX_BATCH_RECORDS}`,
+              validationMessage([
+                { member: 'records', constraint: constraint.lengthBetween(1, MAX_BATCH_RECORDS) },
+              ]),
             );
           }
           if (records.reduce((total, data) => total + data.byteLength, 0) > MAX_BATCH_BYTES) {
@@ -329,13 +332,13 @@ const encrypted = (state: StreamState): boolean => state.definition.encryption.S
 function decodeRecord(data: string | undefined): Buffer {
   if (typeof data !== 'string') {
     throw validationError(
-      "1 validation error detected: Value null at 'record.data' failed to satisfy constraint: Member must not be null",
+      validationMessage([{ value: null, member: 'record.data', constraint: constraint.notNull }]),
     );
   }
   const bytes = Buffer.from(data, 'base64');
   if (bytes.byteLength > MAX_RECORD_BYTES) {
     throw validationError(
-      `1 validation error detected: Value at 'record.data' failed to satisfy constraint: Member must have length less than or equal to ${MAX_RECORD_BYTES}`,
+      validationMessage([{ member: 'record.data', constraint: constraint.maxLength(MAX_RECORD_BYTES) }]),
     );
   }
   return bytes;

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Clock } from '../clock';
 import { AwsServiceError, type JsonProtocolService } from '../edge/service';
+import { codeUnitOrder, paginate } from '../shared/pagination';
 import { readJsonOr, writeJsonAtomic } from '../shared/persistence';
 
 export interface GlueColumn {
@@ -73,8 +74,6 @@ export class GlueCatalog {
   constructor(private readonly options: GlueCatalogOptions) {
     this.file = join(options.stateDir, 'glue', 'catalog.json');
     this.state = readJsonOr<CatalogState>(this.file, { databases: {}, tables: {} });
-    const page = <T>(items: T[], input: { NextToken?: string; MaxResults?: number }) =>
-      paginate(items, input.NextToken, input.MaxResults ?? 100);
     this.edgeService = {
       protocol: 'awsJson1_1',
       signingName: 'glue',
@@ -88,7 +87,11 @@ export class GlueCatalog {
           Database: this.catalogDatabase(this.database(catalogName(input.Name, 'Name'))),
         }),
         GetDatabases: (input: { NextToken?: string; MaxResults?: number }) => {
-          const { items, nextToken } = page(Object.values(this.state.databases), input);
+          const { items, nextToken } = byName(
+            Object.values(this.state.databases),
+            'glue:GetDatabases',
+            input,
+          );
           return {
             DatabaseList: items.map((database) => this.catalogDatabase(database)),
             NextToken: nextToken,
@@ -102,8 +105,10 @@ export class GlueCatalog {
           Table: this.catalogTable(this.table(catalogName(input.DatabaseName, 'DatabaseName'), input.Name)),
         }),
         GetTables: (input: { DatabaseName?: string; NextToken?: string; MaxResults?: number }) => {
-          const { items, nextToken } = page(
-            this.tables(catalogName(input.DatabaseName, 'DatabaseName')),
+          const databaseName = catalogName(input.DatabaseName, 'DatabaseName');
+          const { items, nextToken } = byName(
+            this.tables(databaseName),
+            `glue:GetTables:${databaseName}`,
             input,
           );
           return { TableList: items.map((table) => this.catalogTable(table)), NextToken: nextToken };
@@ -202,14 +207,15 @@ export class GlueCatalog {
   }
 }
 
-/** NextToken is the index of the first item of the next page. */
-export function paginate<T>(
+/** GetDatabases and GetTables list by name. */
+function byName<T extends { Name: string }>(
   items: readonly T[],
-  nextToken: string | undefined,
-  maxResults: number,
-): { items: T[]; nextToken?: string } {
-  const start = nextToken ? Number(nextToken) : 0;
-  if (!Number.isInteger(start) || start < 0) throw invalidInput('Invalid NextToken');
-  const end = start + Math.max(1, maxResults);
-  return { items: items.slice(start, end), ...(end < items.length ? { nextToken: String(end) } : {}) };
+  list: string,
+  input: { NextToken?: string; MaxResults?: number },
+) {
+  return paginate(
+    items.toSorted((left, right) => codeUnitOrder(left.Name, right.Name)),
+    { token: input.NextToken, pageSize: input.MaxResults ?? 100 },
+    { list, keyOf: (item) => item.Name, invalidToken: () => invalidInput('Invalid NextToken') },
+  );
 }

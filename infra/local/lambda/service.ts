@@ -13,6 +13,8 @@ import {
   type RestResponse,
   type RestRoute,
 } from '../edge/service';
+import { paginate } from '../shared/pagination';
+import { validationMessage } from '../shared/validation';
 import { functionConfiguration } from './function-configuration';
 import type { FunctionDescription, LambdaRuntime } from './runtime';
 import type { InvocationType } from './types';
@@ -55,11 +57,7 @@ function accountSettings(functions: readonly FunctionDescription[]): GetAccountS
 }
 
 const validationError = (value: string, member: string, constraint: string): AwsServiceError =>
-  new AwsServiceError(
-    'ValidationException',
-    `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ${constraint}`,
-    400,
-  );
+  new AwsServiceError('ValidationException', validationMessage([{ value, member, constraint }]), 400);
 
 const header = (request: RestRequest, name: string): string | undefined => {
   const value = request.headers[name];
@@ -101,18 +99,16 @@ export function lambdaEdgeService(runtime: LambdaRuntime): RestJsonService {
     if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 10_000) {
       throw validationError(String(maxItemsText), 'maxItems', 'Member must have value between 1 and 10000');
     }
-    const all = runtime.list();
-    const marker = request.query.get('Marker');
-    const start = marker ? all.findIndex((description) => description.config.functionName > marker) : 0;
-    const page = start === -1 ? [] : all.slice(start, start + maxItems);
-    const last = page[page.length - 1];
-    const more = start !== -1 && start + maxItems < all.length;
-    return {
-      body: {
-        Functions: page.map(functionConfiguration),
-        NextMarker: more && last ? last.config.functionName : undefined,
+    const page = paginate(
+      runtime.list(),
+      { token: request.query.get('Marker') ?? undefined, pageSize: maxItems },
+      {
+        list: 'lambda:ListFunctions',
+        keyOf: (description) => description.config.functionName,
+        invalidToken: () => new AwsServiceError('InvalidParameterValueException', 'Invalid Marker.', 400),
       },
-    };
+    );
+    return { body: { Functions: page.items.map(functionConfiguration), NextMarker: page.nextToken } };
   }
 
   function getFunction(request: RestRequest): RestResponse {

@@ -1,18 +1,14 @@
 /**
- * Invoking a schedule's templated target through the shared ports, and what a failed invocation leaves in
- * the dead-letter queue. A port that throws is a failed attempt.
+ * Invoking a schedule's templated target through the shared target senders, and what a failed invocation
+ * leaves in the dead-letter queue. A port that throws is a failed attempt.
  */
 import { randomBytes } from 'node:crypto';
 import type { TargetPorts } from '../shared/ports';
+import { type DeliveryFailure, sendToTarget } from '../shared/targets';
 import type { PendingDelivery, ScheduleTarget } from './store';
 
 /** What Scheduler sends when the target has no Input. */
 const DEFAULT_INPUT = '{}';
-
-export interface DeliveryFailure {
-  readonly code: string;
-  readonly message: string;
-}
 
 /** What one attempt knows about itself, for the context attributes AWS substitutes into the Input. */
 export interface InvocationContext {
@@ -47,56 +43,22 @@ export function targetInput(target: ScheduleTarget, context: InvocationContext):
   );
 }
 
-/** The service part of an ARN (`lambda`, `states`, `sqs`, `events`), or undefined when it is not an ARN. */
-export const arnService = (arn: string): string | undefined => /^arn:[^:]+:([^:]+):/.exec(arn)?.[1];
-
 export async function invokeTarget(
   ports: TargetPorts,
   target: ScheduleTarget,
   context: InvocationContext,
 ): Promise<void> {
   const input = targetInput(target, context);
-  switch (arnService(target.Arn)) {
-    case 'lambda':
-      await ports.invokeLambdaAsync(target.Arn, input);
-      return;
-    case 'states':
-      await ports.startExecution(target.Arn, input);
-      return;
-    case 'sqs':
-      await ports.sendToQueue(target.Arn, input);
-      return;
-    case 'events': {
-      const parameters = target.EventBridgeParameters;
-      const { failedEntryCount } = await ports.putEvents([
-        {
-          EventBusName: target.Arn,
-          Source: parameters?.Source,
-          DetailType: parameters?.DetailType,
-          Detail: input,
-          Resources: [context.scheduleArn],
-        },
-      ]);
-      if (failedEntryCount > 0)
-        throw Object.assign(new Error('PutEvents rejected the event'), { name: 'FailedEntry' });
-      return;
-    }
-    case 'firehose':
-      await ports.putFirehoseRecord(target.Arn, input);
-      return;
-    default:
-      throw Object.assign(new Error(`Target ${target.Arn} is not a target the local scheduler can invoke`), {
-        name: 'UnsupportedTarget',
-      });
-  }
-}
-
-export function describeFailure(error: unknown): DeliveryFailure {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return { code: typeof code === 'string' ? code : error.name, message: error.message };
-  }
-  return { code: 'Error', message: String(error) };
+  const parameters = target.EventBridgeParameters;
+  await sendToTarget(ports, target.Arn, {
+    payload: input,
+    event: {
+      Source: parameters?.Source,
+      DetailType: parameters?.DetailType,
+      Detail: input,
+      Resources: [context.scheduleArn],
+    },
+  });
 }
 
 type MessageAttributes = Record<string, { DataType: string; StringValue?: string }>;
@@ -117,7 +79,3 @@ export function deadLetterAttributes(
     'X-Amz-Scheduler-Target-Arn': text(delivery.target.Arn),
   };
 }
-
-/** Exponential backoff between attempts: 1 s, 2 s, 4 s ... capped at 5 minutes. */
-export const retryDelayMs = (attemptsMade: number): number =>
-  Math.min(1000 * 2 ** (attemptsMade - 1), 300_000);

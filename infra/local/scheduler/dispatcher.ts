@@ -9,15 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from '../clock';
 import type { TargetPorts } from '../shared/ports';
-import {
-  type DeliveryFailure,
-  deadLetterAttributes,
-  describeFailure,
-  type InvocationContext,
-  invokeTarget,
-  retryDelayMs,
-  targetInput,
-} from './delivery';
+import { afterFailedAttempt, type DeliveryFailure, describeFailure } from '../shared/targets';
+import { deadLetterAttributes, type InvocationContext, invokeTarget, targetInput } from './delivery';
 import { isOneTime, nextFireTime, parseScheduleExpression } from './expressions';
 import type { DueItem, Occurrence, PendingDelivery, ScheduleDefinition, ScheduleStore } from './store';
 import { retryPolicyOf } from './validation';
@@ -222,10 +215,14 @@ export class ScheduleDispatcher {
   private failed(delivery: PendingDelivery, failure: DeliveryFailure): void {
     if (this.stopped) return;
     const attempts = delivery.attempts + 1;
-    const { maximumRetryAttempts, maximumEventAgeMs } = retryPolicyOf(delivery.target);
-    const retryAt = this.clock.now() + retryDelayMs(attempts);
-    if (attempts - 1 < maximumRetryAttempts && retryAt - delivery.occurrence <= maximumEventAgeMs) {
-      this.store.putDelivery({ ...delivery, attempts, dueAt: retryAt, lastError: failure });
+    const decision = afterFailedAttempt(
+      retryPolicyOf(delivery.target),
+      attempts,
+      delivery.occurrence,
+      this.clock.now(),
+    );
+    if ('retryAt' in decision) {
+      this.store.putDelivery({ ...delivery, attempts, dueAt: decision.retryAt, lastError: failure });
       return;
     }
     this.deadLetter({ ...delivery, attempts }, failure);

@@ -11,7 +11,9 @@ import {
   type RestRoute,
   validationError,
 } from '../edge/service';
+import { type ListPaging, type Page, paginate } from '../shared/pagination';
 import type { LocalAccount, TargetPorts } from '../shared/ports';
+import { constraint, validationMessage } from '../shared/validation';
 import { ScheduleDispatcher } from './dispatcher';
 import { type ScheduleDefinition, type ScheduleGroup, ScheduleStore, scheduleKey } from './store';
 import {
@@ -170,7 +172,9 @@ export class SchedulerService {
     const state = query.get('State') ?? undefined;
     if (state !== undefined && state !== 'ENABLED' && state !== 'DISABLED') {
       throw validationError(
-        `1 validation error detected: Value '${state}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]`,
+        validationMessage([
+          { value: state, member: 'state', constraint: constraint.oneOf(['ENABLED', 'DISABLED']) },
+        ]),
       );
     }
     const schedules = this.store.listSchedules(
@@ -179,7 +183,10 @@ export class SchedulerService {
         (prefix === undefined || schedule.Name.startsWith(prefix)) &&
         (state === undefined || schedule.State === state),
     );
-    const page = paginate(schedules, query, (schedule) => scheduleKey(schedule.GroupName, schedule.Name));
+    const page = pageOf(schedules, query, {
+      list: 'scheduler:ListSchedules',
+      keyOf: (schedule) => scheduleKey(schedule.GroupName, schedule.Name),
+    });
     return {
       Schedules: page.items.map((schedule) => ({
         Arn: schedule.Arn,
@@ -231,7 +238,10 @@ export class SchedulerService {
     const groups = this.store
       .listGroups()
       .filter((group) => prefix === undefined || group.Name.startsWith(prefix));
-    const page = paginate(groups, query, (group) => group.Name);
+    const page = pageOf(groups, query, {
+      list: 'scheduler:ListScheduleGroups',
+      keyOf: (group) => group.Name,
+    });
     return {
       ScheduleGroups: page.items.map(describeGroup),
       ...(page.nextToken !== undefined && { NextToken: page.nextToken }),
@@ -368,29 +378,24 @@ function describeGroup(group: ScheduleGroup): Record<string, unknown> {
   };
 }
 
-/** Pages through items sorted by `keyOf`; the token is the last key returned, so it survives changes between calls. */
-function paginate<T>(
+/** MaxResults is 1 to 100 (100 when absent); the items come sorted by their key. */
+function pageOf<T>(
   items: readonly T[],
   query: URLSearchParams,
-  keyOf: (item: T) => string,
-): { items: T[]; nextToken?: string } {
+  paging: Omit<ListPaging<T>, 'invalidToken'>,
+): Page<T> {
   const maxText = query.get('MaxResults');
   const pageSize = maxText === null ? DEFAULT_PAGE_SIZE : Number(maxText);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
     throw validationError(
-      `1 validation error detected: Value '${maxText}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100`,
+      validationMessage([
+        { value: maxText, member: 'maxResults', constraint: constraint.valueBetween(1, 100) },
+      ]),
     );
   }
-  const token = query.get('NextToken');
-  let after: string | undefined;
-  if (token !== null) {
-    after = Buffer.from(token, 'base64url').toString('utf8');
-    if (!after) throw validationError('The NextToken is not valid.');
-  }
-  const remaining = after === undefined ? items : items.filter((item) => keyOf(item) > after);
-  const page = remaining.slice(0, pageSize);
-  const last = page[page.length - 1];
-  return remaining.length > pageSize && last !== undefined
-    ? { items: page, nextToken: Buffer.from(keyOf(last), 'utf8').toString('base64url') }
-    : { items: page };
+  return paginate(
+    items,
+    { token: query.get('NextToken') ?? undefined, pageSize },
+    { ...paging, invalidToken: () => validationError('The NextToken is not valid.') },
+  );
 }

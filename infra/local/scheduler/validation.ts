@@ -3,7 +3,8 @@
  * "1 validation error detected" wording for shape constraints, and narrows it to typed values.
  */
 import { type AwsServiceError, validationError } from '../edge/service';
-import { arnService } from './delivery';
+import { arnService } from '../shared/targets';
+import { validationMessage } from '../shared/validation';
 import { assertTimeZone, parseScheduleExpression, ScheduleExpressionError } from './expressions';
 import type { ScheduleDefinition, ScheduleTarget } from './store';
 
@@ -13,9 +14,7 @@ const ROLE_ARN_PATTERN = /^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const QUEUE_ARN_PATTERN = /^arn:aws(-[a-z]+)?:sqs:[a-z0-9-]+:\d{12}:[a-zA-Z0-9\-_]+$/;
 
 const constraintError = (value: unknown, member: string, constraint: string): AwsServiceError =>
-  validationError(
-    `1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: ${constraint}`,
-  );
+  validationError(validationMessage([{ value: String(value), member, constraint }]));
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Clock } from '../clock';
 import { FlattenedList } from '../edge/protocols';
 import { AwsServiceError, type QueryParameters, type QueryProtocolService } from '../edge/service';
+import { codeUnitOrder, type ListPaging, paginate } from '../shared/pagination';
 import { readJsonOr, writeJsonAtomic } from '../shared/persistence';
 import type { LocalAccount } from '../shared/ports';
 import {
@@ -269,7 +270,11 @@ export class SnsService {
         return undefined;
       },
       ListTopics: (parameters) => {
-        const { page, nextToken } = paginate(this.listTopics(), parameters.NextToken);
+        const { page, nextToken } = pageOf(this.listTopics(), parameters.NextToken, {
+          list: 'sns:ListTopics',
+          keyOf: (topic) => topic.topicArn,
+          compare: (left, right) => left.localeCompare(right),
+        });
         return { Topics: page.map(({ topicArn }) => ({ TopicArn: topicArn })), NextToken: nextToken };
       },
       GetTopicAttributes: (parameters) => ({
@@ -298,7 +303,16 @@ export class SnsService {
       ListSubscriptionsByTopic: (parameters) => {
         const topicArn = required(parameters, 'TopicArn');
         this.topic(topicArn);
-        const { page, nextToken } = paginate(this.subscriptionsOf(topicArn), parameters.NextToken);
+        const { page, nextToken } = pageOf(
+          this.subscriptionsOf(topicArn).toSorted((left, right) =>
+            codeUnitOrder(left.subscriptionArn, right.subscriptionArn),
+          ),
+          parameters.NextToken,
+          {
+            list: `sns:ListSubscriptionsByTopic:${topicArn}`,
+            keyOf: (subscription) => subscription.subscriptionArn,
+          },
+        );
         return {
           Subscriptions: page.map((subscription) => ({
             SubscriptionArn: subscription.subscriptionArn,
@@ -412,15 +426,18 @@ function entryList(map: Record<string, string>): { entry: FlattenedList } {
   return { entry: new FlattenedList(Object.entries(map).map(([key, value]) => ({ key, value }))) };
 }
 
-/** NextToken is the offset of the next page. */
-function paginate<T>(items: T[], token: string | undefined): { page: T[]; nextToken?: string } {
-  const start = token ? Number(Buffer.from(token, 'base64').toString('utf8')) : 0;
-  if (!Number.isInteger(start) || start < 0) throw invalidParameter('NextToken');
-  const next = start + PAGE_SIZE;
-  return {
-    page: items.slice(start, next),
-    ...(next < items.length ? { nextToken: Buffer.from(String(next)).toString('base64') } : {}),
-  };
+/** ListTopics and ListSubscriptionsByTopic answer pages of 100. */
+function pageOf<T>(
+  items: readonly T[],
+  token: string | undefined,
+  paging: Omit<ListPaging<T>, 'invalidToken'>,
+) {
+  const page = paginate(
+    items,
+    { token, pageSize: PAGE_SIZE },
+    { ...paging, invalidToken: () => invalidParameter('NextToken') },
+  );
+  return { page: page.items, nextToken: page.nextToken };
 }
 
 /** The policy a new topic has in AWS: the owning account may do everything with it. */

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../clock';
 import { AwsServiceError, type JsonProtocolService, type QueryProtocolService } from '../edge/service';
+import { paginate } from '../shared/pagination';
 import { readJsonOr, writeJsonAtomic } from '../shared/persistence';
 import type { LocalAccount } from '../shared/ports';
 import {
@@ -336,18 +337,22 @@ export class SqsService {
 
   private list(input: { QueueNamePrefix?: string; MaxResults?: number; NextToken?: string }) {
     const prefix = input.QueueNamePrefix ?? '';
-    const after = input.NextToken ? Buffer.from(input.NextToken, 'base64url').toString('utf8') : '';
-    const names = [...this.queues.keys()].filter((name) => name.startsWith(prefix) && name > after).sort();
-    const limit = input.MaxResults ?? 1000;
-    const page = names.slice(0, limit);
-    const last = page[page.length - 1];
+    const names = [...this.queues.keys()].filter((name) => name.startsWith(prefix)).sort();
+    const page = paginate(
+      names,
+      { token: input.NextToken, pageSize: input.MaxResults ?? 1000 },
+      {
+        list: `sqs:ListQueues:${prefix}`,
+        keyOf: (name) => name,
+        invalidToken: () => invalidParameterValue('Invalid NextToken value.'),
+      },
+    );
     return {
-      ...(page.length > 0
-        ? { QueueUrls: page.map((name) => `${this.endpoint}/${this.account.accountId}/${name}`) }
+      ...(page.items.length > 0
+        ? { QueueUrls: page.items.map((name) => `${this.endpoint}/${this.account.accountId}/${name}`) }
         : {}),
-      ...(input.MaxResults !== undefined && names.length > limit && last
-        ? { NextToken: Buffer.from(last, 'utf8').toString('base64url') }
-        : {}),
+      // AWS pages ListQueues only when the caller asks for MaxResults.
+      ...(input.MaxResults !== undefined && page.nextToken ? { NextToken: page.nextToken } : {}),
     };
   }
 

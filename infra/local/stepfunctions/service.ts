@@ -8,7 +8,9 @@ import { createRequire } from 'node:module';
 import type { Clock } from '../clock';
 import { consoleService } from '../console/service';
 import { AwsServiceError, type HttpService, type JsonProtocolService, type Operation } from '../edge/service';
+import { codeUnitOrder, descendingOrder, type ListPaging, numberKey, paginate } from '../shared/pagination';
 import type { EventEntry, LocalAccount } from '../shared/ports';
+import { constraint, validationMessage } from '../shared/validation';
 import { Activities } from './activities';
 import { Execution } from './engine/execution';
 import type { HistoryEvent } from './engine/history';
@@ -187,7 +189,14 @@ export class StepFunctionsService {
     return {
       ...this.activities.operations(),
       ListActivities: (input: { maxResults?: number; nextToken?: string }) =>
-        paginate(this.activities.list(), input, 'activities'),
+        pageOf(
+          this.activities
+            .list()
+            .toSorted((left, right) => codeUnitOrder(activityKey(left), activityKey(right))),
+          input,
+          { list: 'states:ListActivities', keyOf: activityKey },
+          'activities',
+        ),
       CreateStateMachine: (input: {
         name: string;
         definition: string;
@@ -203,7 +212,7 @@ export class StepFunctionsService {
       UpdateStateMachine: (input: { stateMachineArn: string; definition?: string; roleArn?: string }) =>
         this.updateStateMachine(input),
       ListStateMachines: (input: { maxResults?: number; nextToken?: string }) =>
-        paginate(
+        pageOf(
           this.listStateMachines().map((machine) => ({
             stateMachineArn: machine.stateMachineArn,
             name: machine.name,
@@ -211,6 +220,11 @@ export class StepFunctionsService {
             creationDate: seconds(machine.creationDate),
           })),
           input,
+          {
+            list: 'states:ListStateMachines',
+            keyOf: (machine) => machine.name,
+            compare: (left, right) => left.localeCompare(right),
+          },
           'stateMachines',
         ),
       DeleteStateMachine: ({ stateMachineArn }: { stateMachineArn: string }) => {
@@ -236,11 +250,22 @@ export class StepFunctionsService {
         nextToken?: string;
       }) => {
         this.machine(input.stateMachineArn);
-        const executions = this.listExecutions(input.stateMachineArn, input.statusFilter).map((record) => ({
-          ...executionSummary(record),
-          redriveCount: record.redriveCount,
-        }));
-        return paginate(executions, input, 'executions');
+        // Newest first, those started in the same millisecond in start order; executions are never
+        // removed, so the start sequence names each one.
+        const sequences = new Map([...this.executions.keys()].map((arn, sequence) => [arn, sequence]));
+        const executionKey = (record: ExecutionRecord): string =>
+          `${numberKey(record.startDate)}/${numberKey(Number.MAX_SAFE_INTEGER - (sequences.get(record.executionArn) ?? 0))}`;
+        return pageOf(
+          this.listExecutions(input.stateMachineArn, input.statusFilter),
+          input,
+          {
+            list: `states:ListExecutions:${input.stateMachineArn}`,
+            keyOf: executionKey,
+            compare: descendingOrder,
+          },
+          'executions',
+          (record) => ({ ...executionSummary(record), redriveCount: record.redriveCount }),
+        );
       },
       GetExecutionHistory: (input: {
         executionArn: string;
@@ -442,7 +467,16 @@ export class StepFunctionsService {
     let events = this.historyOf(record).map((event) => ({ ...event, timestamp: event.timestamp / 1000 }));
     if (input.includeExecutionData === false) events = events.map(withoutData);
     if (input.reverseOrder) events.reverse();
-    return paginate(events, input, 'events');
+    return pageOf(
+      events,
+      input,
+      {
+        list: `states:GetExecutionHistory:${input.executionArn}:${input.reverseOrder ? 'reverse' : 'forward'}`,
+        keyOf: (event) => numberKey(event.id),
+        ...(input.reverseOrder ? { compare: descendingOrder } : {}),
+      },
+      'events',
+    );
   }
 
   private historyOf(record: ExecutionRecord): HistoryEvent[] {
@@ -736,7 +770,7 @@ function checkInputSize(text: string | undefined): void {
   if (typeof text === 'string' && Buffer.byteLength(text, 'utf8') > MAX_INPUT_BYTES) {
     throw new AwsServiceError(
       'ValidationException',
-      `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${MAX_INPUT_BYTES}`,
+      validationMessage([{ member: 'input', constraint: constraint.maxLength(MAX_INPUT_BYTES) }]),
     );
   }
 }
@@ -803,17 +837,22 @@ function withoutData<T extends Record<string, unknown>>(event: T): T {
   return copy as T;
 }
 
-/** AWS-style pagination: `nextToken` is the offset of the next page. */
-function paginate<T>(
-  items: T[],
+const invalidToken = (): AwsServiceError => new AwsServiceError('InvalidToken', 'Invalid pagination token');
+const activityKey = (activity: { creationDate: number; activityArn: string }): string =>
+  `${numberKey(activity.creationDate * 1000)}/${activity.activityArn}`;
+
+/** The page answered under `key`, each item as `render` shows it; maxResults 0 or absent means 100. */
+function pageOf<T>(
+  items: readonly T[],
   input: { maxResults?: number; nextToken?: string },
+  paging: Omit<ListPaging<T>, 'invalidToken'>,
   key: string,
+  render: (item: T) => unknown = (item) => item,
 ): Record<string, unknown> {
-  const start = input.nextToken ? Number(Buffer.from(input.nextToken, 'base64').toString('utf8')) : 0;
-  if (!Number.isInteger(start) || start < 0)
-    throw new AwsServiceError('InvalidToken', 'Invalid pagination token');
-  const size = input.maxResults && input.maxResults > 0 ? input.maxResults : 100;
-  const page = items.slice(start, start + size);
-  const next = start + size < items.length ? Buffer.from(String(start + size)).toString('base64') : undefined;
-  return { [key]: page, ...(next ? { nextToken: next } : {}) };
+  const page = paginate(
+    items,
+    { token: input.nextToken, pageSize: input.maxResults && input.maxResults > 0 ? input.maxResults : 100 },
+    { ...paging, invalidToken },
+  );
+  return { [key]: page.items.map(render), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { AwsServiceError, type QueryParameters, type QueryProtocolService } from '../edge/service';
 import type { LocalAccount } from '../shared/ports';
+import { constraint, validationMessage } from '../shared/validation';
 
 const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
@@ -28,9 +29,14 @@ function durationSeconds(
   const seconds = Number(given);
   if (!Number.isInteger(seconds) || seconds < bounds.min || seconds > bounds.max) {
     throw validation(
-      `1 validation error detected: Value '${given}' at 'durationSeconds' failed to satisfy constraint: ` +
-        `Member must have value ${seconds < bounds.min ? 'greater' : 'less'} than or equal to ` +
-        `${seconds < bounds.min ? bounds.min : bounds.max}`,
+      validationMessage([
+        {
+          value: given,
+          member: 'durationSeconds',
+          constraint:
+            seconds < bounds.min ? constraint.minValue(bounds.min) : constraint.maxValue(bounds.max),
+        },
+      ]),
     );
   }
   return seconds;
@@ -64,8 +70,13 @@ export function stsService(account: LocalAccount, now: () => number): QueryProto
         const sessionName = parameters.RoleSessionName ?? '';
         if (!SESSION_NAME.test(sessionName)) {
           throw validation(
-            `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy ` +
-              'constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*',
+            validationMessage([
+              {
+                value: sessionName,
+                member: 'roleSessionName',
+                constraint: constraint.pattern('[\\w+=,.@-]*'),
+              },
+            ]),
           );
         }
         const seconds = durationSeconds(parameters, { min: 900, max: 43_200, default: 3600 });
