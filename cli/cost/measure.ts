@@ -16,6 +16,7 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud';
+import { isolatedCloudConfig } from '../../infra/local/config';
 import type { JsonProtocolService, Operation } from '../../infra/local/edge/service';
 import type { FunctionFigures, Measurement, ScenarioFigures, WorkflowFigures } from './model';
 
@@ -485,23 +486,10 @@ export async function measureOn(cloud: LocalCloud, sourceHash: string): Promise<
 /** Starts a throwaway local cloud on free ports with a manual clock, measures, and removes it. */
 export async function measure(sourceHash: string, assemblyDirectory?: string): Promise<Measurement> {
   const stateDir = mkdtempSync(join(tmpdir(), 'aurora-cost-'));
-  const cloud = await startLocalCloud(
-    {
-      edgePort: 0,
-      httpPort: 0,
-      webPort: 0,
-      web: false,
-      host: '127.0.0.1',
-      region: 'us-east-1',
-      account: '000000000000',
-      stateDir,
-      clockMode: 'manual',
-      clockStart: CLOCK_START,
-      fresh: false,
-      enforceIam: false,
-    },
-    { ...(assemblyDirectory ? { assemblyDirectory } : {}), log: () => {} },
-  );
+  const cloud = await startLocalCloud(isolatedCloudConfig(stateDir, CLOCK_START), {
+    ...(assemblyDirectory ? { assemblyDirectory } : {}),
+    log: () => {},
+  });
   try {
     return await measureOn(cloud, sourceHash);
   } finally {

@@ -34,6 +34,32 @@ export interface LocalCloudConfig {
 
 export const LOCAL_ACCOUNT = '000000000000';
 
+/**
+ * A cloud of its own beside any other on this machine (tests, `npm run cost -- --measure`): free ports, no
+ * web app, a manual clock standing at `clockStart`, everything in `stateDir`.
+ */
+export function isolatedCloudConfig(
+  stateDir: string,
+  clockStart: number,
+  overrides: Partial<LocalCloudConfig> = {},
+): LocalCloudConfig {
+  return {
+    edgePort: 0,
+    httpPort: 0,
+    webPort: 0,
+    web: false,
+    host: '127.0.0.1',
+    region: 'us-east-1',
+    account: LOCAL_ACCOUNT,
+    stateDir,
+    clockMode: 'manual',
+    clockStart,
+    fresh: false,
+    enforceIam: false,
+    ...overrides,
+  };
+}
+
 export function readLocalConfig(
   argv: readonly string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,

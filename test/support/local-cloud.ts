@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud';
-import type { LocalCloudConfig } from '../../infra/local/config';
+import { isolatedCloudConfig, type LocalCloudConfig } from '../../infra/local/config';
 
 export const TEST_START = Date.parse('2026-11-22T09:00:00.000Z');
 
@@ -27,24 +27,9 @@ export function edgeClientConfig(endpoint: string, region: string): EdgeClientCo
   return { endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
 }
 
-export function testConfig(stateDir: string, overrides: Partial<LocalCloudConfig> = {}): LocalCloudConfig {
-  return {
-    edgePort: 0,
-    httpPort: 0,
-    webPort: 0,
-    // Only tests that open the app ask for it (`config: { web: true }`): a Vite build is not free.
-    web: false,
-    host: '127.0.0.1',
-    region: 'us-east-1',
-    account: '000000000000',
-    stateDir,
-    clockMode: 'manual',
-    clockStart: TEST_START,
-    fresh: false,
-    enforceIam: false,
-    ...overrides,
-  };
-}
+/** Only tests that open the app ask for it (`config: { web: true }`): a Vite build is not free. */
+export const testConfig = (stateDir: string, overrides: Partial<LocalCloudConfig> = {}): LocalCloudConfig =>
+  isolatedCloudConfig(stateDir, TEST_START, overrides);
 
 export async function startTestCloud(
   options: {
