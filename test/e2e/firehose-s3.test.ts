@@ -12,6 +12,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FLAT_RECORD_TRANSFORMER } from '../fixtures/analytics-contract';
 import { edgeClientConfig, startTestCloud, type TestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 import { contractStreamProperties, eventRecord } from '../unit/firehose/fixtures';
@@ -48,17 +49,7 @@ const template = {
             Arn: { 'Fn::GetAtt': ['Events', 'Arn'] },
             RoleArn: 'arn:aws:iam::000000000000:role/events-to-firehose',
             DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['ArchiveDeadLetters', 'Arn'] } },
-            InputTransformer: {
-              InputPathsMap: {
-                id: '$.id',
-                type: '$.detail-type',
-                source: '$.source',
-                time: '$.time',
-                detail: '$.detail',
-              },
-              InputTemplate:
-                '{"event_id": <id>, "event_type": <type>, "event_source": <source>, "event_time": <time>, "detail": <detail>}',
-            },
+            InputTransformer: FLAT_RECORD_TRANSFORMER,
           },
         ],
       },

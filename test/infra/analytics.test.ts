@@ -6,6 +6,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ANALYTICS_QUERIES, type AnalyticsQueryName, readQuery } from '../../analytics/queries';
+import { DAY_PARTITIONING, FLAT_RECORD_TRANSFORMER } from '../fixtures/analytics-contract';
 import { FUNCTION_BASELINE, type SynthesizedApp, synthesizeApp } from '../support/synthesized-app';
 
 let app: SynthesizedApp;
@@ -31,17 +32,7 @@ describe('analytics infrastructure', () => {
           Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeliveryStream'), 'Arn'] },
           RoleArn: Match.anyValue(),
           DeadLetterConfig: { Arn: Match.anyValue() },
-          InputTransformer: {
-            InputPathsMap: {
-              id: '$.id',
-              type: '$.detail-type',
-              source: '$.source',
-              time: '$.time',
-              detail: '$.detail',
-            },
-            InputTemplate:
-              '{"event_id": <id>, "event_type": <type>, "event_source": <source>, "event_time": <time>, "detail": <detail>}',
-          },
+          InputTransformer: FLAT_RECORD_TRANSFORMER,
         }),
       ],
     });
@@ -51,29 +42,7 @@ describe('analytics infrastructure', () => {
     analytics().hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       DeliveryStreamType: 'DirectPut',
       DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
-      ExtendedS3DestinationConfiguration: Match.objectLike({
-        Prefix: 'events/event_date=!{partitionKeyFromQuery:event_date}/',
-        ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/',
-        CompressionFormat: 'GZIP',
-        BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 64 },
-        DynamicPartitioningConfiguration: { Enabled: true },
-        ProcessingConfiguration: {
-          Enabled: true,
-          Processors: [
-            {
-              Type: 'MetadataExtraction',
-              Parameters: [
-                {
-                  ParameterName: 'MetadataExtractionQuery',
-                  ParameterValue: '{event_date: .event_time[0:10]}',
-                },
-                { ParameterName: 'JsonParsingEngine', ParameterValue: 'JQ-1.6' },
-              ],
-            },
-            { Type: 'AppendDelimiterToRecord' },
-          ],
-        },
-      }),
+      ExtendedS3DestinationConfiguration: Match.objectLike(DAY_PARTITIONING),
     });
   });
 

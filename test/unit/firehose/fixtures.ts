@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { S3Store } from '../../../infra/local/s3/store';
+import { DAY_PARTITIONING } from '../../fixtures/analytics-contract';
 
 export const ARCHIVE_BUCKET = 'aurora-archive';
 export const STREAM_NAME = 'aurora-events';
@@ -14,24 +15,7 @@ export function contractStreamProperties(overrides: Record<string, unknown> = {}
     ExtendedS3DestinationConfiguration: {
       BucketARN: `arn:aws:s3:::${ARCHIVE_BUCKET}`,
       RoleARN: 'arn:aws:iam::000000000000:role/firehose',
-      Prefix: 'events/event_date=!{partitionKeyFromQuery:event_date}/',
-      ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/',
-      CompressionFormat: 'GZIP',
-      BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 64 },
-      DynamicPartitioningConfiguration: { Enabled: true },
-      ProcessingConfiguration: {
-        Enabled: true,
-        Processors: [
-          {
-            Type: 'MetadataExtraction',
-            Parameters: [
-              { ParameterName: 'MetadataExtractionQuery', ParameterValue: '{event_date: .event_time[0:10]}' },
-              { ParameterName: 'JsonParsingEngine', ParameterValue: 'JQ-1.6' },
-            ],
-          },
-          { Type: 'AppendDelimiterToRecord' },
-        ],
-      },
+      ...DAY_PARTITIONING,
       ...overrides,
     },
   };

@@ -3,6 +3,7 @@ import { NotEmulatedLocally } from '../../../infra/local/deployer/deploy';
 import { renderTargetInput } from '../../../infra/local/eventbridge/target-input';
 import { compilePrefix } from '../../../infra/local/firehose/prefix';
 import { defineStream } from '../../../infra/local/firehose/stream';
+import { FLAT_RECORD_TRANSFORMER } from '../../fixtures/analytics-contract';
 import { contractStreamProperties, STREAM_ARN, STREAM_NAME } from './fixtures';
 
 const define = (properties: Record<string, unknown>) => () =>
@@ -80,17 +81,7 @@ describe("the contract's InputTransformer for the Firehose target", () => {
   it('renders each event as one flat JSON record, detail as JSON', () => {
     const record = renderTargetInput(
       {
-        InputTransformer: {
-          InputPathsMap: {
-            id: '$.id',
-            type: '$.detail-type',
-            source: '$.source',
-            time: '$.time',
-            detail: '$.detail',
-          },
-          InputTemplate:
-            '{"event_id": <id>, "event_type": <type>, "event_source": <source>, "event_time": <time>, "detail": <detail>}',
-        },
+        InputTransformer: FLAT_RECORD_TRANSFORMER,
       },
       {
         id: 'e-1',
