@@ -6,6 +6,7 @@
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import dailyKpis from '../../analytics/queries/daily-kpis.sql';
 import { required } from '../auth-shared/environment';
+import { callerOf } from '../calendar-api/request';
 import { type AuthorizedEvent, apiRequestOf, resultOf } from '../calendar-api/transport';
 import { adminGrantStands, configuredAdmins, GRANT_REVOKED } from '../shared/admin/grants';
 import { athena, dynamoDb } from '../shared/clients';
@@ -35,8 +36,9 @@ export const handler = async (event: AuthorizedEvent, context: Context): Promise
   const request = apiRequestOf(event);
   if (!('operation' in request)) return resultOf(request);
   try {
-    const email = request.caller?.email ?? '';
-    if (!(await adminGrantStands(dynamoDb, tableName, email, admins))) return resultOf(GRANT_REVOKED);
+    if (!(await adminGrantStands(dynamoDb, tableName, callerOf(request).email, admins))) {
+      return resultOf(GRANT_REVOKED);
+    }
     const answer = await getAnalytics(request.query, ports);
     logger.info('analytics', { status: answer.status });
     return resultOf(answer);

@@ -113,8 +113,12 @@ function summaryOf(item: TableItem, lockedUntil: string | undefined): AdminUser 
   };
 }
 
-async function summarise(ports: AdminPorts, item: TableItem): Promise<AdminUser> {
-  return summaryOf(item, (await lockOf(ports, text(item.email)))?.lockedUntil);
+/** The users of a page with their locks: one query of the current locks, not a read per user. */
+async function summarise(ports: AdminPorts, items: readonly TableItem[]): Promise<AdminUser[]> {
+  if (items.length === 0) return [];
+  const locks = await ports.admin.currentLocks(new Date(ports.now()).toISOString());
+  const lockedUntil = new Map(locks.map((lock) => [text(lock.email), text(lock.lockedUntil)]));
+  return items.map((item) => summaryOf(item, lockedUntil.get(text(item.email))));
 }
 
 async function detailOf(ports: AdminPorts, item: TableItem): Promise<AdminUserDetail> {
@@ -155,10 +159,15 @@ async function targetUser(request: ApiRequest, ports: AdminPorts): Promise<Table
 
 const isAnswer = (value: TableItem | HttpAnswer): value is HttpAnswer => 'status' in value;
 
+type AdminEvent = Extract<
+  PublishableEvent,
+  { detailType: 'UserLocked' | 'UserUnlocked' | 'UserDisabled' | 'UserEnabled' }
+>;
+
 /** Logs and publishes an admin action: who did what to whom (never a token, never a body). */
-async function record(ports: AdminPorts, action: string, by: string, event: PublishableEvent) {
+async function record(ports: AdminPorts, action: string, event: AdminEvent) {
   await ports.publish([event]);
-  logger.info('admin action', { action, by, userId: (event.detail as { userId?: string }).userId });
+  logger.info('admin action', { action, by: event.detail.by, userId: event.detail.userId });
 }
 
 async function findUser(query: string, ports: AdminPorts): Promise<TableItem | undefined> {
@@ -180,12 +189,12 @@ export const adminListUsers: AdminUseCase = async (request, ports) => {
   if (errors.length > 0) return invalid(errors);
   if (query) {
     const found = await findUser(query, ports);
-    const page: AdminUserPage = { items: found ? [await summarise(ports, found)] : [] };
+    const page: AdminUserPage = { items: await summarise(ports, found ? [found] : []) };
     return ok(page);
   }
   const { profiles, lastListingKey } = await ports.admin.listUsers(limit, after);
   const page: AdminUserPage = {
-    items: await Promise.all(profiles.map((item) => summarise(ports, item))),
+    items: await summarise(ports, profiles),
     ...(lastListingKey ? { nextCursor: encodeCursor(lastListingKey) } : {}),
   };
   return ok(page);
@@ -219,7 +228,7 @@ export const adminLockUser: AdminUseCase<AdminLockInput> = async (request, ports
     ...(reason ? { reason } : {}),
     sessionExpiresAt: Math.max(Math.ceil(until / 1000), Math.floor(now / 1000) + DAY_SECONDS),
   });
-  await record(ports, 'lock', admin.email, {
+  await record(ports, 'lock', {
     detailType: 'UserLocked',
     detail: {
       schemaVersion: 1,
@@ -239,7 +248,7 @@ export const adminUnlockUser: AdminUseCase = async (request, ports) => {
   if (isAnswer(user)) return user;
   const email = text(user.email);
   if (email) await ports.admin.unlockAddress(email);
-  await record(ports, 'unlock', admin.email, {
+  await record(ports, 'unlock', {
     detailType: 'UserUnlocked',
     detail: {
       schemaVersion: 1,
@@ -264,7 +273,7 @@ export const adminDisableUser: AdminUseCase<AdminReasonInput> = async (request, 
     ...(reason ? { reason } : {}),
   });
   if (!changed) return NO_USER;
-  await record(ports, 'disable', admin.email, {
+  await record(ports, 'disable', {
     detailType: 'UserDisabled',
     detail: {
       schemaVersion: 1,
@@ -283,7 +292,7 @@ export const adminEnableUser: AdminUseCase = async (request, ports) => {
   if (isAnswer(user)) return user;
   const changed = await ports.admin.markDisabled(userIdOfProfile(user), undefined);
   if (!changed) return NO_USER;
-  await record(ports, 'enable', admin.email, {
+  await record(ports, 'enable', {
     detailType: 'UserEnabled',
     detail: {
       schemaVersion: 1,

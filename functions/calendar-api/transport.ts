@@ -24,10 +24,8 @@ function callerOf(event: AuthorizedEvent): Caller | undefined {
   const userId = context?.userId;
   const email = context?.email;
   if (typeof userId !== 'string' || typeof email !== 'string') return undefined;
-  // API Gateway hands the authorizer's boolean on as is; a string form is accepted as well.
-  return context?.admin === true || context?.admin === 'true'
-    ? { userId, email, admin: true }
-    : { userId, email };
+  // An HTTP API hands a simple authorizer's context on with its types: `admin` is a boolean.
+  return context?.admin === true ? { userId, email, admin: true } : { userId, email };
 }
 
 type BodyRead =
