@@ -26,6 +26,7 @@ import { Clock } from '../infra/local/clock';
 import { startEdge } from '../infra/local/edge/server';
 import { GlueCatalog } from '../infra/local/glue/catalog';
 import { s3BucketDirectory, s3ObjectPath } from '../infra/local/s3/store';
+import { eventually } from '../test/support/polling';
 import type { BenchRow } from './index';
 
 const account = { region: 'us-east-1', accountId: '000000000000' };
@@ -129,16 +130,19 @@ function generateArchive(): void {
   writeFileSync(DONE_MARKER, String(written));
 }
 
-async function finished(client: AthenaClient, id: string): Promise<QueryExecution> {
-  for (;;) {
-    const { QueryExecution: execution } = await client.send(
-      new GetQueryExecutionCommand({ QueryExecutionId: id }),
-    );
-    const state = execution?.Status?.State;
-    if (state !== 'QUEUED' && state !== 'RUNNING' && execution) return execution;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** The query once it has ended, polled as a client of Athena polls; a stuck query fails the bench. */
+const finished = (client: AthenaClient, id: string): Promise<QueryExecution> =>
+  eventually(
+    async () => {
+      const { QueryExecution: execution } = await client.send(
+        new GetQueryExecutionCommand({ QueryExecutionId: id }),
+      );
+      const state = execution?.Status?.State;
+      return state !== 'QUEUED' && state !== 'RUNNING' ? execution : undefined;
+    },
+    120_000,
+    `query ${id} to end`,
+  );
 
 /** Seconds from StartQueryExecution to the last page of results, and the bytes Athena reports. */
 async function viaApi(
