@@ -102,17 +102,25 @@ const SERVICE_NAMES = [
   'athena',
 ] as const;
 
-export async function startLocalCloud(
-  config: LocalCloudConfig,
-  options: StartOptions = {},
-): Promise<LocalCloud> {
-  const log = options.log ?? ((line: string) => console.log(line));
-  const step = async <T>(label: string, work: () => Promise<T> | T): Promise<T> => {
+type Log = (line: string) => void;
+/** Runs one start-up step and logs how long it took. */
+type Step = <T>(label: string, work: () => Promise<T> | T) => Promise<T>;
+
+function timedSteps(log: Log): Step {
+  return async (label, work) => {
     const started = performance.now();
     const result = await work();
     log(`  ✓ ${label} (${Math.round(performance.now() - started)} ms)`);
     return result;
   };
+}
+
+export async function startLocalCloud(
+  config: LocalCloudConfig,
+  options: StartOptions = {},
+): Promise<LocalCloud> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const step = timedSteps(log);
 
   if (config.fresh) rmSync(config.stateDir, { recursive: true, force: true });
   mkdirSync(config.stateDir, { recursive: true });
@@ -151,125 +159,18 @@ export async function startLocalCloud(
       return created;
     });
     const running = services;
-    gateway = await step('API Gateway', () =>
-      startApiGateway({
-        port: config.httpPort,
-        host: config.host,
-        apis: [],
-        clock,
-        account,
-        invoke: async (functionArn, payload) => {
-          const result = await running.lambda.invoke(functionArn, payload, {
-            invocationType: 'RequestResponse',
-          });
-          // A webhook delivery posted the way Meta posts it: for Meta's stand-in, the person wrote.
-          running.graph.recordInbound(acceptedDelivery(payload, result.payload));
-          return result;
-        },
-        log,
-      }),
-    );
-
-    const apiUrl = gateway.url;
-    let webApp: WebAppReport = { status: 'off' };
-    if (config.web) {
-      try {
-        web = await step('web server', () =>
-          startWebServer({ port: config.webPort, host: config.host, apiUrl }),
-        );
-        edge.allowOrigins([web.url]);
-      } catch (error) {
-        const reason =
-          (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
-            ? `port ${config.webPort} is in use (choose another with --web-port=N)`
-            : (error as Error).message;
-        webApp = { status: 'failed', reason };
-        log(`  ✗ web server: ${reason}; everything else runs without the web app`);
-      }
-    }
+    gateway = await step('API Gateway', () => startGateway(config, clock, running, log));
+    const webStart: { web?: RunningWebServer; webApp: WebAppReport } = config.web
+      ? await startWeb(config, edge, gateway.url, step, log)
+      : { webApp: { status: 'off' } };
+    web = webStart.web;
     // Built beside synthesis and deployment (a child process, on the other core), awaited at the end.
-    const webBuild: Promise<WebBuildOutcome> | undefined =
-      web && !options.webRoot
-        ? buildWebAppCached(join(config.stateDir, 'web-build.log')).catch((error: unknown) => ({
-            status: 'failed' as const,
-            reason: (error as Error).message,
-            ms: 0,
-          }))
-        : undefined;
-
-    const assemblyDirectory =
-      options.assemblyDirectory ??
-      (await step('synthesize the CDK app', () => {
-        const { directory, cached } = synthesizeCached();
-        if (cached) log(`    (unchanged sources: reusing ${directory})`);
-        return directory;
-      }));
-    const stacks = readAssembly(assemblyDirectory);
-    const apis: ApiModel[] = [];
-    const deployment = await step(`deploy ${stacks.length} stack(s)`, () =>
-      deployStacks(stacks, {
-        account: config.account,
-        region: config.region,
-        edgeUrl: edge.url,
-        apiUrl: (gateway as RunningApiGateway).url,
-        provisioners: provisioners(running, config.stateDir),
-        // Locally the Send API is the Graph stand-in on the edge (a deploy-time parameter, as in AWS), and
-        // the API's CORS allows the local web server's origin too, on whatever port it has.
-        parameterValues: {
-          GraphApiBaseUrl: `${edge.url}/graph/v21.0`,
-          WebOrigins: webOrigins(stacks, web?.url).join(','),
-        },
-        noLocalEffect: NO_LOCAL_EFFECT,
-        onStackResolved: (resources) => {
-          const byLogicalId = Object.fromEntries(
-            resources.map((resource) => [
-              resource.logicalId,
-              { Type: resource.type, Properties: resource.properties },
-            ]),
-          );
-          const physicalIds = new Map(
-            resources.map((resource) => [resource.logicalId, resource.identity.ref]),
-          );
-          apis.push(...apisFromTemplate(byLogicalId, (logicalId) => physicalIds.get(logicalId) ?? logicalId));
-        },
-        progress: log,
-      }),
-    );
-    gateway.setApis(apis);
+    const webBuild = web && !options.webRoot ? buildWebApp(config) : undefined;
+    const deployment = await deploy({ config, options, edge, gateway, services: running, web, step, log });
     running.messengerChat.defaultWebhookUrl = `${gateway.url}/webhook`;
+    const webApp = web ? await serveWebApp(web, options.webRoot, webBuild, log) : webStart.webApp;
 
-    if (web && options.webRoot) {
-      web.setContent({ kind: 'build', directory: options.webRoot });
-      webApp = { url: web.url, status: 'given', directory: options.webRoot };
-    } else if (web && webBuild) {
-      const { ms, ...outcome } = await webBuild;
-      if ('reason' in outcome) {
-        const output = outcome.output ?? [];
-        web.setContent({ kind: 'unavailable', reason: [outcome.reason, ...output].join('\n') });
-        webApp = { url: web.url, status: outcome.status, reason: outcome.reason };
-        log(
-          `  ✗ web app ${outcome.status === 'failed' ? 'build failed' : 'not built'}: ${outcome.reason}; ` +
-            'everything else runs, and the web URL says why until it is built',
-        );
-        for (const line of output) log(`      ${line}`);
-      } else {
-        web.setContent({ kind: 'build', directory: outcome.directory });
-        webApp = { url: web.url, ...outcome };
-        log(`  ✓ build the web app (${ms} ms${outcome.status === 'built' ? ', beside the rest' : ''})`);
-        if (outcome.status === 'unchanged') log('    (unchanged sources: reusing web/dist)');
-      }
-    }
-
-    control.resources = {
-      deployed: deployment.resources.map(({ stackName, logicalId, type, identity }) => ({
-        stackName,
-        logicalId,
-        type,
-        physicalId: identity.ref,
-      })),
-      skipped: deployment.skipped,
-      accepted: deployment.accepted,
-    };
+    control.resources = deployedResources(deployment);
     for (const name of SERVICE_NAMES) control.services[name] = 'ready';
     control.ready = true;
 
@@ -302,6 +203,151 @@ export async function startLocalCloud(
     clock.dispose();
     throw error;
   }
+}
+
+function startGateway(config: LocalCloudConfig, clock: Clock, services: LocalServices, log: Log) {
+  return startApiGateway({
+    port: config.httpPort,
+    host: config.host,
+    apis: [],
+    clock,
+    account: { accountId: config.account, region: config.region },
+    invoke: async (functionArn, payload) => {
+      const result = await services.lambda.invoke(functionArn, payload, {
+        invocationType: 'RequestResponse',
+      });
+      // A webhook delivery posted the way Meta posts it: for Meta's stand-in, the person wrote.
+      services.graph.recordInbound(acceptedDelivery(payload, result.payload));
+      return result;
+    },
+    log,
+  });
+}
+
+/** The web server, or why it could not start (everything else runs without it). */
+async function startWeb(
+  config: LocalCloudConfig,
+  edge: Edge,
+  apiUrl: string,
+  step: Step,
+  log: Log,
+): Promise<{ web?: RunningWebServer; webApp: WebAppReport }> {
+  try {
+    const web = await step('web server', () =>
+      startWebServer({ port: config.webPort, host: config.host, apiUrl }),
+    );
+    edge.allowOrigins([web.url]);
+    return { web, webApp: { status: 'off' } };
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+        ? `port ${config.webPort} is in use (choose another with --web-port=N)`
+        : (error as Error).message;
+    log(`  ✗ web server: ${reason}; everything else runs without the web app`);
+    return { webApp: { status: 'failed', reason } };
+  }
+}
+
+function buildWebApp(config: LocalCloudConfig): Promise<WebBuildOutcome> {
+  return buildWebAppCached(join(config.stateDir, 'web-build.log')).catch((error: unknown) => ({
+    status: 'failed' as const,
+    reason: (error as Error).message,
+    ms: 0,
+  }));
+}
+
+/** Synthesizes the app (unless given an assembly) and deploys it, then routes the gateway to its APIs. */
+async function deploy(input: {
+  config: LocalCloudConfig;
+  options: StartOptions;
+  edge: Edge;
+  gateway: RunningApiGateway;
+  services: LocalServices;
+  web: RunningWebServer | undefined;
+  step: Step;
+  log: Log;
+}): Promise<DeploymentReport> {
+  const { config, edge, gateway, step, log } = input;
+  const assemblyDirectory =
+    input.options.assemblyDirectory ??
+    (await step('synthesize the CDK app', () => {
+      const { directory, cached } = synthesizeCached();
+      if (cached) log(`    (unchanged sources: reusing ${directory})`);
+      return directory;
+    }));
+  const stacks = readAssembly(assemblyDirectory);
+  const apis: ApiModel[] = [];
+  const deployment = await step(`deploy ${stacks.length} stack(s)`, () =>
+    deployStacks(stacks, {
+      account: config.account,
+      region: config.region,
+      edgeUrl: edge.url,
+      apiUrl: gateway.url,
+      provisioners: provisioners(input.services, config.stateDir),
+      // Locally the Send API is the Graph stand-in on the edge (a deploy-time parameter, as in AWS), and
+      // the API's CORS allows the local web server's origin too, on whatever port it has.
+      parameterValues: {
+        GraphApiBaseUrl: `${edge.url}/graph/v21.0`,
+        WebOrigins: webOrigins(stacks, input.web?.url).join(','),
+      },
+      noLocalEffect: NO_LOCAL_EFFECT,
+      onStackResolved: (resources) => {
+        const byLogicalId = Object.fromEntries(
+          resources.map((resource) => [
+            resource.logicalId,
+            { Type: resource.type, Properties: resource.properties },
+          ]),
+        );
+        const physicalIds = new Map(resources.map((resource) => [resource.logicalId, resource.identity.ref]));
+        apis.push(...apisFromTemplate(byLogicalId, (logicalId) => physicalIds.get(logicalId) ?? logicalId));
+      },
+      progress: log,
+    }),
+  );
+  gateway.setApis(apis);
+  return deployment;
+}
+
+/** Points the web server at the given folder or at the finished build, or at a page saying why there is none. */
+async function serveWebApp(
+  web: RunningWebServer,
+  webRoot: string | undefined,
+  webBuild: Promise<WebBuildOutcome> | undefined,
+  log: Log,
+): Promise<WebAppReport> {
+  if (webRoot !== undefined) {
+    web.setContent({ kind: 'build', directory: webRoot });
+    return { url: web.url, status: 'given', directory: webRoot };
+  }
+  if (!webBuild) return { status: 'off' };
+  const { ms, ...outcome } = await webBuild;
+  if ('reason' in outcome) {
+    const output = outcome.output ?? [];
+    web.setContent({ kind: 'unavailable', reason: [outcome.reason, ...output].join('\n') });
+    log(
+      `  ✗ web app ${outcome.status === 'failed' ? 'build failed' : 'not built'}: ${outcome.reason}; ` +
+        'everything else runs, and the web URL says why until it is built',
+    );
+    for (const line of output) log(`      ${line}`);
+    return { url: web.url, status: outcome.status, reason: outcome.reason };
+  }
+  web.setContent({ kind: 'build', directory: outcome.directory });
+  log(`  ✓ build the web app (${ms} ms${outcome.status === 'built' ? ', beside the rest' : ''})`);
+  if (outcome.status === 'unchanged') log('    (unchanged sources: reusing web/dist)');
+  return { url: web.url, ...outcome };
+}
+
+function deployedResources(deployment: DeploymentReport): ControlState['resources'] {
+  return {
+    deployed: deployment.resources.map(({ stackName, logicalId, type, identity }) => ({
+      stackName,
+      logicalId,
+      type,
+      physicalId: identity.ref,
+    })),
+    skipped: deployment.skipped,
+    accepted: deployment.accepted,
+  };
 }
 
 /**

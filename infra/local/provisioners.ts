@@ -6,11 +6,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Target } from '@aws-sdk/client-eventbridge';
 import { REPOSITORY_ROOT } from '../constructs/aurora-function';
 import type { WorkGroupProperties } from './athena/service';
 import { localSecretValue } from './config';
 import { assetDirectory } from './deployer/assembly';
 import { type DeployedResource, NotEmulatedLocally, type Provisioner } from './deployer/deploy';
+import { text } from './edge/request-input';
 import type { DatabaseInput, TableInput } from './glue/catalog';
 import type { LocalServices } from './services';
 import { readJsonOr, writeJsonAtomic } from './shared/persistence';
@@ -143,7 +145,7 @@ export function provisioners(services: LocalServices, stateDir: string): Record<
     },
     'AWS::Events::EventBus': ({ identity, properties }) => {
       createOrUpdate(
-        () => eventbridge.createBus({ Name: identity.ref, Description: properties.Description }),
+        () => eventbridge.createBus({ Name: identity.ref, Description: text(properties.Description) }),
         'ResourceAlreadyExistsException',
       );
     },
@@ -166,9 +168,14 @@ export function provisioners(services: LocalServices, stateDir: string): Record<
         Name: ruleName,
         ...(properties.EventPattern ? { EventPattern: patternText(properties.EventPattern) } : {}),
       });
-      const targets = (properties.Targets as Properties[] | undefined) ?? [];
+      // AWS::Events::Rule names its targets' members as PutTargets does; EventBridge checks them.
+      const targets = (properties.Targets as Target[] | undefined) ?? [];
       if (targets.length > 0) {
-        eventbridge.putTargets({ Rule: ruleName, EventBusName: properties.EventBusName, Targets: targets });
+        eventbridge.putTargets({
+          Rule: ruleName,
+          EventBusName: text(properties.EventBusName),
+          Targets: targets,
+        });
       }
     },
     'AWS::StepFunctions::StateMachine': ({ identity, properties }) => {

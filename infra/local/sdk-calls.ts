@@ -5,12 +5,11 @@
  */
 type SdkModule = Record<string, unknown>;
 
-const MODULES: Record<string, [() => Promise<SdkModule>, string]> = {
+/** Each service's SDK package and client class, by the name its `aws-sdk:<service>` resources use. */
+const MODULES: Readonly<Record<string, readonly [() => Promise<SdkModule>, string]>> = {
   dynamodb: [() => import('@aws-sdk/client-dynamodb'), 'DynamoDBClient'],
   eventbridge: [() => import('@aws-sdk/client-eventbridge'), 'EventBridgeClient'],
-  events: [() => import('@aws-sdk/client-eventbridge'), 'EventBridgeClient'],
   sfn: [() => import('@aws-sdk/client-sfn'), 'SFNClient'],
-  states: [() => import('@aws-sdk/client-sfn'), 'SFNClient'],
   scheduler: [() => import('@aws-sdk/client-scheduler'), 'SchedulerClient'],
   ses: [() => import('@aws-sdk/client-ses'), 'SESClient'],
   sesv2: [() => import('@aws-sdk/client-sesv2'), 'SESv2Client'],
@@ -19,6 +18,12 @@ const MODULES: Record<string, [() => Promise<SdkModule>, string]> = {
   sts: [() => import('@aws-sdk/client-sts'), 'STSClient'],
   secretsmanager: [() => import('@aws-sdk/client-secrets-manager'), 'SecretsManagerClient'],
 };
+
+/** Services also named by their signing names. */
+const ALIASES: ReadonlyMap<string, string> = new Map([
+  ['events', 'eventbridge'],
+  ['states', 'sfn'],
+]);
 
 export class UnknownServiceError extends Error {}
 
@@ -57,7 +62,8 @@ export class SdkCaller {
     const key = service.toLowerCase();
     let entry = this.clients.get(key);
     if (!entry) {
-      const known = MODULES[key];
+      const name = ALIASES.get(key) ?? key;
+      const known = Object.hasOwn(MODULES, name) ? MODULES[name] : undefined;
       if (!known) throw new UnknownServiceError(`The local cloud does not host the ${service} service`);
       const [load, clientName] = known;
       entry = load().then((module) => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { AthenaService } from './athena/service';
 import type { Clock } from './clock';
 import { DynamoDbService } from './dynamodb/dynamodb-service';
-import type { EdgeService } from './edge/service';
+import { AwsServiceError, type EdgeService } from './edge/service';
 import { EventBridgeService } from './eventbridge/service';
 import { FirehoseService } from './firehose/service';
 import { GlueCatalog } from './glue/catalog';
@@ -136,11 +136,17 @@ export class LocalServices {
       publishEvents: ports.putEvents,
       tasks: {
         invokeLambda: async (functionName, payload, callOptions) => {
-          const result = await this.lambda.invoke(functionName, payload, {
-            invocationType: 'RequestResponse',
-            ...(callOptions.logType === 'Tail' ? { logType: 'Tail' as const } : {}),
-          });
-          return { ...result, payload: result.payload ?? '' };
+          try {
+            const result = await this.lambda.invoke(functionName, payload, {
+              invocationType: 'RequestResponse',
+              ...(callOptions.logType === 'Tail' ? { logType: 'Tail' as const } : {}),
+            });
+            return { ...result, payload: result.payload ?? '' };
+          } catch (error) {
+            // A Lambda API error (a throttle, a missing function) reaches the state as Lambda.<its code>.
+            if (!(error instanceof AwsServiceError)) throw error;
+            throw new AwsCallError(error.code, error.message, error.statusCode);
+          }
         },
         callAws: async (service, action, input) => {
           try {

@@ -92,22 +92,7 @@ const EMBEDDED_PLACEHOLDER = /<[A-Za-z_:\-0-9]+>/;
 
 /** Expected values carry the recorder's placeholders; they match whatever value stood there. */
 function matchesRecorded(expected: unknown, actual: unknown): boolean {
-  if (typeof expected === 'string') {
-    if (PLACEHOLDER_VALUES.has(expected) || /^<LogResult:\d+>$/.test(expected)) return true;
-    if (expected === actual) return true;
-    if (typeof actual !== 'string') return false;
-    if (expected.startsWith("{'errorMessage'")) return pythonCauseMatches(expected, actual);
-    const expectedJson = parseJsonText(expected);
-    const actualJson = parseJsonText(actual);
-    if (expectedJson !== undefined && actualJson !== undefined)
-      return matchesRecorded(expectedJson, actualJson);
-    if (!EMBEDDED_PLACEHOLDER.test(expected)) return false;
-    const pattern = expected
-      .split(new RegExp(EMBEDDED_PLACEHOLDER, 'g'))
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[\\s\\S]*?');
-    return new RegExp(`^${pattern}$`).test(actual);
-  }
+  if (typeof expected === 'string') return stringMatchesRecorded(expected, actual);
   if (Array.isArray(expected)) {
     return (
       Array.isArray(actual) &&
@@ -116,22 +101,41 @@ function matchesRecorded(expected: unknown, actual: unknown): boolean {
     );
   }
   if (expected !== null && typeof expected === 'object') {
-    // The recorder parsed JSON texts that start with `{`; the engine keeps AWS's text.
-    if (typeof actual === 'string') return matchesRecorded(expected, parseJsonText(actual));
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
-    const expectedRecord = expected as Record<string, unknown>;
-    const actualRecord = actual as Record<string, unknown>;
-    const keys = Object.keys(expectedRecord);
-    return (
-      keys.length === Object.keys(actualRecord).length &&
-      keys.every(
-        (key) =>
-          key in actualRecord &&
-          (OPAQUE_KEYS.has(key) || matchesRecorded(expectedRecord[key], actualRecord[key])),
-      )
-    );
+    return objectMatchesRecorded(expected as Record<string, unknown>, actual);
   }
   return expected === actual;
+}
+
+function stringMatchesRecorded(expected: string, actual: unknown): boolean {
+  if (PLACEHOLDER_VALUES.has(expected) || /^<LogResult:\d+>$/.test(expected)) return true;
+  if (expected === actual) return true;
+  if (typeof actual !== 'string') return false;
+  if (expected.startsWith("{'errorMessage'")) return pythonCauseMatches(expected, actual);
+  const expectedJson = parseJsonText(expected);
+  const actualJson = parseJsonText(actual);
+  if (expectedJson !== undefined && actualJson !== undefined)
+    return matchesRecorded(expectedJson, actualJson);
+  if (!EMBEDDED_PLACEHOLDER.test(expected)) return false;
+  const pattern = expected
+    .split(new RegExp(EMBEDDED_PLACEHOLDER, 'g'))
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[\\s\\S]*?');
+  return new RegExp(`^${pattern}$`).test(actual);
+}
+
+function objectMatchesRecorded(expected: Record<string, unknown>, actual: unknown): boolean {
+  // The recorder parsed JSON texts that start with `{`; the engine keeps AWS's text.
+  if (typeof actual === 'string') return matchesRecorded(expected, parseJsonText(actual));
+  if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
+  const actualRecord = actual as Record<string, unknown>;
+  const keys = Object.keys(expected);
+  return (
+    keys.length === Object.keys(actualRecord).length &&
+    keys.every(
+      (key) =>
+        key in actualRecord && (OPAQUE_KEYS.has(key) || matchesRecorded(expected[key], actualRecord[key])),
+    )
+  );
 }
 
 /** A JSON object or array given as text (a Lambda error body inside a cause), else undefined. */
@@ -329,6 +333,59 @@ function recorderParallelNormalised(types: readonly string[]): string[] {
   return events;
 }
 
+type PlayedExecution = Awaited<ReturnType<typeof play>>;
+
+/** The case was recorded while the execution still ran (the replay then ends ABORTED, which counts as RUNNING). */
+const wasRunning = (testCase: ConformanceCase): boolean => testCase.expected.status === 'RUNNING';
+
+function checkOutcome(testCase: ConformanceCase, execution: PlayedExecution): void {
+  const { expected } = testCase;
+  const actualStatus = wasRunning(testCase) && execution.status === 'ABORTED' ? 'RUNNING' : execution.status;
+  expect({ status: actualStatus, error: execution.error, cause: execution.cause }).toMatchObject({
+    status: expected.status,
+  });
+  if (expected.status === 'SUCCEEDED') {
+    expect(matchesRecorded(expected.output, execution.output), JSON.stringify(execution.output)).toBe(true);
+  }
+  if (expected.status === 'FAILED') {
+    expect(execution.error).toEqual(expected.error ?? undefined);
+    expect(
+      expected.cause === undefined || expected.cause === null
+        ? execution.cause === undefined
+        : matchesRecorded(expected.cause, execution.cause),
+      `cause: ${execution.cause}`,
+    ).toBe(true);
+  }
+}
+
+function checkHistory(
+  testCase: ConformanceCase,
+  execution: PlayedExecution,
+  recorded: readonly RecordedEvent[],
+): void {
+  const recordedTypes = recorded.map((event) => event.type);
+  const actualTypes = execution.history.events.map((event) => event.type);
+  const lastRecorded = recorded.at(-1);
+  if (wasRunning(testCase)) {
+    // Read while running: AWS's history so far is a prefix of the whole one.
+    expect(actualTypes.slice(0, recordedTypes.length)).toEqual(recordedTypes);
+  } else if (testCase.notes?.some((note) => note.includes('Parallel'))) {
+    expect(recorderParallelNormalised(actualTypes).sort()).toEqual([...recordedTypes].sort());
+    // The normalisation dropped events, but the last event keeps AWS's id: the full count.
+    if (typeof lastRecorded?.id === 'number') expect(actualTypes.length).toBe(lastRecorded.id);
+  } else {
+    expect(actualTypes).toEqual(recordedTypes);
+  }
+  if (lastRecorded?.type === 'ExecutionSucceeded') checkSucceededEvent(lastRecorded, execution);
+}
+
+function checkSucceededEvent(lastRecorded: RecordedEvent, execution: PlayedExecution): void {
+  const details = lastRecorded.executionSucceededEventDetails as { output?: unknown };
+  const actualLast = execution.history.events.at(-1) as Record<string, unknown> | undefined;
+  const actualDetails = actualLast?.executionSucceededEventDetails as { output?: unknown } | undefined;
+  expect(matchesRecorded(parseDetail(details.output), parseDetail(actualDetails?.output))).toBe(true);
+}
+
 const files = existsSync(casesDir)
   ? readdirSync(casesDir)
       .filter((file) => file.endsWith('.json'))
@@ -353,51 +410,8 @@ for (const file of files) {
         counts.total++;
         const executionIndex = Number(/#(\d+)$/.exec(testCase.name)?.[1] ?? 0);
         const execution = await play(testCase, executionIndex);
-        const { expected } = testCase;
-        const wasRunning = expected.status === 'RUNNING';
-        const actualStatus = wasRunning && execution.status === 'ABORTED' ? 'RUNNING' : execution.status;
-        expect({ status: actualStatus, error: execution.error, cause: execution.cause }).toMatchObject({
-          status: expected.status,
-        });
-        if (expected.status === 'SUCCEEDED') {
-          expect(matchesRecorded(expected.output, execution.output), JSON.stringify(execution.output)).toBe(
-            true,
-          );
-        }
-        if (expected.status === 'FAILED') {
-          expect(execution.error).toEqual(expected.error ?? undefined);
-          expect(
-            expected.cause === undefined || expected.cause === null
-              ? execution.cause === undefined
-              : matchesRecorded(expected.cause, execution.cause),
-            `cause: ${execution.cause}`,
-          ).toBe(true);
-        }
-        if (expected.events) {
-          const recordedTypes = expected.events.map((event) => event.type);
-          const actualTypes = execution.history.events.map((event) => event.type);
-          const lastRecorded = expected.events.at(-1);
-          if (wasRunning) {
-            // Read while running: AWS's history so far is a prefix of the whole one.
-            expect(actualTypes.slice(0, recordedTypes.length)).toEqual(recordedTypes);
-          } else if (testCase.notes?.some((note) => note.includes('Parallel'))) {
-            expect(recorderParallelNormalised(actualTypes).sort()).toEqual([...recordedTypes].sort());
-            // The normalisation dropped events, but the last event keeps AWS's id: the full count.
-            if (typeof lastRecorded?.id === 'number') expect(actualTypes.length).toBe(lastRecorded.id);
-          } else {
-            expect(actualTypes).toEqual(recordedTypes);
-          }
-          if (lastRecorded?.type === 'ExecutionSucceeded') {
-            const details = lastRecorded.executionSucceededEventDetails as { output?: unknown };
-            const actualLast = execution.history.events.at(-1) as Record<string, unknown> | undefined;
-            const actualDetails = actualLast?.executionSucceededEventDetails as
-              | { output?: unknown }
-              | undefined;
-            expect(matchesRecorded(parseDetail(details.output), parseDetail(actualDetails?.output))).toBe(
-              true,
-            );
-          }
-        }
+        checkOutcome(testCase, execution);
+        if (testCase.expected.events) checkHistory(testCase, execution, testCase.expected.events);
         counts.passed++;
       });
     }

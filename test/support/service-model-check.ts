@@ -61,8 +61,71 @@ export function modelHasEnums(model: ServiceModel): boolean {
 
 const MAX_DEPTH = 40;
 
+/** The problem with a scalar value of a shape's type, if any; `json` says which timestamp format is the default. */
+type ScalarCheck = (shape: ShapeRef, value: unknown, json: boolean) => string | undefined;
+
+const integral: ScalarCheck = (shape, value) =>
+  typeof value === 'number' && Number.isInteger(value)
+    ? undefined
+    : `expected an ${shape.type}, got ${describe(value)}`;
+
+const numeric: ScalarCheck = (shape, value) =>
+  typeof value === 'number' ? undefined : `expected a ${shape.type}, got ${describe(value)}`;
+
+function stringProblem(shape: ShapeRef, value: unknown): string | undefined {
+  if (typeof value !== 'string') return `expected a string, got ${describe(value)}`;
+  if (shape.enum && !shape.enum.includes(value)) {
+    return `${JSON.stringify(value)} is not one of the enum values ${shape.enum.join(', ')}`;
+  }
+  return undefined;
+}
+
+function timestampProblem(shape: ShapeRef, value: unknown, json: boolean): string | undefined {
+  const format = shape.timestampFormat ?? (json ? 'unixTimestamp' : 'iso8601');
+  if (format === 'unixTimestamp') {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      return `expected a timestamp in epoch seconds, got ${describe(value)}`;
+    }
+    return Math.abs(value) >= 1e11 ? `timestamp ${value} is in milliseconds, not epoch seconds` : undefined;
+  }
+  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return undefined;
+  const expected = format === 'iso8601' ? 'an ISO 8601 timestamp' : 'an HTTP date';
+  return `expected ${expected}, got ${describe(value)}`;
+}
+
+/** The scalar types; any other type that is not a container (document and anything newer) takes any JSON value. */
+const SCALAR_CHECKS: ReadonlyMap<string, ScalarCheck> = new Map<string, ScalarCheck>([
+  ['string', stringProblem],
+  ['integer', integral],
+  ['long', integral],
+  ['float', numeric],
+  ['double', numeric],
+  [
+    'boolean',
+    (_shape, value) =>
+      typeof value === 'boolean' ? undefined : `expected a boolean, got ${describe(value)}`,
+  ],
+  [
+    'blob',
+    (_shape, value) =>
+      typeof value === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(value)
+        ? undefined
+        : `expected a base64 blob, got ${describe(value)}`,
+  ],
+  ['timestamp', timestampProblem],
+]);
+
+type ContainerCheck = (shape: ShapeRef, value: unknown, path: string, depth: number) => void;
+
 class Checker {
   readonly violations: Violation[] = [];
+  /** The types whose values hold other values, checked member by member. */
+  private readonly containers: ReadonlyMap<string, ContainerCheck> = new Map<string, ContainerCheck>([
+    ['structure', (shape, value, path, depth) => this.structure(shape, value, path, depth)],
+    ['list', (shape, value, path, depth) => this.list(shape, value, path, depth)],
+    ['map', (shape, value, path, depth) => this.map(shape, value, path, depth)],
+  ]);
+
   constructor(
     private readonly model: ServiceModel,
     private readonly json: boolean,
@@ -90,84 +153,42 @@ class Checker {
       this.fail(path, `null where the model has a ${shape.type} (AWS leaves empty members out)`);
       return;
     }
-    switch (shape.type) {
-      case 'structure':
-        this.structure(shape, value, path, depth);
-        return;
-      case 'list':
-        if (!Array.isArray(value)) {
-          this.fail(path, `expected a list, got ${describe(value)}`);
-          return;
-        }
-        value.forEach((item, index) => {
-          if (shape.member) this.check(shape.member, item, `${path}[${index}]`, depth + 1);
-        });
-        return;
-      case 'map':
-        if (!isObject(value)) {
-          this.fail(path, `expected a map, got ${describe(value)}`);
-          return;
-        }
-        for (const [key, item] of Object.entries(value)) {
-          if (shape.key) this.check(shape.key, key, `${path}{key ${JSON.stringify(key)}}`, depth + 1);
-          if (shape.value) this.check(shape.value, item, `${path}.${key}`, depth + 1);
-        }
-        return;
-      case 'string':
-        if (typeof value !== 'string') {
-          this.fail(path, `expected a string, got ${describe(value)}`);
-          return;
-        }
-        if (shape.enum && !shape.enum.includes(value)) {
-          this.fail(path, `${JSON.stringify(value)} is not one of the enum values ${shape.enum.join(', ')}`);
-        }
-        return;
-      case 'integer':
-      case 'long':
-        if (typeof value !== 'number' || !Number.isInteger(value)) {
-          this.fail(path, `expected an ${shape.type}, got ${describe(value)}`);
-        }
-        return;
-      case 'float':
-      case 'double':
-        if (typeof value !== 'number') this.fail(path, `expected a ${shape.type}, got ${describe(value)}`);
-        return;
-      case 'boolean':
-        if (typeof value !== 'boolean') this.fail(path, `expected a boolean, got ${describe(value)}`);
-        return;
-      case 'blob':
-        if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) {
-          this.fail(path, `expected a base64 blob, got ${describe(value)}`);
-        }
-        return;
-      case 'timestamp':
-        this.timestamp(shape, value, path);
-        return;
-      default:
-        // document and anything newer: any JSON value.
-        return;
+    const type = shape.type ?? '';
+    const container = this.containers.get(type);
+    if (container) {
+      container(shape, value, path, depth);
+      return;
+    }
+    const problem = SCALAR_CHECKS.get(type)?.(shape, value, this.json);
+    if (problem) this.fail(path, problem);
+  }
+
+  private list(shape: ShapeRef, value: unknown, path: string, depth: number): void {
+    if (!Array.isArray(value)) {
+      this.fail(path, `expected a list, got ${describe(value)}`);
+      return;
+    }
+    const member = shape.member;
+    if (!member) return;
+    value.forEach((item, index) => {
+      this.check(member, item, `${path}[${index}]`, depth + 1);
+    });
+  }
+
+  private map(shape: ShapeRef, value: unknown, path: string, depth: number): void {
+    if (!isObject(value)) {
+      this.fail(path, `expected a map, got ${describe(value)}`);
+      return;
+    }
+    for (const [key, item] of Object.entries(value)) {
+      if (shape.key) this.check(shape.key, key, `${path}{key ${JSON.stringify(key)}}`, depth + 1);
+      if (shape.value) this.check(shape.value, item, `${path}.${key}`, depth + 1);
     }
   }
 
-  private timestamp(shape: ShapeRef, value: unknown, path: string): void {
-    const format = shape.timestampFormat ?? (this.json ? 'unixTimestamp' : 'iso8601');
-    if (format === 'iso8601') {
-      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-        this.fail(path, `expected an ISO 8601 timestamp, got ${describe(value)}`);
-      }
-      return;
-    }
-    if (format === 'unixTimestamp') {
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        this.fail(path, `expected a timestamp in epoch seconds, got ${describe(value)}`);
-      } else if (Math.abs(value) >= 1e11) {
-        this.fail(path, `timestamp ${value} is in milliseconds, not epoch seconds`);
-      }
-      return;
-    }
-    if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-      this.fail(path, `expected an HTTP date, got ${describe(value)}`);
-    }
+  /** The name a body member has on the wire: JSON protocols may rename it (`locationName`). */
+  private wireName(name: string, member: ShapeRef): string {
+    return (this.json && member.locationName) || name;
   }
 
   private structure(shape: ShapeRef, value: unknown, path: string, depth: number): void {
@@ -175,27 +196,21 @@ class Checker {
       this.fail(path, `expected a structure, got ${describe(value)}`);
       return;
     }
-    const members = shape.members ?? {};
-    const byWireName = new Map<string, [string, ShapeRef]>();
-    for (const [name, member] of Object.entries(members)) {
-      if (member.location !== undefined) continue; // bound to a header or the status code, not the body
-      byWireName.set((this.json && member.locationName) || name, [name, member]);
-    }
+    // Members with a location are bound to a header or the status code, not the body.
+    const bodyMembers = Object.entries(shape.members ?? {}).filter(
+      ([, member]) => member.location === undefined,
+    );
+    const byWireName = new Map(bodyMembers.map(([name, member]) => [this.wireName(name, member), member]));
     for (const [key, item] of Object.entries(value)) {
-      const entry = byWireName.get(key);
-      if (!entry) {
-        // The JSON protocols let `__type` through on error bodies only; outputs have none.
-        this.fail(`${path}.${key}`, 'member not in the model');
-        continue;
-      }
-      this.check(entry[1], item, `${path}.${key}`, depth + 1);
+      const member = byWireName.get(key);
+      // The JSON protocols let `__type` through on error bodies only; outputs have none.
+      if (member) this.check(member, item, `${path}.${key}`, depth + 1);
+      else this.fail(`${path}.${key}`, 'member not in the model');
     }
     for (const name of shape.required ?? []) {
-      const member = members[name];
+      const member = shape.members?.[name];
       if (!member || member.location !== undefined) continue;
-      if (!(((this.json && member.locationName) || name) in value)) {
-        this.fail(`${path}.${name}`, 'required member missing');
-      }
+      if (!(this.wireName(name, member) in value)) this.fail(`${path}.${name}`, 'required member missing');
     }
     if (shape.union && Object.keys(value).length !== 1) {
       this.fail(path, `a union must have exactly one member, has ${Object.keys(value).length}`);
@@ -227,30 +242,50 @@ export function checkResponse(model: ServiceModel, operation: string, response: 
   const json = protocol === 'json' || protocol === 'rest-json';
   const checker = new Checker(model, json);
   if (!op.output) {
-    if (json && response.body.trim() !== '' && response.body.trim() !== '{}') {
+    const body = response.body.trim();
+    if (json && body !== '' && body !== '{}') {
       checker.fail('', `the model has no output, the body is ${response.body.slice(0, 80)}`);
     }
     return checker.violations;
   }
-  const output = checker.resolve(op.output);
-  if (protocol === 'query' || protocol === 'ec2')
-    return checkQuery(checker, output, operation, response.body);
-  if (!json) return [{ path: '', problem: `protocol ${protocol} is not checked` }];
-
-  if (protocol === 'rest-json') checkHeaders(checker, output, response.headers ?? {});
-  const payloadName = output.payload;
-  if (payloadName !== undefined) {
-    const payload = output.members?.[payloadName];
-    const payloadShape = payload ? checker.resolve(payload) : undefined;
-    if (payload && payloadShape?.type === 'structure') {
-      const parsed = parseJson(checker, response.body);
-      if (parsed !== undefined) checker.check(payload, parsed, `$.${payloadName}`);
-    }
-    return checker.violations; // blob or string payloads: nothing to check structurally
-  }
-  const parsed = parseJson(checker, response.body.trim() === '' ? '{}' : response.body);
-  if (parsed !== undefined) checker.check(output, parsed, '$');
+  const checkProtocol = PROTOCOL_CHECKS.get(protocol);
+  if (!checkProtocol) return [{ path: '', problem: `protocol ${protocol} is not checked` }];
+  checkProtocol(checker, checker.resolve(op.output), operation, response);
   return checker.violations;
+}
+
+/** How a response is checked against its output shape (already resolved), per protocol. */
+type ProtocolCheck = (checker: Checker, output: ShapeRef, operation: string, response: WireResponse) => void;
+
+const checkQueryResponse: ProtocolCheck = (checker, output, operation, response) =>
+  checkQuery(checker, output, operation, response.body);
+
+const PROTOCOL_CHECKS: ReadonlyMap<string, ProtocolCheck> = new Map<string, ProtocolCheck>([
+  ['query', checkQueryResponse],
+  ['ec2', checkQueryResponse],
+  ['json', (checker, output, _operation, response) => checkJsonBody(checker, output, response.body)],
+  [
+    'rest-json',
+    (checker, output, _operation, response) => {
+      checkHeaders(checker, output, response.headers ?? {});
+      checkJsonBody(checker, output, response.body);
+    },
+  ],
+]);
+
+/** The JSON body against the output, or against its payload member when the output names one. */
+function checkJsonBody(checker: Checker, output: ShapeRef, body: string): void {
+  const payloadName = output.payload;
+  if (payloadName === undefined) {
+    const parsed = parseJson(checker, body.trim() === '' ? '{}' : body);
+    if (parsed !== undefined) checker.check(output, parsed, '$');
+    return;
+  }
+  const payload = output.members?.[payloadName];
+  // Blob or string payloads: nothing to check structurally.
+  if (!payload || checker.resolve(payload).type !== 'structure') return;
+  const parsed = parseJson(checker, body);
+  if (parsed !== undefined) checker.check(payload, parsed, `$.${payloadName}`);
 }
 
 function parseJson(checker: Checker, body: string): unknown {
@@ -289,13 +324,13 @@ function checkHeaders(
 }
 
 /** The query protocol, shallowly: child element names of `<{Operation}Result>`. */
-function checkQuery(checker: Checker, output: ShapeRef, operation: string, body: string): Violation[] {
+function checkQuery(checker: Checker, output: ShapeRef, operation: string, body: string): void {
   const match = new RegExp(`<${operation}Result>([\\s\\S]*)</${operation}Result>`).exec(body);
   if (!match?.[1]) {
     if (Object.keys(output.members ?? {}).length > 0 && !body.includes(`<${operation}Result/>`)) {
       checker.fail('$', `no <${operation}Result> element in ${body.slice(0, 120)}`);
     }
-    return checker.violations;
+    return;
   }
   const children = new Set<string>();
   // Each match spans a whole top-level element (up to its closing tag), so nested ones are skipped over.
@@ -310,5 +345,4 @@ function checkQuery(checker: Checker, output: ShapeRef, operation: string, body:
     if (!children.has(members[name]?.locationName ?? name))
       checker.fail(`$.${name}`, 'required member missing');
   }
-  return checker.violations;
 }

@@ -7,8 +7,7 @@
  * `physicalIdOf` the deployer used (the default assumes a Ref resolved to the logical id). A REST
  * `ParentId` that names no Resource in the template is the API's root resource (`GetAtt RootResourceId`).
  */
-import { readHttpApis } from './http-template';
-import { readRestApis } from './rest-template';
+import { readApis } from './api-templates';
 
 export type PayloadFormat = '1.0' | '2.0';
 
@@ -92,11 +91,10 @@ export interface Stage {
   readonly throttles: readonly ThrottleRule[];
 }
 
-export interface CorsConfiguration {
-  readonly allowOrigins: readonly string[];
-  readonly allowMethods: readonly string[];
-  readonly allowHeaders: readonly string[];
-  readonly exposeHeaders: readonly string[];
+type CorsListName = 'allowOrigins' | 'allowMethods' | 'allowHeaders' | 'exposeHeaders';
+
+/** The CORS lists (origins, methods, headers, exposed headers) and the two scalar settings. */
+export interface CorsConfiguration extends Readonly<Record<CorsListName, readonly string[]>> {
   readonly allowCredentials: boolean;
   readonly maxAgeSeconds?: number;
 }
@@ -126,5 +124,5 @@ export function apisFromTemplate(
   resources: Readonly<Record<string, TemplateResource>>,
   physicalIdOf: PhysicalIdOf = (logicalId) => logicalId,
 ): ApiModel[] {
-  return [...readRestApis(resources, physicalIdOf), ...readHttpApis(resources, physicalIdOf)];
+  return readApis(resources, physicalIdOf);
 }

@@ -70,23 +70,42 @@ const REST_ERRORS: Readonly<Record<GatewayError, ErrorShape>> = {
   NOT_EMULATED: { status: 500, message: 'Internal server error', errorType: 'InternalServerErrorException' },
 };
 
-const HTTP_ERRORS: Readonly<Record<GatewayError, ErrorShape>> = {
-  NO_ROUTE: { status: 404, message: 'Not Found' },
-  MISSING_IAM_SIGNATURE: { status: 403, message: 'Forbidden' },
-  UNAUTHORIZED: { status: 401, message: 'Unauthorized' },
-  IMPLICIT_DENY: { status: 403, message: 'Forbidden' },
-  EXPLICIT_DENY: { status: 403, message: 'Forbidden' },
-  AUTHORIZER_FAILURE: { status: 500, message: 'Internal Server Error' },
-  THROTTLED: { status: 429, message: 'Too Many Requests' },
-  INVOKE_FAILED: { status: 500, message: 'Internal Server Error' },
-  FUNCTION_ERROR: { status: 500, message: 'Internal Server Error' },
-  TIMEOUT: { status: 503, message: 'Service Unavailable' },
-  TOO_LARGE: { status: 413, message: 'Request Too Long' },
-  NOT_EMULATED: { status: 500, message: 'Internal Server Error' },
+type HttpErrorStatus = 401 | 403 | 404 | 413 | 429 | 500 | 503;
+
+/** HTTP APIs answer a gateway error with its status and the status's message alone, no error type. */
+const HTTP_ERROR_STATUS: Readonly<Record<GatewayError, HttpErrorStatus>> = {
+  NO_ROUTE: 404,
+  MISSING_IAM_SIGNATURE: 403,
+  UNAUTHORIZED: 401,
+  IMPLICIT_DENY: 403,
+  EXPLICIT_DENY: 403,
+  AUTHORIZER_FAILURE: 500,
+  THROTTLED: 429,
+  INVOKE_FAILED: 500,
+  FUNCTION_ERROR: 500,
+  TIMEOUT: 503,
+  TOO_LARGE: 413,
+  NOT_EMULATED: 500,
 };
 
+const HTTP_ERROR_MESSAGE: Readonly<Record<HttpErrorStatus, string>> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  413: 'Request Too Long',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+function errorShape(error: GatewayError, apiKind: ApiModel['kind']): ErrorShape {
+  if (apiKind === 'rest') return REST_ERRORS[error];
+  const status = HTTP_ERROR_STATUS[error];
+  return { status, message: HTTP_ERROR_MESSAGE[status] };
+}
+
 export function gatewayError(error: GatewayError, apiKind: ApiModel['kind']): HttpResponse {
-  const shape = (apiKind === 'rest' ? REST_ERRORS : HTTP_ERRORS)[error];
+  const shape = errorShape(error, apiKind);
   const headers: [string, string][] = [['Content-Type', 'application/json']];
   if (shape.errorType) headers.push(['x-amzn-ErrorType', shape.errorType]);
   return { statusCode: shape.status, headers, body: Buffer.from(JSON.stringify({ message: shape.message })) };
@@ -163,23 +182,29 @@ function structuredResponse(
  * 2.0: `headers` (a comma-joined value each) and `cookies`, each becoming a Set-Cookie header.
  */
 function collectHeaders(value: Record<string, unknown>, format: PayloadFormat): [string, string][] {
-  const headers: [string, string][] = [];
   const multi = format === '1.0' && isRecord(value.multiValueHeaders) ? value.multiValueHeaders : {};
   const multiNames = new Set(Object.keys(multi).map((name) => name.toLowerCase()));
-  for (const [name, item] of Object.entries(isRecord(value.headers) ? value.headers : {})) {
+  const single = Object.entries(isRecord(value.headers) ? value.headers : {}).filter(
+    ([name]) => !multiNames.has(name.toLowerCase()),
+  );
+  const listed = Object.entries(multi).flatMap(([name, items]) =>
+    (Array.isArray(items) ? items : []).map((item): [string, unknown] => [name, item]),
+  );
+  const cookies = format === '2.0' && Array.isArray(value.cookies) ? value.cookies : [];
+  return [
+    ...textHeaders([...single, ...listed]),
+    ...cookies
+      .filter((cookie): cookie is string => typeof cookie === 'string')
+      .map((cookie): [string, string] => ['Set-Cookie', cookie]),
+  ];
+}
+
+/** The headers whose value is text (or a number or boolean, as text); others are dropped. */
+function textHeaders(entries: readonly [string, unknown][]): [string, string][] {
+  return entries.flatMap(([name, item]): [string, string][] => {
     const text = headerText(item);
-    if (text !== undefined && !multiNames.has(name.toLowerCase())) headers.push([name, text]);
-  }
-  for (const [name, items] of Object.entries(multi)) {
-    for (const item of Array.isArray(items) ? items : []) {
-      const text = headerText(item);
-      if (text !== undefined) headers.push([name, text]);
-    }
-  }
-  if (format === '2.0' && Array.isArray(value.cookies)) {
-    for (const cookie of value.cookies) if (typeof cookie === 'string') headers.push(['Set-Cookie', cookie]);
-  }
-  return headers;
+    return text === undefined ? [] : [[name, text]];
+  });
 }
 
 /** A MOCK integration answers with the integration response its status selects, else the default one. */

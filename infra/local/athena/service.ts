@@ -8,8 +8,23 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type {
+  Athena,
+  BatchGetNamedQueryInput,
+  BatchGetQueryExecutionInput,
+  CreateNamedQueryInput,
+  CreateWorkGroupInput,
+  GetNamedQueryInput,
+  GetQueryExecutionInput,
+  GetQueryResultsInput,
+  GetWorkGroupInput,
+  ListNamedQueriesInput,
+  ListQueryExecutionsInput,
+  StartQueryExecutionInput,
+  StopQueryExecutionInput,
+} from '@aws-sdk/client-athena';
 import type { Clock } from '../clock';
-import { AwsServiceError, type JsonProtocolService } from '../edge/service';
+import { AwsServiceError, type JsonProtocolService, type OperationsOf } from '../edge/service';
 import type { GlueCatalog } from '../glue/catalog';
 import { parseS3Uri } from '../glue/s3-location';
 import { s3ObjectPath } from '../s3/store';
@@ -28,7 +43,6 @@ export interface WorkGroupProperties {
     readonly EnforceWorkGroupConfiguration?: boolean | string;
     readonly ResultConfiguration?: { readonly OutputLocation?: string };
     readonly EngineVersion?: { readonly SelectedEngineVersion?: string };
-    readonly [other: string]: unknown;
   };
 }
 
@@ -73,7 +87,7 @@ interface Execution {
 /** ListQueryExecutions and ListNamedQueries answer at most 50 a page. */
 function pageOf<T>(
   items: readonly T[],
-  input: { NextToken?: string; MaxResults?: number },
+  input: { readonly NextToken?: string | undefined; readonly MaxResults?: number | undefined },
   paging: Omit<ListPaging<T>, 'invalidToken'>,
 ): Page<T> {
   return paginate(
@@ -107,98 +121,94 @@ export class AthenaService {
 
   constructor(private readonly options: AthenaServiceOptions) {
     this.putWorkGroup({ Name: 'primary' });
+    const operations: OperationsOf<Athena> = {
+      StartQueryExecution: (input: StartQueryExecutionInput) => ({
+        QueryExecutionId: this.startQueryExecution(input),
+      }),
+      GetQueryExecution: (input: GetQueryExecutionInput) => ({
+        QueryExecution: this.describe(this.execution(input.QueryExecutionId)),
+      }),
+      BatchGetQueryExecution: (input: BatchGetQueryExecutionInput) => {
+        const ids = input.QueryExecutionIds ?? [];
+        return {
+          QueryExecutions: ids.flatMap((id) => {
+            const execution = this.executions.get(id);
+            return execution ? [this.describe(execution)] : [];
+          }),
+          UnprocessedQueryExecutionIds: ids
+            .filter((id) => !this.executions.has(id))
+            .map((id) => ({ QueryExecutionId: id, ErrorCode: 'INVALID_INPUT', ErrorMessage: 'Not found' })),
+        };
+      },
+      GetQueryResults: (input: GetQueryResultsInput) =>
+        this.queryResults(this.execution(input.QueryExecutionId), input.NextToken, input.MaxResults),
+      StopQueryExecution: (input: StopQueryExecutionInput) => {
+        this.stop(this.execution(input.QueryExecutionId));
+        return {};
+      },
+      ListQueryExecutions: (input: ListQueryExecutionsInput) => {
+        const workGroup = this.workGroup(input.WorkGroup ?? 'primary').name;
+        // Newest first; executions are never removed, so the submission sequence names each one.
+        const executions = [...this.executions.values()]
+          .map((execution, sequence) => ({ key: numberKey(sequence), execution }))
+          .filter(({ execution }) => execution.workGroup.name === workGroup)
+          .reverse();
+        const { items, nextToken } = pageOf(executions, input, {
+          list: `athena:ListQueryExecutions:${workGroup}`,
+          keyOf: (execution) => execution.key,
+          compare: descendingOrder,
+        });
+        return { QueryExecutionIds: items.map(({ execution }) => execution.id), NextToken: nextToken };
+      },
+      CreateWorkGroup: (input: CreateWorkGroupInput) => {
+        if (!input.Name) throw invalidRequest('Name is required');
+        if (this.workGroups.has(input.Name)) throw invalidRequest('WorkGroup is already created');
+        this.putWorkGroup({
+          Name: input.Name,
+          ...(input.Description ? { Description: input.Description } : {}),
+          ...(input.Configuration ? { WorkGroupConfiguration: input.Configuration } : {}),
+        });
+        return {};
+      },
+      GetWorkGroup: (input: GetWorkGroupInput) => ({
+        WorkGroup: this.describeWorkGroup(this.workGroup(input.WorkGroup)),
+      }),
+      CreateNamedQuery: (input: CreateNamedQueryInput) => {
+        const NamedQueryId = randomUUID();
+        // Stored as given (ClientRequestToken included): the members it names are not checked locally.
+        this.putNamedQuery({ ...input, NamedQueryId, WorkGroup: input.WorkGroup ?? 'primary' } as NamedQuery);
+        return { NamedQueryId };
+      },
+      ListNamedQueries: (input: ListNamedQueriesInput) => {
+        const workGroup = this.workGroup(input.WorkGroup ?? 'primary').name;
+        // In creation order; named queries are never removed, so the creation sequence names each one.
+        const queries = [...this.namedQueries.values()]
+          .map((query, sequence) => ({ key: numberKey(sequence), query }))
+          .filter(({ query }) => query.WorkGroup === workGroup);
+        const { items, nextToken } = pageOf(queries, input, {
+          list: `athena:ListNamedQueries:${workGroup}`,
+          keyOf: (query) => query.key,
+        });
+        return { NamedQueryIds: items.map(({ query }) => query.NamedQueryId), NextToken: nextToken };
+      },
+      GetNamedQuery: (input: GetNamedQueryInput) => ({
+        NamedQuery: this.namedQuery(input.NamedQueryId),
+      }),
+      BatchGetNamedQuery: (input: BatchGetNamedQueryInput) => {
+        const ids = input.NamedQueryIds ?? [];
+        return {
+          NamedQueries: ids.flatMap((id) => this.namedQueries.get(id) ?? []),
+          UnprocessedNamedQueryIds: ids
+            .filter((id) => !this.namedQueries.has(id))
+            .map((id) => ({ NamedQueryId: id, ErrorCode: 'INVALID_INPUT', ErrorMessage: 'Not found' })),
+        };
+      },
+    };
     this.edgeService = {
       protocol: 'awsJson1_1',
       signingName: 'athena',
       targetPrefix: 'AmazonAthena',
-      operations: {
-        StartQueryExecution: (input: StartQueryInput) => ({
-          QueryExecutionId: this.startQueryExecution(input),
-        }),
-        GetQueryExecution: (input: { QueryExecutionId?: string }) => ({
-          QueryExecution: this.describe(this.execution(input.QueryExecutionId)),
-        }),
-        BatchGetQueryExecution: (input: { QueryExecutionIds?: string[] }) => {
-          const ids = input.QueryExecutionIds ?? [];
-          return {
-            QueryExecutions: ids.flatMap((id) => {
-              const execution = this.executions.get(id);
-              return execution ? [this.describe(execution)] : [];
-            }),
-            UnprocessedQueryExecutionIds: ids
-              .filter((id) => !this.executions.has(id))
-              .map((id) => ({ QueryExecutionId: id, ErrorCode: 'INVALID_INPUT', ErrorMessage: 'Not found' })),
-          };
-        },
-        GetQueryResults: (input: { QueryExecutionId?: string; NextToken?: string; MaxResults?: number }) =>
-          this.queryResults(this.execution(input.QueryExecutionId), input.NextToken, input.MaxResults),
-        StopQueryExecution: (input: { QueryExecutionId?: string }) => {
-          this.stop(this.execution(input.QueryExecutionId));
-          return {};
-        },
-        ListQueryExecutions: (input: { WorkGroup?: string; NextToken?: string; MaxResults?: number }) => {
-          const workGroup = this.workGroup(input.WorkGroup ?? 'primary').name;
-          // Newest first; executions are never removed, so the submission sequence names each one.
-          const executions = [...this.executions.values()]
-            .map((execution, sequence) => ({ key: numberKey(sequence), execution }))
-            .filter(({ execution }) => execution.workGroup.name === workGroup)
-            .reverse();
-          const { items, nextToken } = pageOf(executions, input, {
-            list: `athena:ListQueryExecutions:${workGroup}`,
-            keyOf: (execution) => execution.key,
-            compare: descendingOrder,
-          });
-          return { QueryExecutionIds: items.map(({ execution }) => execution.id), NextToken: nextToken };
-        },
-        CreateWorkGroup: (input: {
-          Name?: string;
-          Description?: string;
-          Configuration?: WorkGroupProperties['WorkGroupConfiguration'];
-        }) => {
-          if (!input.Name) throw invalidRequest('Name is required');
-          if (this.workGroups.has(input.Name)) throw invalidRequest('WorkGroup is already created');
-          this.putWorkGroup({
-            Name: input.Name,
-            ...(input.Description ? { Description: input.Description } : {}),
-            ...(input.Configuration ? { WorkGroupConfiguration: input.Configuration } : {}),
-          });
-          return {};
-        },
-        GetWorkGroup: (input: { WorkGroup?: string }) => ({
-          WorkGroup: this.describeWorkGroup(this.workGroup(input.WorkGroup)),
-        }),
-        CreateNamedQuery: (
-          input: Omit<NamedQuery, 'NamedQueryId' | 'WorkGroup'> & { WorkGroup?: string },
-        ) => {
-          const NamedQueryId = randomUUID();
-          this.putNamedQuery({ ...input, NamedQueryId, WorkGroup: input.WorkGroup ?? 'primary' });
-          return { NamedQueryId };
-        },
-        ListNamedQueries: (input: { WorkGroup?: string; NextToken?: string; MaxResults?: number }) => {
-          const workGroup = this.workGroup(input.WorkGroup ?? 'primary').name;
-          // In creation order; named queries are never removed, so the creation sequence names each one.
-          const queries = [...this.namedQueries.values()]
-            .map((query, sequence) => ({ key: numberKey(sequence), query }))
-            .filter(({ query }) => query.WorkGroup === workGroup);
-          const { items, nextToken } = pageOf(queries, input, {
-            list: `athena:ListNamedQueries:${workGroup}`,
-            keyOf: (query) => query.key,
-          });
-          return { NamedQueryIds: items.map(({ query }) => query.NamedQueryId), NextToken: nextToken };
-        },
-        GetNamedQuery: (input: { NamedQueryId?: string }) => ({
-          NamedQuery: this.namedQuery(input.NamedQueryId),
-        }),
-        BatchGetNamedQuery: (input: { NamedQueryIds?: string[] }) => {
-          const ids = input.NamedQueryIds ?? [];
-          return {
-            NamedQueries: ids.flatMap((id) => this.namedQueries.get(id) ?? []),
-            UnprocessedNamedQueryIds: ids
-              .filter((id) => !this.namedQueries.has(id))
-              .map((id) => ({ NamedQueryId: id, ErrorCode: 'INVALID_INPUT', ErrorMessage: 'Not found' })),
-          };
-        },
-      },
+      operations,
     };
   }
 
@@ -239,7 +249,7 @@ export class AthenaService {
     if (this.engine) (await this.engine).close();
   }
 
-  private startQueryExecution(input: StartQueryInput): string {
+  private startQueryExecution(input: StartQueryExecutionInput): string {
     if (!input.QueryString) throw invalidRequest('QueryString is required');
     const workGroup = this.workGroup(input.WorkGroup ?? 'primary');
     if (workGroup.state !== 'ENABLED') throw invalidRequest(`WorkGroup ${workGroup.name} is disabled.`);
@@ -469,12 +479,4 @@ export class AthenaService {
     if (!query) throw invalidRequest(`NamedQuery ${id ?? ''} was not found`);
     return query;
   }
-}
-
-interface StartQueryInput {
-  QueryString?: string;
-  QueryExecutionContext?: { Database?: string; Catalog?: string };
-  ResultConfiguration?: { OutputLocation?: string };
-  WorkGroup?: string;
-  ExecutionParameters?: string[];
 }

@@ -29,59 +29,84 @@ function detailsName(event: HistoryEvent, key: string): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
-export function executionPath(events: readonly HistoryEvent[], executionStatus: string): ExecutionPath {
-  const byId = new Map(events.map((event) => [event.id, event]));
+/** The state each event belongs to: follow previousEventId back to the nearest StateEntered (memoised). */
+function stateFinder(byId: ReadonlyMap<number, HistoryEvent>): (event: HistoryEvent) => string | undefined {
   const owner = new Map<number, string | undefined>();
-  /** The state an event belongs to: follow previousEventId back to the nearest StateEntered. */
-  const stateOf = (event: HistoryEvent): string | undefined => {
+  const previousOf = (event: HistoryEvent) =>
+    event.previousEventId > 0 ? byId.get(event.previousEventId) : undefined;
+  return (event) => {
     const trail: number[] = [];
     let current: HistoryEvent | undefined = event;
-    let found: string | undefined;
-    while (current) {
-      if (owner.has(current.id)) {
-        found = owner.get(current.id);
-        break;
-      }
+    while (current && !owner.has(current.id) && !ENTERED.test(current.type)) {
       trail.push(current.id);
-      if (ENTERED.test(current.type)) {
-        found = detailsName(current, 'stateEnteredEventDetails');
-        break;
-      }
-      current = current.previousEventId > 0 ? byId.get(current.previousEventId) : undefined;
+      current = previousOf(current);
+    }
+    let found: string | undefined;
+    if (current && owner.has(current.id)) found = owner.get(current.id);
+    else if (current) {
+      trail.push(current.id);
+      found = detailsName(current, 'stateEnteredEventDetails');
     }
     for (const id of trail) owner.set(id, found);
     return found;
   };
+}
 
-  const states = new Map<string, StateStatus>();
-  const transitions = new Set<string>();
-  for (const event of events) {
-    if (ENTERED.test(event.type)) {
-      const name = detailsName(event, 'stateEnteredEventDetails');
-      if (!name) continue;
-      states.set(name, event.type === 'FailStateEntered' ? 'failed' : 'running');
-      const previous = byId.get(event.previousEventId);
-      const from =
-        previous && EXITED.test(previous.type) ? detailsName(previous, 'stateExitedEventDetails') : '';
-      if (from) transitions.add(transitionKey(from, name));
-    } else if (EXITED.test(event.type)) {
-      const name = detailsName(event, 'stateExitedEventDetails');
-      if (name) states.set(name, 'succeeded');
-    } else if (ABORTED.test(event.type)) {
-      const name = stateOf(event);
-      // A Parallel branch's failing state is also reported aborted; the failure is what matters.
-      if (name && states.get(name) !== 'failed') states.set(name, 'aborted');
-    } else if (FAILURE.test(event.type) && !NOT_A_STATE_FAILURE.test(event.type)) {
-      const name = stateOf(event);
-      if (name) states.set(name, 'failed');
-    }
-  }
-  const ended: StateStatus | undefined =
-    executionStatus === 'ABORTED'
-      ? 'aborted'
-      : executionStatus === 'FAILED' || executionStatus === 'TIMED_OUT'
-        ? 'failed'
-        : undefined;
+interface PathDraft {
+  readonly states: Map<string, StateStatus>;
+  readonly transitions: Set<string>;
+  readonly byId: ReadonlyMap<number, HistoryEvent>;
+  readonly stateOf: (event: HistoryEvent) => string | undefined;
+}
+
+type EventReader = (draft: PathDraft, event: HistoryEvent) => void;
+
+const entered: EventReader = ({ states, transitions, byId }, event) => {
+  const name = detailsName(event, 'stateEnteredEventDetails');
+  if (!name) return;
+  states.set(name, event.type === 'FailStateEntered' ? 'failed' : 'running');
+  const previous = byId.get(event.previousEventId);
+  const from = previous && EXITED.test(previous.type) ? detailsName(previous, 'stateExitedEventDetails') : '';
+  if (from) transitions.add(transitionKey(from, name));
+};
+
+const exited: EventReader = ({ states }, event) => {
+  const name = detailsName(event, 'stateExitedEventDetails');
+  if (name) states.set(name, 'succeeded');
+};
+
+const aborted: EventReader = ({ states, stateOf }, event) => {
+  const name = stateOf(event);
+  // A Parallel branch's failing state is also reported aborted; the failure is what matters.
+  if (name && states.get(name) !== 'failed') states.set(name, 'aborted');
+};
+
+const failed: EventReader = ({ states, stateOf }, event) => {
+  const name = stateOf(event);
+  if (name) states.set(name, 'failed');
+};
+
+/** Which events say something about a state, and what; the first that matches an event reads it. */
+const EVENT_READERS: ReadonlyArray<readonly [(type: string) => boolean, EventReader]> = [
+  [(type) => ENTERED.test(type), entered],
+  [(type) => EXITED.test(type), exited],
+  [(type) => ABORTED.test(type), aborted],
+  [(type) => FAILURE.test(type) && !NOT_A_STATE_FAILURE.test(type), failed],
+];
+
+/** What an execution that ended this way makes of the states it left running. */
+const ENDED_AS: Readonly<Record<string, StateStatus>> = {
+  ABORTED: 'aborted',
+  FAILED: 'failed',
+  TIMED_OUT: 'failed',
+};
+
+export function executionPath(events: readonly HistoryEvent[], executionStatus: string): ExecutionPath {
+  const byId = new Map(events.map((event) => [event.id, event]));
+  const draft: PathDraft = { states: new Map(), transitions: new Set(), byId, stateOf: stateFinder(byId) };
+  for (const event of events) EVENT_READERS.find(([reads]) => reads(event.type))?.[1](draft, event);
+  const { states, transitions } = draft;
+  const ended = ENDED_AS[executionStatus];
   if (ended) {
     for (const [name, status] of states) if (status === 'running') states.set(name, ended);
   }

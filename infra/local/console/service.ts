@@ -131,7 +131,7 @@ function eventRows(events: readonly HistoryEvent[]): string {
     .join('');
 }
 
-function historyGroup(group: HistoryGroup): string {
+function historyGroup(group: HistoryGroup<HistoryEvent>): string {
   const first = group.events[0];
   const last = group.events.at(-1);
   const took = first && last ? formatDuration(last.timestamp - first.timestamp) : '';
@@ -156,7 +156,7 @@ function historyGroup(group: HistoryGroup): string {
   return `<details ${attributes.join(' ')}><summary>${summary}</summary><table class="history"><thead><tr><th>#</th><th>Type</th><th>Time</th><th>Details</th></tr></thead><tbody>${eventRows(group.events)}</tbody></table></details>`;
 }
 
-function groupError(group: HistoryGroup): string {
+function groupError(group: HistoryGroup<HistoryEvent>): string {
   for (const event of group.events) {
     const details = Object.entries(event).find(([key]) => key.endsWith('EventDetails'))?.[1] as
       | { error?: unknown }

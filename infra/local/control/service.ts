@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Clock, parseIsoDuration } from '../clock';
 import { escapeHtml, shell } from '../console/html';
+import { sendHttpReply } from '../edge/http-reply';
 import type { HttpService } from '../edge/service';
 
 export interface ControlState {
@@ -17,17 +18,8 @@ export interface ControlState {
   resources: unknown;
 }
 
-export function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  response.end(text);
-}
-
 const problem = (response: ServerResponse, status: number, message: string) =>
-  sendJson(response, status, { message });
+  sendHttpReply(response, status, { message });
 
 function parseClockChange(body: Buffer, clock: Clock): number {
   let request: unknown;
@@ -84,21 +76,21 @@ export function controlService(clock: Clock, state: ControlState): HttpService {
       const route = `${request.method ?? 'GET'} ${path}`;
       switch (route) {
         case 'GET /_aurora/clock':
-          sendJson(response, 200, clockView());
+          sendHttpReply(response, 200, clockView());
           break;
         case 'POST /_aurora/clock':
           try {
             clock.set(parseClockChange(body, clock));
-            sendJson(response, 200, clockView());
+            sendHttpReply(response, 200, clockView());
           } catch (error) {
             problem(response, 400, (error as Error).message);
           }
           break;
         case 'GET /_aurora/health':
-          sendJson(response, state.ready ? 200 : 503, { ready: state.ready, services: state.services });
+          sendHttpReply(response, state.ready ? 200 : 503, { ready: state.ready, services: state.services });
           break;
         case 'GET /_aurora/resources':
-          sendJson(response, 200, state.resources);
+          sendHttpReply(response, 200, state.resources);
           break;
         case 'GET /_aurora':
           response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

@@ -263,21 +263,47 @@ export function referencedLogicalIds(value: Json, into: Set<string> = new Set())
     for (const item of value) referencedLogicalIds(item, into);
   } else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value as Record<string, Json>)) {
-      if (key === 'Ref' && typeof item === 'string' && !item.startsWith('AWS::')) into.add(item);
-      else if (key === 'Fn::GetAtt') {
-        const target =
-          typeof item === 'string' ? item.split('.')[0] : Array.isArray(item) ? item[0] : undefined;
-        if (typeof target === 'string') into.add(target);
-      } else if (key === 'Fn::Sub') {
-        const template = typeof item === 'string' ? item : Array.isArray(item) ? item[0] : undefined;
-        if (typeof template === 'string') {
-          for (const match of template.matchAll(/\$\{([^!}][^}.]*)(?:\.[^}]*)?\}/g)) {
-            if (match[1] && !match[1].startsWith('AWS::')) into.add(match[1]);
-          }
-        }
-        referencedLogicalIds(item, into);
-      } else referencedLogicalIds(item, into);
+      (REFERENCE_FINDERS.get(key) ?? referencedLogicalIds)(item, into);
     }
   }
   return into;
+}
+
+type ReferenceFinder = (operand: Json, into: Set<string>) => void;
+
+/** `${Name}` and `${Name.Attribute}` in a Fn::Sub template; `${!Literal}` is not a reference. */
+const SUB_REFERENCE = /\$\{([^!}][^}.]*)(?:\.[^}]*)?\}/g;
+
+const isResourceId = (name: unknown): name is string => typeof name === 'string' && !name.startsWith('AWS::');
+
+/** The intrinsic functions that name a logical id; any other key's value is searched as it is. */
+const REFERENCE_FINDERS: ReadonlyMap<string, ReferenceFinder> = new Map<string, ReferenceFinder>([
+  [
+    'Ref',
+    (operand, into) => {
+      if (isResourceId(operand)) into.add(operand);
+      else referencedLogicalIds(operand, into);
+    },
+  ],
+  [
+    'Fn::GetAtt',
+    (operand, into) => {
+      const target = typeof operand === 'string' ? operand.split('.')[0] : firstOf(operand);
+      if (typeof target === 'string') into.add(target);
+    },
+  ],
+  [
+    'Fn::Sub',
+    (operand, into) => {
+      const template = typeof operand === 'string' ? operand : firstOf(operand);
+      if (typeof template === 'string') {
+        for (const [, name] of template.matchAll(SUB_REFERENCE)) if (isResourceId(name)) into.add(name);
+      }
+      referencedLogicalIds(operand, into);
+    },
+  ],
+]);
+
+function firstOf(operand: Json): Json | undefined {
+  return Array.isArray(operand) ? operand[0] : undefined;
 }

@@ -72,51 +72,68 @@ type Statement =
 const malformed = (detail: string) =>
   validationError(`Statement wasn't well formed, can't be processed: ${detail}`);
 
+/** A token read from the start of the rest of a statement (none for whitespace), or undefined. */
+type Lexer = (rest: string) => { readonly token?: Token; readonly length: number } | undefined;
+
+const matching =
+  (pattern: RegExp, token: (text: string) => Token | undefined): Lexer =>
+  (rest) => {
+    const text = pattern.exec(rest)?.[0];
+    if (text === undefined) return undefined;
+    const read = token(text);
+    return { ...(read ? { token: read } : {}), length: text.length };
+  };
+
+/** `"name"` or `'string'`, a doubled quote standing for itself. */
+function quoted(rest: string): ReturnType<Lexer> {
+  const quote = rest[0];
+  if (quote !== '"' && quote !== "'") return undefined;
+  let text = '';
+  let end = 1;
+  for (;;) {
+    if (end >= rest.length) throw malformed('unterminated quoted text');
+    if (rest[end] === quote) {
+      if (rest[end + 1] !== quote) break;
+      end++;
+    }
+    text += rest[end];
+    end++;
+  }
+  const token: Token = quote === '"' ? { kind: 'name', text, quoted: true } : { kind: 'string', text };
+  return { token, length: end + 1 };
+}
+
+/** Tried in order at each position. */
+const LEXERS: readonly Lexer[] = [
+  matching(/^\s+/, () => undefined),
+  quoted,
+  matching(/^-?\d+(\.\d+)?([eE][-+]?\d+)?/, (text) => ({ kind: 'number', text })),
+  matching(/^[A-Za-z_][\w]*/, (text) => ({ kind: 'name', text, quoted: false })),
+  matching(/^(<=|>=|<>|!=|[=<>,.{}:?*[\]()])/, (text) => ({
+    kind: 'symbol',
+    text: text === '!=' ? '<>' : text,
+  })),
+];
+
 function tokenize(statement: string): Token[] {
   const tokens: Token[] = [];
   let at = 0;
   while (at < statement.length) {
     const rest = statement.slice(at);
-    const space = /^\s+/.exec(rest);
-    if (space) {
-      at += space[0].length;
-      continue;
-    }
-    const quote = rest[0];
-    if (quote === '"' || quote === "'") {
-      let text = '';
-      let end = 1;
-      for (;;) {
-        if (end >= rest.length) throw malformed('unterminated quoted text');
-        if (rest[end] === quote) {
-          if (rest[end + 1] !== quote) break;
-          end++;
-        }
-        text += rest[end];
-        end++;
-      }
-      tokens.push(quote === '"' ? { kind: 'name', text, quoted: true } : { kind: 'string', text });
-      at += end + 1;
-      continue;
-    }
-    const number = /^-?\d+(\.\d+)?([eE][-+]?\d+)?/.exec(rest);
-    if (number) {
-      tokens.push({ kind: 'number', text: number[0] });
-      at += number[0].length;
-      continue;
-    }
-    const name = /^[A-Za-z_][\w]*/.exec(rest);
-    if (name) {
-      tokens.push({ kind: 'name', text: name[0], quoted: false });
-      at += name[0].length;
-      continue;
-    }
-    const symbol = /^(<=|>=|<>|!=|[=<>,.{}:?*[\]()])/.exec(rest);
-    if (!symbol) throw malformed(`unexpected character ${JSON.stringify(rest[0])}`);
-    tokens.push({ kind: 'symbol', text: symbol[0] === '!=' ? '<>' : symbol[0] });
-    at += symbol[0].length;
+    const lexed = lex(rest);
+    if (!lexed) throw malformed(`unexpected character ${JSON.stringify(rest[0])}`);
+    if (lexed.token) tokens.push(lexed.token);
+    at += lexed.length;
   }
   return tokens;
+}
+
+function lex(rest: string): ReturnType<Lexer> {
+  for (const lexer of LEXERS) {
+    const lexed = lexer(rest);
+    if (lexed) return lexed;
+  }
+  return undefined;
 }
 
 class Parser {

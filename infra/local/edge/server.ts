@@ -76,6 +76,17 @@ interface Handled {
   operation: string | undefined;
 }
 
+/** One request in flight: what was asked, where to answer, and what the request log will say. */
+interface Exchange {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly path: string;
+  readonly query: string;
+  readonly body: Buffer;
+  readonly requestId: string;
+  readonly handled: Handled;
+}
+
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export class EdgeRouter {
@@ -132,79 +143,96 @@ export class EdgeRouter {
     try {
       // Read first even when refused: a client still sending would see a reset, not the 403.
       const body = await readBody(request);
-      const access = this.access.check(request, path);
-      if (!access.allowed) {
-        sendRestError(response, new AwsServiceError('Forbidden', access.reason, 403));
-        return handled;
-      }
-      if (!path.startsWith(CONTROL_PLANE_PREFIX)) {
-        // What the AWS API paths serve (an S3 object, say) is never a page with the edge's origin: sandboxed,
-        // an HTML object put there by any page gets an opaque origin, and so no say over the control plane.
-        response.setHeader('Content-Security-Policy', 'sandbox');
-        if (access.corsOrigin !== undefined) allowAwsApiCors(request, response, access.corsOrigin);
-      } else if (access.corsOrigin !== undefined) {
-        allowControlPlaneCors(request, response, access.corsOrigin);
-        if (request.method === 'OPTIONS') {
-          response.statusCode = 204;
-          response.end();
-          return handled;
-        }
-      }
-      const prefixed = this.prefixes.find((entry) => path.startsWith(entry.prefix));
-      if (prefixed) {
-        handled.service = prefixed.prefix;
-        await prefixed.service.handle(request, response, body);
-        return handled;
-      }
-      if (request.method === 'OPTIONS') {
-        response.statusCode = 200;
-        response.end();
-        return handled;
-      }
-      const scope = credentialScope(request.headers, query);
-      const context: RequestContext = {
-        region: scope?.region ?? this.account.region,
-        accountId: this.account.accountId,
-        requestId,
-      };
-      const target = request.headers['x-amz-target'];
-      if (typeof target === 'string') {
-        const dot = target.lastIndexOf('.');
-        const service = this.byTarget.get(target.slice(0, dot));
-        if (service) {
-          handled.service = service.signingName;
-          handled.operation = target.slice(dot + 1);
-          await this.dispatchJson(service, handled.operation, body, context, response);
-          return handled;
-        }
-      }
-      const signed = scope && this.bySigningName.get(scope.service);
-      const unhosted = signed
-        ? undefined
-        : requestedService({ headers: request.headers, signingName: scope?.service });
-      if (unhosted !== undefined) {
-        handled.service = unhosted;
-        sendNotEmulated(
-          response,
-          { headers: request.headers, query, body, signingName: scope?.service, requestId },
-          unhosted,
-        );
-        return handled;
-      }
-      if (!signed) {
-        throw new AwsServiceError(
-          'UnknownOperationException',
-          `No local service answers ${request.method} ${path}${scope ? ` for "${scope.service}"` : ''}`,
-          404,
-        );
-      }
-      handled.service = scope.service;
-      await this.dispatchSigned(signed, request, response, { path, query, body, context }, handled);
+      if (this.answeredByAccess(request, response, path)) return handled;
+      await this.route({ request, response, path, query, body, requestId, handled });
     } catch (error) {
       if (error instanceof BodyTooLarge) this.refuseBody(request, response, error, query, requestId);
       else if (!response.headersSent) sendRestError(response, this.asServiceError(error, requestId));
     }
     return handled;
+  }
+
+  /** Applies the access policy and CORS; true when that answered the request (a refusal, a preflight). */
+  private answeredByAccess(request: IncomingMessage, response: ServerResponse, path: string): boolean {
+    const access = this.access.check(request, path);
+    if (!access.allowed) {
+      sendRestError(response, new AwsServiceError('Forbidden', access.reason, 403));
+      return true;
+    }
+    if (!path.startsWith(CONTROL_PLANE_PREFIX)) {
+      // What the AWS API paths serve (an S3 object, say) is never a page with the edge's origin: sandboxed,
+      // an HTML object put there by any page gets an opaque origin, and so no say over the control plane.
+      response.setHeader('Content-Security-Policy', 'sandbox');
+      if (access.corsOrigin !== undefined) allowAwsApiCors(request, response, access.corsOrigin);
+      return false;
+    }
+    if (access.corsOrigin === undefined) return false;
+    allowControlPlaneCors(request, response, access.corsOrigin);
+    if (request.method !== 'OPTIONS') return false;
+    response.statusCode = 204;
+    response.end();
+    return true;
+  }
+
+  /** By path prefix, then X-Amz-Target, then the SigV4 signing name. */
+  private async route(exchange: Exchange): Promise<void> {
+    const { request, response, path, query, body, requestId, handled } = exchange;
+    const prefixed = this.prefixes.find((entry) => path.startsWith(entry.prefix));
+    if (prefixed) {
+      handled.service = prefixed.prefix;
+      await prefixed.service.handle(request, response, body);
+      return;
+    }
+    if (request.method === 'OPTIONS') {
+      response.statusCode = 200;
+      response.end();
+      return;
+    }
+    const scope = credentialScope(request.headers, query);
+    const context: RequestContext = {
+      region: scope?.region ?? this.account.region,
+      accountId: this.account.accountId,
+      requestId,
+    };
+    if (await this.dispatchByTarget(exchange, context)) return;
+    const signed = scope && this.bySigningName.get(scope.service);
+    const unhosted = signed
+      ? undefined
+      : requestedService({ headers: request.headers, signingName: scope?.service });
+    if (unhosted !== undefined) {
+      handled.service = unhosted;
+      sendNotEmulated(
+        response,
+        { headers: request.headers, query, body, signingName: scope?.service, requestId },
+        unhosted,
+      );
+      return;
+    }
+    if (!signed) {
+      throw new AwsServiceError(
+        'UnknownOperationException',
+        `No local service answers ${request.method} ${path}${scope ? ` for "${scope.service}"` : ''}`,
+        404,
+      );
+    }
+    handled.service = scope.service;
+    await this.dispatchSigned(signed, exchange, context);
+  }
+
+  /** A JSON-protocol request, when X-Amz-Target names a registered service; false otherwise. */
+  private async dispatchByTarget(
+    { request, response, body, handled }: Exchange,
+    context: RequestContext,
+  ): Promise<boolean> {
+    const target = request.headers['x-amz-target'];
+    if (typeof target !== 'string') return false;
+    const dot = target.lastIndexOf('.');
+    const service = this.byTarget.get(target.slice(0, dot));
+    if (!service) return false;
+    handled.service = service.signingName;
+    handled.operation = target.slice(dot + 1);
+    await this.dispatchJson(service, handled.operation, body, context, response);
+    return true;
   }
 
   /** The 413 for an over-long body, in the error shape of the protocol the request was addressed in. */
@@ -230,12 +258,10 @@ export class EdgeRouter {
 
   private async dispatchSigned(
     signed: SignedService,
-    request: IncomingMessage,
-    response: ServerResponse,
-    input: { path: string; query: string; body: Buffer; context: RequestContext },
-    handled: Handled,
+    exchange: Exchange,
+    context: RequestContext,
   ): Promise<void> {
-    const { path, query, body, context } = input;
+    const { request, response, path, query, body, handled } = exchange;
     switch (signed.kind) {
       case 'http':
         await signed.service.handle(request, response, body);

@@ -37,6 +37,44 @@ export interface RequestContext {
 // biome-ignore lint/suspicious/noExplicitAny: each operation declares its own SDK input type
 export type Operation = (input: any, context: RequestContext) => Promise<unknown> | unknown;
 
+/**
+ * The operations of an SDK client, keyed by wire name and each taking the SDK's own request type, e.g.
+ * `OperationsOf<EventBridge>` has `PutRule: (input: PutRuleRequest, context) => ...`. Only the members an
+ * emulator defines are routed; the rest answer UnknownOperationException.
+ */
+export type OperationsOf<Client> = {
+  readonly [Method in keyof Client & string as Client[Method] extends (...args: never[]) => unknown
+    ? Capitalize<Method>
+    : never]?: Client[Method] extends (input: infer Input, ...rest: never[]) => unknown
+    ? (input: Input, context: RequestContext) => Promise<unknown> | unknown
+    : never;
+};
+
+/**
+ * An SDK request type as a wire protocol delivers it: blobs arrive as base64 text, and over the query
+ * protocol (decoded by edge/query-input) so does every other scalar the decoding does not declare numeric.
+ */
+export type WireInput<T, Protocol extends 'json' | 'query'> = T extends Uint8Array
+  ? string
+  : T extends number | boolean | Date
+    ? Protocol extends 'query'
+      ? string
+      : T
+    : T extends readonly (infer Item)[]
+      ? WireInput<Item, Protocol>[]
+      : T extends object
+        ? { [Member in keyof T]: WireInput<T[Member], Protocol> }
+        : T;
+
+/** `OperationsOf` with each input as `Protocol` delivers it (`WireInput`), for clients whose inputs differ. */
+export type WireOperationsOf<Client, Protocol extends 'json' | 'query'> = {
+  readonly [Name in keyof OperationsOf<Client>]?: OperationsOf<Client>[Name] extends
+    | ((input: infer Input, context: RequestContext) => unknown)
+    | undefined
+    ? (input: WireInput<Input, Protocol>, context: RequestContext) => Promise<unknown> | unknown
+    : never;
+};
+
 /** awsJson1_0 / awsJson1_1: POST / with X-Amz-Target: `${targetPrefix}.${operation}`. */
 export interface JsonProtocolService {
   readonly protocol: 'awsJson1_0' | 'awsJson1_1';
@@ -44,7 +82,7 @@ export interface JsonProtocolService {
   readonly signingName: string;
   /** e.g. `AWSStepFunctions`, `AWSEvents`, `DynamoDB_20120810`. */
   readonly targetPrefix: string;
-  readonly operations: Readonly<Record<string, Operation>>;
+  readonly operations: { readonly [name: string]: Operation | undefined };
   /** Prefix of the `__type` of errors whose code has no namespace, e.g. `com.amazonaws.sqs`. */
   readonly errorNamespace?: string;
   /**

@@ -95,7 +95,7 @@ export class Deliveries {
     if (jobs.length === 0) return;
     const dueAt = this.clock.now();
     const deliveries = jobs.map((job) => ({ ...job, id: randomUUID(), attempt: 1, dueAt }));
-    this.journal.put(deliveries);
+    this.journal.put(...deliveries);
     for (const delivery of deliveries) this.arm(delivery);
   }
 
@@ -178,7 +178,7 @@ export class Deliveries {
         dueAt: decision.retryAt,
         lastError: failure,
       };
-      this.journal.put([retry]);
+      this.journal.put(retry);
       this.arm(retry);
     }
   }

@@ -22,18 +22,22 @@ export function describeJsonError(text: string): string {
     else if (char === '{') object();
     else if (char === '[') array();
     else if (char === '"') string();
-    else if (/[-0-9]/.test(char)) {
-      const match = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(position));
-      position += match ? match[0].length : 1;
-    } else {
-      const word = /^[A-Za-z0-9_$]+/.exec(text.slice(position))?.[0];
-      if (word === 'true' || word === 'false' || word === 'null') position += word.length;
-      else if (word) problem(`Unrecognized token '${word}': ${EXPECTING_VALUE}`);
-      else
-        problem(
-          `Unexpected character (${quoteChar(char)}): expected a valid value ${EXPECTING_VALUE.slice(15)}`,
-        );
-    }
+    else if (/[-0-9]/.test(char)) number();
+    else literal(char);
+  };
+  const number = (): void => {
+    const match = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(position));
+    position += match ? match[0].length : 1;
+  };
+  /** `true`, `false` or `null`; anything else is the mistake being described. */
+  const literal = (char: string): void => {
+    const word = /^[A-Za-z0-9_$]+/.exec(text.slice(position))?.[0];
+    if (word === 'true' || word === 'false' || word === 'null') position += word.length;
+    else if (word) problem(`Unrecognized token '${word}': ${EXPECTING_VALUE}`);
+    else
+      problem(
+        `Unexpected character (${quoteChar(char)}): expected a valid value ${EXPECTING_VALUE.slice(15)}`,
+      );
   };
   const string = (): void => {
     position++;

@@ -35,18 +35,18 @@ export function parseJsonPath(path: string): Step[] {
 export function readJsonPath(root: unknown, path: string): unknown {
   const steps = parseJsonPath(path);
   let values: unknown[] = [root];
-  for (const step of steps) {
-    const next: unknown[] = [];
-    for (const value of values) {
-      if (typeof value !== 'object' || value === null) continue;
-      if (step.kind === 'all') next.push(...Object.values(value));
-      else if (step.kind === 'index') {
-        if (Array.isArray(value) && step.index < value.length) next.push(value[step.index]);
-      } else if (!Array.isArray(value) && Object.hasOwn(value, step.name)) {
-        next.push((value as Record<string, unknown>)[step.name]);
-      }
-    }
-    values = next;
-  }
+  for (const step of steps) values = values.flatMap((value) => takeStep(value, step));
   return steps.some((step) => step.kind === 'all') ? values : values[0];
+}
+
+/** What one step reaches from `value`: nothing, one value, or (for `*`) all of its members. */
+function takeStep(value: unknown, step: Step): unknown[] {
+  if (typeof value !== 'object' || value === null) return [];
+  if (step.kind === 'all') return Object.values(value);
+  if (step.kind === 'index') {
+    return Array.isArray(value) && step.index < value.length ? [value[step.index]] : [];
+  }
+  return !Array.isArray(value) && Object.hasOwn(value, step.name)
+    ? [(value as Record<string, unknown>)[step.name]]
+    : [];
 }

@@ -62,7 +62,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Parses (if text), validates and compiles a pattern; throws InvalidEventPatternException as AWS does. */
-export function compileEventPattern(pattern: string | object): EventMatcher {
+export function compileEventPattern(pattern: unknown): EventMatcher {
   const parsed = typeof pattern === 'string' ? parsePatternText(pattern) : pattern;
   if (!isPlainObject(parsed)) throw invalidPattern('Filter is not an object');
   try {
@@ -87,11 +87,12 @@ function parsePatternText(text: string): unknown {
 }
 
 /** TestEventPattern: the event must be a JSON object with AWS's envelope fields. */
-export function testEventPattern(pattern: string | object, eventJson: string): boolean {
+/** TestEventPattern; either member may be missing or of any JSON type on the wire. */
+export function testEventPattern(pattern: unknown, eventJson: string | undefined): boolean {
   const matcher = compileEventPattern(pattern);
   let event: unknown;
   try {
-    event = JSON.parse(eventJson);
+    event = eventJson === undefined ? undefined : JSON.parse(eventJson);
   } catch {
     event = undefined;
   }

@@ -5,8 +5,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type {
+  CreateArchiveRequest,
+  CreateEventBusRequest,
+  DeleteEventBusRequest,
+  DeleteRuleRequest,
+  DescribeArchiveRequest,
+  DescribeEventBusRequest,
+  DescribeRuleRequest,
+  EventBridge,
+  ListEventBusesRequest,
+  ListRulesRequest,
+  ListTargetsByRuleRequest,
+  PutRuleRequest,
+  PutTargetsRequest,
+  RemoveTargetsRequest,
+} from '@aws-sdk/client-eventbridge';
 import type { Clock } from '../clock';
-import { AwsServiceError, type JsonProtocolService, validationError } from '../edge/service';
+import {
+  AwsServiceError,
+  type JsonProtocolService,
+  type OperationsOf,
+  validationError,
+} from '../edge/service';
 import { codeUnitOrder, type ListPaging, paginate } from '../shared/pagination';
 import { appendJsonLine, readJsonOr, writeJsonAtomic } from '../shared/persistence';
 import type { EventEntry, LocalAccount, TargetPorts } from '../shared/ports';
@@ -106,7 +127,7 @@ function pageOf<T>(
   const page = paginate(
     items,
     {
-      token: typeof input.NextToken === 'string' ? input.NextToken : undefined,
+      token: optionalText(input.NextToken),
       pageSize: typeof input.Limit === 'number' && input.Limit > 0 ? Math.min(input.Limit, 100) : 100,
     },
     paging,
@@ -128,6 +149,42 @@ const targetPaging: ListPaging<TargetRecord> = {
   keyOf: (target) => target.Id,
   invalidToken,
 };
+
+/** The string a member holds, or undefined for anything else (the wire can carry any JSON). */
+const optionalText = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+const RULE_STATES = ['ENABLED', 'DISABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'] as const;
+
+const isRuleState = (value: unknown): value is RuleRecord['State'] =>
+  RULE_STATES.some((allowed) => allowed === value);
+
+function checkRuleState(state: unknown): RuleRecord['State'] {
+  if (isRuleState(state)) return state;
+  throw invalidField({
+    value: String(state),
+    member: 'state',
+    constraint: constraint.oneOf([...RULE_STATES]),
+  });
+}
+
+/** What PutRule requires of its pattern and schedule; returns the compiled pattern, if any. */
+function checkRuleTrigger(
+  bus: BusRecord,
+  pattern: string | undefined,
+  schedule: string | undefined,
+): EventMatcher | undefined {
+  if (!pattern && !schedule)
+    throw validationError('Parameter(s) EventPattern or ScheduleExpression must be specified.');
+  if (schedule && bus.Name !== DEFAULT_BUS) {
+    throw validationError('ScheduleExpression is supported only on the default event bus.');
+  }
+  if (pattern && pattern.length > 4096) {
+    throw invalidField({ member: 'eventPattern', constraint: constraint.maxLength(4096) });
+  }
+  const matcher = pattern ? compileEventPattern(pattern) : undefined;
+  if (schedule) parseRuleSchedule(schedule);
+  return matcher;
+}
 
 export class EventBridgeService {
   readonly edgeService: JsonProtocolService;
@@ -155,29 +212,30 @@ export class EventBridgeService {
       this.syncSchedule(rule);
     }
     for (const archive of this.state.archives) this.indexArchive(archive);
+    const operations: OperationsOf<EventBridge> = {
+      PutEvents: (input) => this.putEvents(input.Entries),
+      PutRule: (input) => this.putRule(input),
+      DeleteRule: (input) => this.deleteRule(input),
+      DescribeRule: (input) => this.describeRule(input),
+      ListRules: (input) => this.listRules(input),
+      EnableRule: (input) => this.setRuleState(input, 'ENABLED'),
+      DisableRule: (input) => this.setRuleState(input, 'DISABLED'),
+      PutTargets: (input) => this.putTargets(input),
+      RemoveTargets: (input) => this.removeTargets(input),
+      ListTargetsByRule: (input) => this.listTargetsByRule(input),
+      TestEventPattern: (input) => ({ Result: testEventPattern(input.EventPattern, input.Event) }),
+      CreateEventBus: (input) => this.createBus(input),
+      DescribeEventBus: (input) => this.describeBus(input),
+      ListEventBuses: (input) => this.listBuses(input),
+      DeleteEventBus: (input) => this.deleteBus(input),
+      CreateArchive: (input) => this.createArchive(input),
+      DescribeArchive: (input) => this.describeArchive(input),
+    };
     this.edgeService = {
       protocol: 'awsJson1_1',
       signingName: 'events',
       targetPrefix: 'AWSEvents',
-      operations: {
-        PutEvents: (input) => this.putEvents(input.Entries),
-        PutRule: (input) => this.putRule(input),
-        DeleteRule: (input) => this.deleteRule(input),
-        DescribeRule: (input) => this.describeRule(input),
-        ListRules: (input) => this.listRules(input),
-        EnableRule: (input) => this.setRuleState(input, 'ENABLED'),
-        DisableRule: (input) => this.setRuleState(input, 'DISABLED'),
-        PutTargets: (input) => this.putTargets(input),
-        RemoveTargets: (input) => this.removeTargets(input),
-        ListTargetsByRule: (input) => this.listTargetsByRule(input),
-        TestEventPattern: (input) => ({ Result: testEventPattern(input.EventPattern, input.Event) }),
-        CreateEventBus: (input) => this.createBus(input),
-        DescribeEventBus: (input) => this.describeBus(input),
-        ListEventBuses: (input) => this.listBuses(input),
-        DeleteEventBus: (input) => this.deleteBus(input),
-        CreateArchive: (input) => this.createArchive(input),
-        DescribeArchive: (input) => this.describeArchive(input),
-      },
+      operations,
     };
   }
 
@@ -205,10 +263,10 @@ export class EventBridgeService {
 
   // ---- event buses ----
 
-  createBus(input: { Name?: unknown; Description?: unknown }): { EventBusArn: string } {
+  createBus(input: CreateEventBusRequest): { EventBusArn: string } {
     const name = checkName(input.Name, 'name', BUS_NAME, 256);
     if (this.findBus(name)) throw alreadyExists(`Event bus ${name} already exists.`);
-    const bus = this.addBus(name, typeof input.Description === 'string' ? input.Description : undefined);
+    const bus = this.addBus(name, optionalText(input.Description));
     this.save();
     return { EventBusArn: bus.Arn };
   }
@@ -226,16 +284,12 @@ export class EventBridgeService {
     return bus;
   }
 
-  private describeBus(input: { Name?: unknown }): Record<string, unknown> {
-    const bus = this.requireBus(typeof input.Name === 'string' ? input.Name : undefined);
+  private describeBus(input: DescribeEventBusRequest): Record<string, unknown> {
+    const bus = this.requireBus(optionalText(input.Name));
     return { ...bus };
   }
 
-  private listBuses(input: {
-    NamePrefix?: unknown;
-    NextToken?: unknown;
-    Limit?: unknown;
-  }): Record<string, unknown> {
+  private listBuses(input: ListEventBusesRequest): Record<string, unknown> {
     const prefix = typeof input.NamePrefix === 'string' ? input.NamePrefix : '';
     const buses = this.state.buses
       .filter((bus) => bus.Name.startsWith(prefix))
@@ -244,7 +298,7 @@ export class EventBridgeService {
     return { EventBuses: page.map((bus) => ({ ...bus })), ...(NextToken ? { NextToken } : {}) };
   }
 
-  private deleteBus(input: { Name?: unknown }): Record<string, never> {
+  private deleteBus(input: DeleteEventBusRequest): Record<string, never> {
     const name = checkName(input.Name, 'name', BUS_NAME, 256);
     if (name === DEFAULT_BUS) throw validationError('Cannot delete event bus default.');
     if (!this.findBus(name)) return {};
@@ -269,45 +323,13 @@ export class EventBridgeService {
 
   // ---- rules ----
 
-  putRule(input: {
-    Name?: unknown;
-    EventBusName?: unknown;
-    EventPattern?: unknown;
-    ScheduleExpression?: unknown;
-    State?: unknown;
-    Description?: unknown;
-    RoleArn?: unknown;
-  }): { RuleArn: string } {
+  putRule(input: PutRuleRequest): { RuleArn: string } {
     const name = checkName(input.Name, 'name', NAME, 64);
-    const bus = this.requireBus(typeof input.EventBusName === 'string' ? input.EventBusName : undefined);
-    const pattern = typeof input.EventPattern === 'string' ? input.EventPattern : undefined;
-    const schedule = typeof input.ScheduleExpression === 'string' ? input.ScheduleExpression : undefined;
-    if (!pattern && !schedule)
-      throw validationError('Parameter(s) EventPattern or ScheduleExpression must be specified.');
-    if (schedule && bus.Name !== DEFAULT_BUS) {
-      throw validationError('ScheduleExpression is supported only on the default event bus.');
-    }
-    if (pattern && pattern.length > 4096) {
-      throw invalidField({ member: 'eventPattern', constraint: constraint.maxLength(4096) });
-    }
-    const matcher = pattern ? compileEventPattern(pattern) : undefined;
-    if (schedule) parseRuleSchedule(schedule);
-    const state = input.State ?? 'ENABLED';
-    if (
-      state !== 'ENABLED' &&
-      state !== 'DISABLED' &&
-      state !== 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'
-    ) {
-      throw invalidField({
-        value: String(state),
-        member: 'state',
-        constraint: constraint.oneOf([
-          'ENABLED',
-          'DISABLED',
-          'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
-        ]),
-      });
-    }
+    const bus = this.requireBus(optionalText(input.EventBusName));
+    const pattern = optionalText(input.EventPattern);
+    const schedule = optionalText(input.ScheduleExpression);
+    const matcher = checkRuleTrigger(bus, pattern, schedule);
+    const state = checkRuleState(input.State ?? 'ENABLED');
     const existing = this.findRule(name, bus.Name);
     const keepsSchedule = schedule !== undefined && existing?.ScheduleExpression === schedule;
     const rule: RuleRecord = {
@@ -334,13 +356,9 @@ export class EventBridgeService {
     return { RuleArn: rule.Arn };
   }
 
-  private deleteRule(input: {
-    Name?: unknown;
-    EventBusName?: unknown;
-    Force?: unknown;
-  }): Record<string, never> {
+  private deleteRule(input: DeleteRuleRequest): Record<string, never> {
     const name = checkName(input.Name, 'name', NAME, 64);
-    const busName = busNameOf(typeof input.EventBusName === 'string' ? input.EventBusName : undefined);
+    const busName = busNameOf(optionalText(input.EventBusName));
     const rule = this.findRule(name, busName);
     if (!rule) return {};
     if (rule.targets.length > 0) throw validationError("Rule can't be deleted since it has targets.");
@@ -356,17 +374,12 @@ export class EventBridgeService {
     this.schedules.delete(rule.Arn);
   }
 
-  private describeRule(input: { Name?: unknown; EventBusName?: unknown }): Record<string, unknown> {
+  private describeRule(input: DescribeRuleRequest): Record<string, unknown> {
     return { ...describedRule(this.requireRule(input)), CreatedBy: this.account.accountId };
   }
 
-  private listRules(input: {
-    NamePrefix?: unknown;
-    EventBusName?: unknown;
-    NextToken?: unknown;
-    Limit?: unknown;
-  }) {
-    const bus = this.requireBus(typeof input.EventBusName === 'string' ? input.EventBusName : undefined);
+  private listRules(input: ListRulesRequest) {
+    const bus = this.requireBus(optionalText(input.EventBusName));
     const prefix = typeof input.NamePrefix === 'string' ? input.NamePrefix : '';
     const rules = this.state.rules
       .filter((rule) => rule.EventBusName === bus.Name && rule.Name.startsWith(prefix))
@@ -378,7 +391,7 @@ export class EventBridgeService {
     };
   }
 
-  private setRuleState(input: { Name?: unknown; EventBusName?: unknown }, state: 'ENABLED' | 'DISABLED') {
+  private setRuleState(input: DescribeRuleRequest, state: 'ENABLED' | 'DISABLED') {
     const rule = this.requireRule(input);
     rule.State = state;
     this.syncSchedule(rule);
@@ -392,7 +405,7 @@ export class EventBridgeService {
 
   private requireRule(input: { Name?: unknown; Rule?: unknown; EventBusName?: unknown }): RuleRecord {
     const name = checkName(input.Name ?? input.Rule, input.Name !== undefined ? 'name' : 'rule', NAME, 64);
-    const busName = busNameOf(typeof input.EventBusName === 'string' ? input.EventBusName : undefined);
+    const busName = busNameOf(optionalText(input.EventBusName));
     const rule = this.findRule(name, busName);
     if (!rule) throw notFound(`Rule ${name} does not exist on EventBus ${busName}.`);
     return rule;
@@ -415,7 +428,7 @@ export class EventBridgeService {
 
   // ---- targets ----
 
-  putTargets(input: { Rule?: unknown; EventBusName?: unknown; Targets?: unknown }): {
+  putTargets(input: PutTargetsRequest): {
     FailedEntryCount: number;
     FailedEntries: { TargetId: string; ErrorCode: string; ErrorMessage: string }[];
   } {
@@ -428,13 +441,14 @@ export class EventBridgeService {
           Array.isArray(targets) && targets.length > 10 ? constraint.maxLength(10) : constraint.minLength(1),
       });
     }
-    const incoming = targets.map((target: TargetRecord) => {
+    const incoming = targets.map((target): TargetRecord => {
       checkName(target.Id, 'targets.member.id', NAME, 64);
       if (typeof target.Arn !== 'string' || target.Arn.length === 0) {
         throw invalidField({ value: null, member: 'targets.member.arn', constraint: constraint.notNull });
       }
       validateTargetInput(target);
-      return { ...target };
+      // Checked above as far as delivery relies on it; the rest is kept as given, as AWS does.
+      return { ...target } as TargetRecord;
     });
     const kept = rule.targets.filter(
       (target) => !incoming.some((replacement) => replacement.Id === target.Id),
@@ -451,7 +465,7 @@ export class EventBridgeService {
     return { FailedEntryCount: 0, FailedEntries: [] };
   }
 
-  private removeTargets(input: { Rule?: unknown; EventBusName?: unknown; Ids?: unknown }) {
+  private removeTargets(input: RemoveTargetsRequest) {
     const rule = this.requireRule(input);
     const ids = Array.isArray(input.Ids)
       ? input.Ids.filter((id): id is string => typeof id === 'string')
@@ -461,12 +475,7 @@ export class EventBridgeService {
     return { FailedEntryCount: 0, FailedEntries: [] };
   }
 
-  private listTargetsByRule(input: {
-    Rule?: unknown;
-    EventBusName?: unknown;
-    NextToken?: unknown;
-    Limit?: unknown;
-  }) {
+  private listTargetsByRule(input: ListTargetsByRuleRequest) {
     const rule = this.requireRule(input);
     const { page, NextToken } = pageOf(
       rule.targets.toSorted((left, right) => codeUnitOrder(left.Id, right.Id)),
@@ -478,13 +487,7 @@ export class EventBridgeService {
 
   // ---- archives ----
 
-  createArchive(input: {
-    ArchiveName?: unknown;
-    EventSourceArn?: unknown;
-    Description?: unknown;
-    EventPattern?: unknown;
-    RetentionDays?: unknown;
-  }): { ArchiveArn: string; State: 'ENABLED'; CreationTime: number } {
+  createArchive(input: CreateArchiveRequest): { ArchiveArn: string; State: 'ENABLED'; CreationTime: number } {
     const name = checkName(input.ArchiveName, 'archiveName', NAME, 48);
     if (typeof input.EventSourceArn !== 'string') {
       throw invalidField({ value: null, member: 'eventSourceArn', constraint: constraint.notNull });
@@ -493,7 +496,7 @@ export class EventBridgeService {
     if (this.state.archives.some((archive) => archive.ArchiveName === name)) {
       throw alreadyExists(`Archive ${name} already exists.`);
     }
-    const pattern = typeof input.EventPattern === 'string' ? input.EventPattern : undefined;
+    const pattern = optionalText(input.EventPattern);
     if (pattern) compileEventPattern(pattern);
     const archive: ArchiveRecord = {
       ArchiveName: name,
@@ -513,7 +516,7 @@ export class EventBridgeService {
     return { ArchiveArn: archive.ArchiveArn, State: 'ENABLED', CreationTime: archive.CreationTime };
   }
 
-  private describeArchive(input: { ArchiveName?: unknown }): Record<string, unknown> {
+  private describeArchive(input: DescribeArchiveRequest): Record<string, unknown> {
     const name = checkName(input.ArchiveName, 'archiveName', NAME, 48);
     const archive = this.state.archives.find((candidate) => candidate.ArchiveName === name);
     if (!archive) throw notFound(`Archive ${name} does not exist.`);
@@ -547,7 +550,9 @@ export class EventBridgeService {
   // ---- events ----
 
   /** PutEvents: validates, accepts, archives and queues delivery; returns before any target is called. */
-  async putEvents(entries: unknown): Promise<{ FailedEntryCount: number; Entries: PutEventsResultEntry[] }> {
+  async putEvents(
+    entries: readonly EventEntry[] | undefined,
+  ): Promise<{ FailedEntryCount: number; Entries: PutEventsResultEntry[] }> {
     if (!Array.isArray(entries) || entries.length === 0) {
       throw invalidField({ value: '[]', member: 'entries', constraint: constraint.minLength(1) });
     }

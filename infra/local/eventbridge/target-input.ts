@@ -7,6 +7,7 @@
  * string template: values are spliced in as text and the result is delivered verbatim (a template written
  * as `"... <x> ..."` thus yields a JSON string).
  */
+import type { Target } from '@aws-sdk/client-eventbridge';
 import { validationError } from '../edge/service';
 import { JsonPathSyntaxError, parseJsonPath, readJsonPath } from './json-path';
 
@@ -38,8 +39,10 @@ const PREDEFINED = new Set([
   'aws.events.event.json',
 ]);
 
-/** PutTargets-time checks of a target's input settings (ValidationException with AWS's texts). */
-export function validateTargetInput(target: TargetInputConfig): void {
+/** PutTargets-time checks of a target's input settings as the wire gives them (ValidationException with AWS's texts). */
+export function validateTargetInput(
+  target: Pick<Target, 'Id' | 'Input' | 'InputPath' | 'InputTransformer'>,
+): void {
   const given = [target.Input, target.InputPath, target.InputTransformer].filter(
     (item) => item !== undefined,
   );
@@ -80,7 +83,7 @@ export function validateTargetInput(target: TargetInputConfig): void {
   }
 }
 
-function checkPath(path: string, targetId: string): void {
+function checkPath(path: string, targetId: string | undefined): void {
   try {
     parseJsonPath(path);
   } catch (error) {

@@ -13,8 +13,20 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type {
+  DescribeDeliveryStreamInput,
+  Firehose,
+  ListDeliveryStreamsInput,
+  PutRecordBatchInput,
+  PutRecordInput,
+} from '@aws-sdk/client-firehose';
 import type { Clock, TimerHandle } from '../clock';
-import { AwsServiceError, type JsonProtocolService, validationError } from '../edge/service';
+import {
+  AwsServiceError,
+  type JsonProtocolService,
+  type OperationsOf,
+  validationError,
+} from '../edge/service';
 import type { S3Store } from '../s3/store';
 import { readJsonLines } from '../shared/persistence';
 import type { LocalAccount } from '../shared/ports';
@@ -78,75 +90,72 @@ export class FirehoseService {
     this.s3 = options.s3;
     this.journalDirectory = join(options.stateDir, 'firehose');
     this.log = options.log ?? ((line) => console.error(line));
+    const operations: OperationsOf<Firehose> = {
+      PutRecord: (input: PutRecordInput) => {
+        const state = this.requireStream(input.DeliveryStreamName);
+        const [recordId] = this.accept(state, [decodeRecord(input.Record?.Data)]);
+        return { RecordId: recordId, Encrypted: encrypted(state) };
+      },
+      PutRecordBatch: (input: PutRecordBatchInput) => {
+        const state = this.requireStream(input.DeliveryStreamName);
+        const records = (input.Records ?? []).map((record) => decodeRecord(record.Data));
+        if (records.length === 0 || records.length > MAX_BATCH_RECORDS) {
+          throw validationError(
+            validationMessage([
+              { member: 'records', constraint: constraint.lengthBetween(1, MAX_BATCH_RECORDS) },
+            ]),
+          );
+        }
+        if (records.reduce((total, data) => total + data.byteLength, 0) > MAX_BATCH_BYTES) {
+          throw new AwsServiceError(
+            'InvalidArgumentException',
+            'The records of a PutRecordBatch request must total at most 4 MiB.',
+          );
+        }
+        const ids = this.accept(state, records);
+        return {
+          FailedPutCount: 0,
+          Encrypted: encrypted(state),
+          RequestResponses: ids.map((RecordId) => ({ RecordId })),
+        };
+      },
+      DescribeDeliveryStream: (input: DescribeDeliveryStreamInput) => {
+        const { definition } = this.requireStream(input.DeliveryStreamName);
+        return {
+          DeliveryStreamDescription: {
+            DeliveryStreamName: definition.name,
+            DeliveryStreamARN: definition.arn,
+            DeliveryStreamStatus: 'ACTIVE',
+            DeliveryStreamType: 'DirectPut',
+            DeliveryStreamEncryptionConfiguration: definition.encryption,
+            VersionId: '1',
+            CreateTimestamp: definition.createdAt / 1000,
+            Destinations: [
+              {
+                DestinationId: 'destinationId-000000000001',
+                ExtendedS3DestinationDescription: definition.destination,
+              },
+            ],
+            HasMoreDestinations: false,
+          },
+        };
+      },
+      ListDeliveryStreams: (input: ListDeliveryStreamsInput) => {
+        const limit = input.Limit ?? 10;
+        const start = input.ExclusiveStartDeliveryStreamName;
+        const names =
+          input.DeliveryStreamType && input.DeliveryStreamType !== 'DirectPut'
+            ? []
+            : [...this.streams.keys()].sort();
+        const after = start === undefined ? names : names.filter((name) => name > start);
+        return { DeliveryStreamNames: after.slice(0, limit), HasMoreDeliveryStreams: after.length > limit };
+      },
+    };
     this.edgeService = {
       protocol: 'awsJson1_1',
       signingName: 'firehose',
       targetPrefix: 'Firehose_20150804',
-      operations: {
-        PutRecord: (input: { DeliveryStreamName?: string; Record?: { Data?: string } }) => {
-          const state = this.requireStream(input.DeliveryStreamName);
-          const [recordId] = this.accept(state, [decodeRecord(input.Record?.Data)]);
-          return { RecordId: recordId, Encrypted: encrypted(state) };
-        },
-        PutRecordBatch: (input: { DeliveryStreamName?: string; Records?: Array<{ Data?: string }> }) => {
-          const state = this.requireStream(input.DeliveryStreamName);
-          const records = (input.Records ?? []).map((record) => decodeRecord(record.Data));
-          if (records.length === 0 || records.length > MAX_BATCH_RECORDS) {
-            throw validationError(
-              validationMessage([
-                { member: 'records', constraint: constraint.lengthBetween(1, MAX_BATCH_RECORDS) },
-              ]),
-            );
-          }
-          if (records.reduce((total, data) => total + data.byteLength, 0) > MAX_BATCH_BYTES) {
-            throw new AwsServiceError(
-              'InvalidArgumentException',
-              'The records of a PutRecordBatch request must total at most 4 MiB.',
-            );
-          }
-          const ids = this.accept(state, records);
-          return {
-            FailedPutCount: 0,
-            Encrypted: encrypted(state),
-            RequestResponses: ids.map((RecordId) => ({ RecordId })),
-          };
-        },
-        DescribeDeliveryStream: (input: { DeliveryStreamName?: string }) => {
-          const { definition } = this.requireStream(input.DeliveryStreamName);
-          return {
-            DeliveryStreamDescription: {
-              DeliveryStreamName: definition.name,
-              DeliveryStreamARN: definition.arn,
-              DeliveryStreamStatus: 'ACTIVE',
-              DeliveryStreamType: 'DirectPut',
-              DeliveryStreamEncryptionConfiguration: definition.encryption,
-              VersionId: '1',
-              CreateTimestamp: definition.createdAt / 1000,
-              Destinations: [
-                {
-                  DestinationId: 'destinationId-000000000001',
-                  ExtendedS3DestinationDescription: definition.destination,
-                },
-              ],
-              HasMoreDestinations: false,
-            },
-          };
-        },
-        ListDeliveryStreams: (input: {
-          Limit?: number;
-          DeliveryStreamType?: string;
-          ExclusiveStartDeliveryStreamName?: string;
-        }) => {
-          const limit = input.Limit ?? 10;
-          const start = input.ExclusiveStartDeliveryStreamName;
-          const names =
-            input.DeliveryStreamType && input.DeliveryStreamType !== 'DirectPut'
-              ? []
-              : [...this.streams.keys()].sort();
-          const after = start === undefined ? names : names.filter((name) => name > start);
-          return { DeliveryStreamNames: after.slice(0, limit), HasMoreDeliveryStreams: after.length > limit };
-        },
-      },
+      operations,
     };
   }
 
@@ -329,7 +338,8 @@ const NEWLINE = Buffer.from('\n');
 
 const encrypted = (state: StreamState): boolean => state.definition.encryption.Status === 'ENABLED';
 
-function decodeRecord(data: string | undefined): Buffer {
+/** A record's Data as the wire carries it: base64 text (the SDK types the decoded bytes). */
+function decodeRecord(data: unknown): Buffer {
   if (typeof data !== 'string') {
     throw validationError(
       validationMessage([{ value: null, member: 'record.data', constraint: constraint.notNull }]),

@@ -52,6 +52,47 @@ export function defineStream(
   properties: Properties,
   createdAt: number,
 ): StreamDefinition {
+  const destination = s3DestinationOf(properties);
+  const compression = checkedCompression(destination);
+  const { processors, query, appendDelimiter } = processorsOf(destination);
+  const partitioned = enabled(destination.DynamicPartitioningConfiguration);
+  const prefixes = prefixesOf(destination, partitioned, query);
+  const { intervalSeconds, sizeMb } = bufferingOf(destination);
+  const bucketArn = String(destination.BucketARN ?? '');
+  const bucket = /^arn:[^:]+:s3:::([^/]+)$/.exec(bucketArn)?.[1];
+  if (!bucket) throw new Error(`BucketARN ${bucketArn} is not an S3 bucket ARN`);
+  return {
+    name,
+    arn,
+    createdAt,
+    bucket,
+    prefix: prefixes.prefix,
+    errorPrefix: compilePrefix(prefixes.errorText === '' ? DEFAULT_ERROR_PREFIX : prefixes.errorText),
+    gzip: compression === 'GZIP',
+    bufferIntervalMs: intervalSeconds * 1000,
+    bufferSizeBytes: sizeMb * 1024 * 1024,
+    ...(prefixes.partitionQuery ? { partitionQuery: prefixes.partitionQuery } : {}),
+    appendDelimiter,
+    encryption: encryptionOf(properties.DeliveryStreamEncryptionConfigurationInput),
+    destination: {
+      RoleARN: String(destination.RoleARN ?? ''),
+      BucketARN: bucketArn,
+      ...(prefixes.prefixText === undefined ? {} : { Prefix: prefixes.prefixText }),
+      ...(prefixes.errorText === '' ? {} : { ErrorOutputPrefix: prefixes.errorText }),
+      BufferingHints: { IntervalInSeconds: intervalSeconds, SizeInMBs: sizeMb },
+      CompressionFormat: compression,
+      EncryptionConfiguration: destination.EncryptionConfiguration ?? { NoEncryptionConfig: 'NoEncryption' },
+      ...(processors.length > 0 ? { ProcessingConfiguration: destination.ProcessingConfiguration } : {}),
+      ...(partitioned
+        ? { DynamicPartitioningConfiguration: destination.DynamicPartitioningConfiguration }
+        : {}),
+      S3BackupMode: 'Disabled',
+    },
+  };
+}
+
+/** The S3 destination of a DirectPut stream; any other kind of stream or destination is refused. */
+function s3DestinationOf(properties: Properties): Properties {
   const type = properties.DeliveryStreamType ?? 'DirectPut';
   if (type !== 'DirectPut')
     throw new NotEmulatedLocally(
@@ -66,7 +107,11 @@ export function defineStream(
     properties.S3DestinationConfiguration) as Properties | undefined;
   if (!destination)
     throw new NotEmulatedLocally('a delivery stream without an S3 destination is not emulated locally');
+  return destination;
+}
 
+/** The compression format, after refusing the destination settings that would change the stored bytes. */
+function checkedCompression(destination: Properties): 'UNCOMPRESSED' | 'GZIP' {
   const compression = String(destination.CompressionFormat ?? 'UNCOMPRESSED');
   if (compression !== 'UNCOMPRESSED' && compression !== 'GZIP')
     throw new NotEmulatedLocally(
@@ -76,7 +121,15 @@ export function defineStream(
     throw new NotEmulatedLocally('record format conversion is not emulated locally');
   if (destination.S3BackupMode === 'Enabled')
     throw new NotEmulatedLocally('S3 backup is not emulated locally');
+  return compression;
+}
 
+/** The enabled processors: a MetadataExtraction query and AppendDelimiterToRecord, nothing else. */
+function processorsOf(destination: Properties): {
+  processors: Properties[];
+  query: string | undefined;
+  appendDelimiter: boolean;
+} {
   const processors = enabled(destination.ProcessingConfiguration)
     ? (((destination.ProcessingConfiguration as Properties).Processors ?? []) as Properties[])
     : [];
@@ -96,16 +149,21 @@ export function defineStream(
         );
     }
   }
-  const partitioned = enabled(destination.DynamicPartitioningConfiguration);
+  return { processors, query, appendDelimiter };
+}
+
+/** The object key prefixes, and the partitioning query that fills their partition keys. */
+function prefixesOf(destination: Properties, partitioned: boolean, query: string | undefined) {
   const prefixText =
     typeof destination.Prefix === 'string' && destination.Prefix !== '' ? destination.Prefix : undefined;
   const errorText = typeof destination.ErrorOutputPrefix === 'string' ? destination.ErrorOutputPrefix : '';
   // As Firehose: a custom prefix without a timestamp expression gets the default time folders appended,
   // except under dynamic partitioning, where the prefix is taken as written.
+  const takenAsWritten = prefixText !== undefined && (partitioned || prefixText.includes('!{timestamp:'));
   const prefix = compilePrefix(
     prefixText === undefined
       ? DEFAULT_PREFIX
-      : partitioned || prefixText.includes('!{timestamp:')
+      : takenAsWritten
         ? prefixText
         : `${prefixText}${DEFAULT_PREFIX}`,
   );
@@ -119,41 +177,19 @@ export function defineStream(
     throw new NotEmulatedLocally(
       'dynamic partitioning by Lambda (partitionKeyFromLambda) is not emulated locally',
     );
-  const partitionQuery = partitioned && query ? compilePartitionQuery(query) : undefined;
-
-  const hints = (destination.BufferingHints ?? {}) as Properties;
-  const intervalSeconds = Number(hints.IntervalInSeconds ?? DEFAULT_INTERVAL_SECONDS);
-  const sizeMb = Number(hints.SizeInMBs ?? DEFAULT_SIZE_MB);
-  const bucketArn = String(destination.BucketARN ?? '');
-  const bucket = /^arn:[^:]+:s3:::([^/]+)$/.exec(bucketArn)?.[1];
-  if (!bucket) throw new Error(`BucketARN ${bucketArn} is not an S3 bucket ARN`);
   return {
-    name,
-    arn,
-    createdAt,
-    bucket,
+    prefixText,
+    errorText,
     prefix,
-    errorPrefix: compilePrefix(errorText === '' ? DEFAULT_ERROR_PREFIX : errorText),
-    gzip: compression === 'GZIP',
-    bufferIntervalMs: intervalSeconds * 1000,
-    bufferSizeBytes: sizeMb * 1024 * 1024,
-    ...(partitionQuery ? { partitionQuery } : {}),
-    appendDelimiter,
-    encryption: encryptionOf(properties.DeliveryStreamEncryptionConfigurationInput),
-    destination: {
-      RoleARN: String(destination.RoleARN ?? ''),
-      BucketARN: bucketArn,
-      ...(prefixText === undefined ? {} : { Prefix: prefixText }),
-      ...(errorText === '' ? {} : { ErrorOutputPrefix: errorText }),
-      BufferingHints: { IntervalInSeconds: intervalSeconds, SizeInMBs: sizeMb },
-      CompressionFormat: compression,
-      EncryptionConfiguration: destination.EncryptionConfiguration ?? { NoEncryptionConfig: 'NoEncryption' },
-      ...(processors.length > 0 ? { ProcessingConfiguration: destination.ProcessingConfiguration } : {}),
-      ...(partitioned
-        ? { DynamicPartitioningConfiguration: destination.DynamicPartitioningConfiguration }
-        : {}),
-      S3BackupMode: 'Disabled',
-    },
+    partitionQuery: partitioned && query ? compilePartitionQuery(query) : undefined,
+  };
+}
+
+function bufferingOf(destination: Properties): { intervalSeconds: number; sizeMb: number } {
+  const hints = (destination.BufferingHints ?? {}) as Properties;
+  return {
+    intervalSeconds: Number(hints.IntervalInSeconds ?? DEFAULT_INTERVAL_SECONDS),
+    sizeMb: Number(hints.SizeInMBs ?? DEFAULT_SIZE_MB),
   };
 }
 

@@ -4,8 +4,20 @@
  * Local Athena reads each table's columns, partition keys and location from here.
  */
 import { join } from 'node:path';
+import type {
+  CreateDatabaseRequest,
+  CreateTableRequest,
+  DeleteTableRequest,
+  GetDatabaseRequest,
+  GetDatabasesRequest,
+  GetTableRequest,
+  GetTablesRequest,
+  Glue,
+  DatabaseInput as SdkDatabaseInput,
+  TableInput as SdkTableInput,
+} from '@aws-sdk/client-glue';
 import type { Clock } from '../clock';
-import { AwsServiceError, type JsonProtocolService } from '../edge/service';
+import { AwsServiceError, type JsonProtocolService, type OperationsOf } from '../edge/service';
 import { codeUnitOrder, paginate } from '../shared/pagination';
 import { readJsonOr, writeJsonAtomic } from '../shared/persistence';
 
@@ -74,62 +86,54 @@ export class GlueCatalog {
   constructor(private readonly options: GlueCatalogOptions) {
     this.file = join(options.stateDir, 'glue', 'catalog.json');
     this.state = readJsonOr<CatalogState>(this.file, { databases: {}, tables: {} });
-    this.edgeService = {
-      protocol: 'awsJson1_1',
-      signingName: 'glue',
-      targetPrefix: 'AWSGlue',
-      operations: {
-        CreateDatabase: (input: { DatabaseInput?: DatabaseInput }) => {
-          this.createDatabase(input.DatabaseInput ?? { Name: '' });
-          return {};
-        },
-        GetDatabase: (input: { Name?: string }) => ({
-          Database: this.catalogDatabase(this.database(catalogName(input.Name, 'Name'))),
-        }),
-        GetDatabases: (input: { NextToken?: string; MaxResults?: number }) => {
-          const { items, nextToken } = byName(
-            Object.values(this.state.databases),
-            'glue:GetDatabases',
-            input,
-          );
-          return {
-            DatabaseList: items.map((database) => this.catalogDatabase(database)),
-            NextToken: nextToken,
-          };
-        },
-        CreateTable: (input: { DatabaseName?: string; TableInput?: TableInput }) => {
-          this.createTable(catalogName(input.DatabaseName, 'DatabaseName'), input.TableInput ?? { Name: '' });
-          return {};
-        },
-        GetTable: (input: { DatabaseName?: string; Name?: string }) => ({
-          Table: this.catalogTable(this.table(catalogName(input.DatabaseName, 'DatabaseName'), input.Name)),
-        }),
-        GetTables: (input: { DatabaseName?: string; NextToken?: string; MaxResults?: number }) => {
-          const databaseName = catalogName(input.DatabaseName, 'DatabaseName');
-          const { items, nextToken } = byName(
-            this.tables(databaseName),
-            `glue:GetTables:${databaseName}`,
-            input,
-          );
-          return { TableList: items.map((table) => this.catalogTable(table)), NextToken: nextToken };
-        },
-        DeleteTable: (input: { DatabaseName?: string; Name?: string }) => {
-          const databaseName = catalogName(input.DatabaseName, 'DatabaseName');
-          const table = this.table(databaseName, input.Name);
-          delete this.state.tables[databaseName]?.[table.Name];
-          this.save();
-          return {};
-        },
+    const operations: OperationsOf<Glue> = {
+      CreateDatabase: (input: CreateDatabaseRequest) => {
+        this.createDatabase(input.DatabaseInput);
+        return {};
+      },
+      GetDatabase: (input: GetDatabaseRequest) => ({
+        Database: this.catalogDatabase(this.database(catalogName(input.Name, 'Name'))),
+      }),
+      GetDatabases: (input: GetDatabasesRequest) => {
+        const { items, nextToken } = byName(Object.values(this.state.databases), 'glue:GetDatabases', input);
+        return {
+          DatabaseList: items.map((database) => this.catalogDatabase(database)),
+          NextToken: nextToken,
+        };
+      },
+      CreateTable: (input: CreateTableRequest) => {
+        this.createTable(catalogName(input.DatabaseName, 'DatabaseName'), input.TableInput);
+        return {};
+      },
+      GetTable: (input: GetTableRequest) => ({
+        Table: this.catalogTable(this.table(catalogName(input.DatabaseName, 'DatabaseName'), input.Name)),
+      }),
+      GetTables: (input: GetTablesRequest) => {
+        const databaseName = catalogName(input.DatabaseName, 'DatabaseName');
+        const { items, nextToken } = byName(
+          this.tables(databaseName),
+          `glue:GetTables:${databaseName}`,
+          input,
+        );
+        return { TableList: items.map((table) => this.catalogTable(table)), NextToken: nextToken };
+      },
+      DeleteTable: (input: DeleteTableRequest) => {
+        const databaseName = catalogName(input.DatabaseName, 'DatabaseName');
+        const table = this.table(databaseName, input.Name);
+        delete this.state.tables[databaseName]?.[table.Name];
+        this.save();
+        return {};
       },
     };
+    this.edgeService = { protocol: 'awsJson1_1', signingName: 'glue', targetPrefix: 'AWSGlue', operations };
   }
 
-  /** Creates a database; an existing one of the same name is refused (AlreadyExistsException). */
-  createDatabase(input: DatabaseInput): void {
-    const name = catalogName(input.Name, 'DatabaseInput.Name');
+  /** CreateDatabase: an existing database of the same name is refused (AlreadyExistsException). */
+  createDatabase(input: SdkDatabaseInput | undefined): void {
+    const name = catalogName(input?.Name, 'DatabaseInput.Name');
     if (this.state.databases[name])
       throw new AwsServiceError('AlreadyExistsException', 'Database already exists.');
-    this.putDatabase(input);
+    this.putDatabase({ ...input, Name: name });
   }
 
   /** Creates or replaces a database, as a stack deploy or update does; its tables stay. */
@@ -141,11 +145,13 @@ export class GlueCatalog {
     this.save();
   }
 
-  createTable(databaseName: string, input: TableInput): void {
-    const name = catalogName(input.Name, 'TableInput.Name');
+  /** CreateTable: an existing table of the same name is refused (AlreadyExistsException). */
+  createTable(databaseName: string, input: SdkTableInput | undefined): void {
+    const name = catalogName(input?.Name, 'TableInput.Name');
     if (this.state.tables[this.database(databaseName).Name]?.[name])
       throw new AwsServiceError('AlreadyExistsException', 'Table already exists.');
-    this.putTable(databaseName, input);
+    // Kept as given, as Glue does: only the name is checked; Athena reads the columns it understands.
+    this.putTable(databaseName, { ...input, Name: name } as TableInput);
   }
 
   /** Creates or replaces a table, as a stack deploy or update does. */
@@ -211,7 +217,7 @@ export class GlueCatalog {
 function byName<T extends { Name: string }>(
   items: readonly T[],
   list: string,
-  input: { NextToken?: string; MaxResults?: number },
+  input: { readonly NextToken?: string | undefined; readonly MaxResults?: number | undefined },
 ) {
   return paginate(
     items.toSorted((left, right) => codeUnitOrder(left.Name, right.Name)),

@@ -56,20 +56,28 @@ export class InstancePool<E extends PooledEnvironment> {
       if (this.retired) return 'retired';
       const idle = this.takeIdle();
       if (idle) return this.lend(idle);
-      const environments = this.busy.size;
-      if (environments < this.options.concurrency) {
-        if (environments < this.options.eagerEnvironments) return this.lend(this.options.create());
-        if (performance.now() >= scaleOutAt) {
-          const coldStarting = [...this.busy].some((sandbox) => sandbox.initialising);
-          if (!coldStarting && this.options.hasSpareCpu()) return this.lend(this.options.create());
-          scaleOutAt = performance.now() + this.options.scaleOutDelayMs;
-        }
-        await this.nextRelease(scaleOutAt - performance.now());
-      } else {
+      if (this.busy.size >= this.options.concurrency) {
         if (this.options.throttles && !wait) return 'throttled';
         await this.nextRelease();
+        continue;
       }
+      const scaleOutDue = performance.now() >= scaleOutAt;
+      const added = this.grow(scaleOutDue);
+      if (added) return this.lend(added);
+      if (scaleOutDue) scaleOutAt = performance.now() + this.options.scaleOutDelayMs;
+      await this.nextRelease(scaleOutAt - performance.now());
     }
+  }
+
+  /**
+   * A new environment if one may be added now (the pool is below its concurrency): at once up to the eager
+   * ones, past them only once the scale-out delay is over, while none is cold-starting and a core is spare.
+   */
+  private grow(scaleOutDue: boolean): E | undefined {
+    if (this.busy.size < this.options.eagerEnvironments) return this.options.create();
+    if (!scaleOutDue) return undefined;
+    const coldStarting = [...this.busy].some((sandbox) => sandbox.initialising);
+    return !coldStarting && this.options.hasSpareCpu() ? this.options.create() : undefined;
   }
 
   private lend(sandbox: E): Acquired<E> {

@@ -5,7 +5,18 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GetAccountSettingsResponse } from '@aws-sdk/client-lambda';
+import type {
+  DeleteFunctionConcurrencyRequest,
+  GetAccountSettingsResponse,
+  GetFunctionConcurrencyRequest,
+  GetFunctionConfigurationRequest,
+  GetFunctionRequest,
+  InvocationRequest,
+  InvocationType,
+  ListFunctionsRequest,
+  LogType,
+  PutFunctionConcurrencyRequest,
+} from '@aws-sdk/client-lambda';
 import {
   AwsServiceError,
   type RestJsonService,
@@ -14,10 +25,10 @@ import {
   type RestRoute,
 } from '../edge/service';
 import { paginate } from '../shared/pagination';
+import { bodyAs, headerText, queryNumber, queryText } from '../shared/rest-input';
 import { validationMessage } from '../shared/validation';
 import { functionConfiguration } from './function-configuration';
 import type { FunctionDescription, LambdaRuntime } from './runtime';
-import type { InvocationType } from './types';
 
 const INVOCATION_TYPES: readonly InvocationType[] = ['Event', 'RequestResponse', 'DryRun'];
 const DEFAULT_MAX_ITEMS = 50;
@@ -59,30 +70,27 @@ function accountSettings(functions: readonly FunctionDescription[]): GetAccountS
 const validationError = (value: string, member: string, constraint: string): AwsServiceError =>
   new AwsServiceError('ValidationException', validationMessage([{ value, member, constraint }]), 400);
 
-const header = (request: RestRequest, name: string): string | undefined => {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-};
+/** The payload's text, read in place (a payload can be megabytes). */
+function utf8Text(payload: Uint8Array | undefined): string {
+  if (payload === undefined) return '';
+  return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+}
 
 export function lambdaEdgeService(runtime: LambdaRuntime): RestJsonService {
-  const functionName = (request: RestRequest): string => request.params.FunctionName ?? '';
-  const qualifier = (request: RestRequest): string | undefined => request.query.get('Qualifier') ?? undefined;
-
-  async function invoke(request: RestRequest): Promise<RestResponse> {
-    const invocationType = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
-    if (!INVOCATION_TYPES.includes(invocationType as InvocationType)) {
+  async function invoke(input: InvocationRequest): Promise<RestResponse> {
+    const invocationType = input.InvocationType ?? 'RequestResponse';
+    if (!INVOCATION_TYPES.includes(invocationType)) {
       throw validationError(
         invocationType,
         'invocationType',
         'Member must satisfy enum value set: [Event, RequestResponse, DryRun]',
       );
     }
-    const logType = header(request, 'x-amz-log-type');
-    const result = await runtime.invoke(functionName(request), request.rawBody.toString('utf8'), {
-      invocationType: invocationType as InvocationType,
-      logType: logType === 'Tail' ? 'Tail' : 'None',
-      clientContext: header(request, 'x-amz-client-context'),
-      qualifier: qualifier(request),
+    const result = await runtime.invoke(input.FunctionName ?? '', utf8Text(input.Payload), {
+      invocationType,
+      logType: input.LogType === 'Tail' ? 'Tail' : 'None',
+      clientContext: input.ClientContext,
+      qualifier: input.Qualifier,
     });
     const headers: Record<string, string> = { 'x-amzn-RequestId': result.requestId };
     if (result.executedVersion) headers['X-Amz-Executed-Version'] = result.executedVersion;
@@ -93,15 +101,14 @@ export function lambdaEdgeService(runtime: LambdaRuntime): RestJsonService {
     return { status: result.statusCode, headers, body: result.payload };
   }
 
-  function listFunctions(request: RestRequest): RestResponse {
-    const maxItemsText = request.query.get('MaxItems');
-    const maxItems = maxItemsText === null ? DEFAULT_MAX_ITEMS : Number(maxItemsText);
+  function listFunctions(input: ListFunctionsRequest): RestResponse {
+    const maxItems = input.MaxItems ?? DEFAULT_MAX_ITEMS;
     if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 10_000) {
-      throw validationError(String(maxItemsText), 'maxItems', 'Member must have value between 1 and 10000');
+      throw validationError(String(input.MaxItems), 'maxItems', 'Member must have value between 1 and 10000');
     }
     const page = paginate(
       runtime.list(),
-      { token: request.query.get('Marker') ?? undefined, pageSize: maxItems },
+      { token: input.Marker, pageSize: maxItems },
       {
         list: 'lambda:ListFunctions',
         keyOf: (description) => description.config.functionName,
@@ -111,8 +118,8 @@ export function lambdaEdgeService(runtime: LambdaRuntime): RestJsonService {
     return { body: { Functions: page.items.map(functionConfiguration), NextMarker: page.nextToken } };
   }
 
-  function getFunction(request: RestRequest): RestResponse {
-    const description = runtime.describe(functionName(request), qualifier(request));
+  function getFunction(input: GetFunctionRequest): RestResponse {
+    const description = runtime.describe(input.FunctionName ?? '', input.Qualifier);
     const reserved = description.config.reservedConcurrency;
     return {
       body: {
@@ -124,9 +131,8 @@ export function lambdaEdgeService(runtime: LambdaRuntime): RestJsonService {
     };
   }
 
-  function putConcurrency(request: RestRequest): RestResponse {
-    const body = (request.body ?? {}) as { ReservedConcurrentExecutions?: unknown };
-    const reserved = body.ReservedConcurrentExecutions;
+  function putConcurrency(input: PutFunctionConcurrencyRequest): RestResponse {
+    const reserved: unknown = input.ReservedConcurrentExecutions;
     if (typeof reserved !== 'number' || !Number.isInteger(reserved) || reserved < 0) {
       throw validationError(
         String(reserved),
@@ -134,10 +140,20 @@ export function lambdaEdgeService(runtime: LambdaRuntime): RestJsonService {
         'Member must have value greater than or equal to 0',
       );
     }
-    runtime.setReservedConcurrency(functionName(request), reserved);
+    runtime.setReservedConcurrency(input.FunctionName ?? '', reserved);
     return { body: { ReservedConcurrentExecutions: reserved } };
   }
 
+  // Each route decodes its path, query, headers and body into the operation's SDK input.
+  const functionName = (request: RestRequest): string => request.params.FunctionName ?? '';
+  const qualified = (request: RestRequest) => ({
+    FunctionName: functionName(request),
+    Qualifier: queryText(request, 'Qualifier'),
+  });
+  const listInput = (request: RestRequest): ListFunctionsRequest => ({
+    Marker: queryText(request, 'Marker'),
+    MaxItems: queryNumber(request, 'MaxItems'),
+  });
   const routes: RestRoute[] = [
     {
       method: 'GET',
@@ -149,31 +165,51 @@ export function lambdaEdgeService(runtime: LambdaRuntime): RestJsonService {
       method: 'POST',
       path: '/2015-03-31/functions/{FunctionName}/invocations',
       operation: 'Invoke',
-      handle: invoke,
+      handle: (request) =>
+        invoke({
+          ...qualified(request),
+          // Checked by the operation: the header can carry any text.
+          InvocationType: headerText(request, 'x-amz-invocation-type') as InvocationType | undefined,
+          LogType: headerText(request, 'x-amz-log-type') as LogType | undefined,
+          ClientContext: headerText(request, 'x-amz-client-context'),
+          Payload: request.rawBody,
+        }),
     },
-    { method: 'GET', path: '/2015-03-31/functions', operation: 'ListFunctions', handle: listFunctions },
+    {
+      method: 'GET',
+      path: '/2015-03-31/functions',
+      operation: 'ListFunctions',
+      handle: (request) => listFunctions(listInput(request)),
+    },
     // The AWS CLI asks for the collection with a trailing slash.
-    { method: 'GET', path: '/2015-03-31/functions/', operation: 'ListFunctions', handle: listFunctions },
+    {
+      method: 'GET',
+      path: '/2015-03-31/functions/',
+      operation: 'ListFunctions',
+      handle: (request) => listFunctions(listInput(request)),
+    },
     {
       method: 'GET',
       path: '/2015-03-31/functions/{FunctionName}',
       operation: 'GetFunction',
-      handle: getFunction,
+      handle: (request) => getFunction(qualified(request)),
     },
     {
       method: 'GET',
       path: '/2015-03-31/functions/{FunctionName}/configuration',
       operation: 'GetFunctionConfiguration',
-      handle: (request) => ({
-        body: functionConfiguration(runtime.describe(functionName(request), qualifier(request))),
-      }),
+      handle: (request) => {
+        const input: GetFunctionConfigurationRequest = qualified(request);
+        return { body: functionConfiguration(runtime.describe(input.FunctionName ?? '', input.Qualifier)) };
+      },
     },
     {
       method: 'GET',
       path: '/2019-09-30/functions/{FunctionName}/concurrency',
       operation: 'GetFunctionConcurrency',
       handle: (request) => {
-        const reserved = runtime.describe(functionName(request)).config.reservedConcurrency;
+        const input: GetFunctionConcurrencyRequest = { FunctionName: functionName(request) };
+        const reserved = runtime.describe(input.FunctionName ?? '').config.reservedConcurrency;
         return { body: reserved === undefined ? {} : { ReservedConcurrentExecutions: reserved } };
       },
     },
@@ -181,14 +217,19 @@ export function lambdaEdgeService(runtime: LambdaRuntime): RestJsonService {
       method: 'PUT',
       path: '/2017-10-31/functions/{FunctionName}/concurrency',
       operation: 'PutFunctionConcurrency',
-      handle: putConcurrency,
+      handle: (request) =>
+        putConcurrency({
+          ...bodyAs<PutFunctionConcurrencyRequest>(request),
+          FunctionName: functionName(request),
+        }),
     },
     {
       method: 'DELETE',
       path: '/2017-10-31/functions/{FunctionName}/concurrency',
       operation: 'DeleteFunctionConcurrency',
       handle: (request) => {
-        runtime.setReservedConcurrency(functionName(request), undefined);
+        const input: DeleteFunctionConcurrencyRequest = { FunctionName: functionName(request) };
+        runtime.setReservedConcurrency(input.FunctionName ?? '', undefined);
         return { status: 204 };
       },
     },

@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SIGNATURE_HEADER, signDelivery } from '../../../functions/shared/messenger/signature';
+import { sendHttpReply } from '../edge/http-reply';
 import type { HttpService } from '../edge/service';
 import { type GraphStandIn, MESSENGER_ADMIN_PATH } from '../messenger/graph';
 import { messagesOfDelivery } from '../messenger/inbound';
@@ -66,11 +67,11 @@ export class MessengerChat implements HttpService {
     }
     if (path === `${CHAT_PATH}/messages` && method === 'POST') {
       const [status, answer] = await this.relay(body);
-      reply(response, status, answer);
+      sendHttpReply(response, status, answer);
       return;
     }
     if (path.startsWith(CHAT_PATH)) {
-      reply(response, 404, {
+      sendHttpReply(response, 404, {
         message: `No such endpoint: ${method} ${path} (see POST ${CHAT_PATH}/messages)`,
       });
       return;
@@ -160,9 +161,4 @@ function metaDelivery(request: ChatMessageRequest, mid: string): unknown {
         }),
   };
   return { object: 'page', entry: [{ id: pageId, time: request.timestamp, messaging: [item] }] };
-}
-
-function reply(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  response.end(JSON.stringify(body));
 }

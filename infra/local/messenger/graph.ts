@@ -13,6 +13,7 @@ import { rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Clock } from '../clock';
+import { sendHttpReply } from '../edge/http-reply';
 import type { HttpService } from '../edge/service';
 import { appendJsonLine, readJsonLines, readJsonOr, writeJsonAtomic } from '../shared/persistence';
 import {
@@ -203,52 +204,77 @@ export class GraphStandIn implements HttpService {
     }
     if (method !== 'POST' || !SEND_PATH.test(url.pathname)) {
       const error = graphError(2500, `Unknown path components: ${url.pathname.replace(/^\/graph/, '')}`);
-      reply(response, error.status, { error: error.body });
+      sendHttpReply(response, error.status, { error: error.body });
       return;
     }
     try {
       const payload = parseBody(request, body);
-      reply(response, 200, this.send(accessTokenOf(request, url, payload), payload));
+      sendHttpReply(response, 200, this.send(accessTokenOf(request, url, payload), payload));
     } catch (error) {
       if (!(error instanceof GraphError)) throw error;
-      reply(response, error.status, { error: error.body }, { 'www-authenticate': wwwAuthenticate(error) });
+      sendHttpReply(
+        response,
+        error.status,
+        { error: error.body },
+        { 'www-authenticate': wwwAuthenticate(error) },
+      );
     }
   }
 
   private handleAdmin(method: string, url: URL, body: unknown, response: ServerResponse): void {
     const path = url.pathname.slice(MESSENGER_ADMIN_PATH.length);
     const input = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-    if (path === '/sent' && method === 'GET') {
-      reply(response, 200, this.sent(url.searchParams.get('psid') ?? undefined));
-    } else if (path === '/conversation' && method === 'GET') {
-      const psid = url.searchParams.get('psid');
-      if (psid) reply(response, 200, this.conversation(psid));
-      else reply(response, 400, { message: 'Name the person: /conversation?psid=<PSID>' });
-    } else if (path === '/sent' && method === 'DELETE') {
-      this.clearSent();
-      reply(response, 204, undefined);
-    } else if (
-      path === '/inbound' &&
-      method === 'POST' &&
-      typeof input.psid === 'string' &&
-      input.psid !== ''
-    ) {
-      const at = input.at === undefined ? this.clock.now() : new Date(input.at as string | number).getTime();
-      if (Number.isNaN(at)) {
-        reply(response, 400, { message: '`at` must be epoch milliseconds or an ISO-8601 time' });
-        return;
-      }
-      this.recordUserMessage(input.psid, at);
-      reply(response, 204, undefined);
-    } else if (path === '/faults' && method === 'POST' && typeof input.next === 'number') {
-      const error = typeof input.error === 'object' && input.error !== null ? input.error : {};
-      this.failNextSends(input.next, error, typeof input.status === 'number' ? input.status : 400);
-      reply(response, 204, undefined);
-    } else {
-      reply(response, 404, {
+    const answer = this.adminEndpoints().get(`${method} ${path}`)?.(url, input);
+    if (answer) sendHttpReply(response, answer.status, answer.body);
+    else {
+      sendHttpReply(response, 404, {
         message: `No such endpoint: ${method} ${url.pathname} (see GET /sent, GET /conversation?psid=, DELETE /sent, POST /inbound {psid, at?}, POST /faults {next, error, status?})`,
       });
     }
+  }
+
+  /** By `METHOD /path`; each answers, or undefined when its input does not fit (a 404, as for no endpoint). */
+  private adminEndpoints(): ReadonlyMap<string, AdminEndpoint> {
+    return new Map<string, AdminEndpoint>([
+      ['GET /sent', (url) => ({ status: 200, body: this.sent(url.searchParams.get('psid') ?? undefined) })],
+      [
+        'GET /conversation',
+        (url) => {
+          const psid = url.searchParams.get('psid');
+          return psid
+            ? { status: 200, body: this.conversation(psid) }
+            : { status: 400, body: { message: 'Name the person: /conversation?psid=<PSID>' } };
+        },
+      ],
+      [
+        'DELETE /sent',
+        () => {
+          this.clearSent();
+          return { status: 204, body: undefined };
+        },
+      ],
+      ['POST /inbound', (_, input) => this.adminInbound(input)],
+      [
+        'POST /faults',
+        (_, input) => {
+          if (typeof input.next !== 'number') return undefined;
+          const error = typeof input.error === 'object' && input.error !== null ? input.error : {};
+          this.failNextSends(input.next, error, typeof input.status === 'number' ? input.status : 400);
+          return { status: 204, body: undefined };
+        },
+      ],
+    ]);
+  }
+
+  /** The person wrote to the Page (at `at`, else now), which opens the messaging window. */
+  private adminInbound(input: Record<string, unknown>): AdminAnswer | undefined {
+    if (typeof input.psid !== 'string' || input.psid === '') return undefined;
+    const at = input.at === undefined ? this.clock.now() : new Date(input.at as string | number).getTime();
+    if (Number.isNaN(at)) {
+      return { status: 400, body: { message: '`at` must be epoch milliseconds or an ISO-8601 time' } };
+    }
+    this.recordUserMessage(input.psid, at);
+    return { status: 204, body: undefined };
   }
 
   private takeFault(): void {
@@ -266,6 +292,13 @@ export class GraphStandIn implements HttpService {
       throw outsideAllowedWindow();
   }
 }
+
+interface AdminAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+type AdminEndpoint = (url: URL, input: Record<string, unknown>) => AdminAnswer | undefined;
 
 /** The token from `?access_token=`, an `Authorization: Bearer` header, or an `access_token` body field. */
 function accessTokenOf(request: IncomingMessage, url: URL, body: unknown): string | undefined {
@@ -302,18 +335,4 @@ function parseJsonOr(text: string, fallback: unknown): unknown {
 
 function wwwAuthenticate(error: GraphError): string {
   return `OAuth "Facebook Platform" "invalid_request" "${error.body.message.replace(/"/g, "'")}"`;
-}
-
-function reply(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Readonly<Record<string, string>> = {},
-): void {
-  if (body === undefined) {
-    response.writeHead(status, headers).end();
-    return;
-  }
-  response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
-  response.end(JSON.stringify(body));
 }

@@ -7,6 +7,7 @@
  * HeadObject, DeleteObject, DeleteObjects, ListObjectsV2. Anything else answers NotImplemented (501).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DeleteObjectsRequest, ListObjectsV2Request, PutObjectRequest } from '@aws-sdk/client-s3';
 import type { Clock } from '../clock';
 import { escapeXml } from '../edge/protocols';
 import { AwsServiceError, type HttpService } from '../edge/service';
@@ -98,11 +99,7 @@ export class S3Service implements HttpService {
       case 'PUT': {
         if (request.headers['x-amz-copy-source']) throw notImplemented('CopyObject');
         const content = isAwsChunked(request.headers) ? decodeAwsChunked(body) : body;
-        const info = this.store.putObject(bucket, key, content, {
-          ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
-          metadata: userMetadata(request),
-        });
-        return { headers: { ETag: info.etag } };
+        return this.putObject(putInput(request, bucket, key), content);
       }
       case 'GET': {
         const { info, body: content } = this.store.getObject(bucket, key);
@@ -121,7 +118,7 @@ export class S3Service implements HttpService {
   private bucketOperation(method: string, bucket: string, query: URLSearchParams, body: Buffer): S3Reply {
     const names = [...query.keys()].filter((name) => name !== 'x-id');
     if (method === 'GET' && query.get('list-type') === '2' && names.every((name) => LIST_QUERY.has(name)))
-      return this.listObjectsV2(bucket, query);
+      return this.listObjectsV2(listInput(bucket, query));
     if (method === 'GET' && names.length === 1 && names[0] === 'location') {
       this.store.requireBucket(bucket);
       // us-east-1 is the one region S3 reports as an empty LocationConstraint.
@@ -129,7 +126,7 @@ export class S3Service implements HttpService {
       return { body: `<LocationConstraint xmlns="${XMLNS}">${region}</LocationConstraint>` };
     }
     if (method === 'POST' && names.length === 1 && names[0] === 'delete')
-      return this.deleteObjects(bucket, body);
+      return this.deleteObjects(deleteInput(bucket, body));
     if (names.length > 0) throw notImplemented(`?${names[0]} on a bucket`);
     switch (method) {
       case 'PUT':
@@ -159,15 +156,24 @@ export class S3Service implements HttpService {
     };
   }
 
-  private listObjectsV2(bucket: string, query: URLSearchParams): S3Reply {
-    const prefix = query.get('prefix') ?? '';
-    const delimiter = query.get('delimiter') || undefined;
-    const maxKeys = query.has('max-keys') ? Number(query.get('max-keys')) : 1000;
+  private putObject(input: Omit<PutObjectRequest, 'Body'>, content: Buffer): S3Reply {
+    const info = this.store.putObject(input.Bucket ?? '', input.Key ?? '', content, {
+      ...(input.ContentType ? { contentType: input.ContentType } : {}),
+      metadata: input.Metadata ?? {},
+    });
+    return { headers: { ETag: info.etag } };
+  }
+
+  private listObjectsV2(input: ListObjectsV2Request): S3Reply {
+    const bucket = input.Bucket ?? '';
+    const prefix = input.Prefix ?? '';
+    const delimiter = input.Delimiter;
+    const maxKeys = input.MaxKeys ?? 1000;
     if (!Number.isInteger(maxKeys) || maxKeys < 0) {
       throw new S3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', 400);
     }
-    const token = query.get('continuation-token') ?? undefined;
-    const startAfter = query.get('start-after') ?? undefined;
+    const token = input.ContinuationToken;
+    const startAfter = input.StartAfter;
     const after = token !== undefined ? decodeToken(token) : startAfter;
     const page = this.store.list(bucket, {
       prefix,
@@ -175,7 +181,7 @@ export class S3Service implements HttpService {
       maxKeys: Math.min(maxKeys, 1000),
       ...(after !== undefined ? { after } : {}),
     });
-    const urlEncoded = query.get('encoding-type') === 'url';
+    const urlEncoded = input.EncodingType === 'url';
     const text = (value: string) =>
       escapeXml(urlEncoded ? encodeURIComponent(value).replace(/%2F/g, '/') : value);
     const contents = page.objects
@@ -210,13 +216,11 @@ export class S3Service implements HttpService {
     return { body: xml };
   }
 
-  private deleteObjects(bucket: string, body: Buffer): S3Reply {
+  private deleteObjects(input: DeleteObjectsRequest): S3Reply {
+    const bucket = input.Bucket ?? '';
     this.store.requireBucket(bucket);
-    const xml = body.toString('utf8');
-    const quiet = /<Quiet>\s*true\s*<\/Quiet>/.test(xml);
-    const keys = [...xml.matchAll(/<Object>([\s\S]*?)<\/Object>/g)].map((match) =>
-      unescapeXml(/<Key>([\s\S]*?)<\/Key>/.exec(match[1] ?? '')?.[1] ?? ''),
-    );
+    const quiet = input.Delete?.Quiet === true;
+    const keys = (input.Delete?.Objects ?? []).map((object) => object.Key ?? '');
     if (keys.length > 1000) {
       throw new S3Error(
         'MalformedXML',
@@ -254,6 +258,38 @@ function addressOf(request: IncomingMessage): Addressed {
     ...(keyText === '' ? {} : { key: decodeURIComponent(keyText) }),
     query: new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1)),
   };
+}
+
+/** The route's decoding of a PutObject request into its SDK input (the body is passed on as bytes). */
+function putInput(request: IncomingMessage, bucket: string, key: string): Omit<PutObjectRequest, 'Body'> {
+  const contentType = request.headers['content-type'];
+  return {
+    Bucket: bucket,
+    Key: key,
+    ...(contentType ? { ContentType: contentType } : {}),
+    Metadata: userMetadata(request),
+  };
+}
+
+function listInput(bucket: string, query: URLSearchParams): ListObjectsV2Request {
+  return {
+    Bucket: bucket,
+    Prefix: query.get('prefix') ?? undefined,
+    Delimiter: query.get('delimiter') || undefined,
+    MaxKeys: query.has('max-keys') ? Number(query.get('max-keys')) : undefined,
+    ContinuationToken: query.get('continuation-token') ?? undefined,
+    StartAfter: query.get('start-after') ?? undefined,
+    EncodingType: query.get('encoding-type') === 'url' ? 'url' : undefined,
+  };
+}
+
+/** DeleteObjects' XML body: the keys, and whether only errors are reported. */
+function deleteInput(bucket: string, body: Buffer): DeleteObjectsRequest {
+  const xml = body.toString('utf8');
+  const objects = [...xml.matchAll(/<Object>([\s\S]*?)<\/Object>/g)].map((match) => ({
+    Key: unescapeXml(/<Key>([\s\S]*?)<\/Key>/.exec(match[1] ?? '')?.[1] ?? ''),
+  }));
+  return { Bucket: bucket, Delete: { Objects: objects, Quiet: /<Quiet>\s*true\s*<\/Quiet>/.test(xml) } };
 }
 
 function userMetadata(request: IncomingMessage): Record<string, string> {

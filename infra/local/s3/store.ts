@@ -88,6 +88,13 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const MAX_KEY_BYTES = 1024;
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
+/** Whether a page that ended at `after` (a key or a common prefix) already covered `key`. */
+function listedBefore(key: string, after: string, delimiter: string | undefined): boolean {
+  if (compareKeys(key, after) <= 0) return true;
+  // A page that ended on a common prefix continues after every key under it.
+  return delimiter !== undefined && delimiter !== '' && after.endsWith(delimiter) && key.startsWith(after);
+}
+
 export class S3Store {
   private readonly root: string;
   private readonly metadataRoot: string;
@@ -245,9 +252,7 @@ export class S3Store {
     let last: string | undefined;
     let truncated = false;
     for (const key of keys) {
-      if (after !== undefined && compareKeys(key, after) <= 0) continue;
-      // A page that ended on a common prefix continues after every key under it.
-      if (after !== undefined && delimiter && after.endsWith(delimiter) && key.startsWith(after)) continue;
+      if (after !== undefined && listedBefore(key, after, delimiter)) continue;
       const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
       const entry = cut === -1 ? key : key.slice(0, cut + (delimiter?.length ?? 0));
       if (entry === last) continue;

@@ -123,33 +123,56 @@ function nextCron(
   endDate: number | undefined,
 ): number | undefined {
   const afterWall = wallClockAt(after, timeZone);
-  const startMs = wallClockAsUtc({ ...afterWall, second: 0 }) + MINUTE_MS;
-  const start = wallClockAt(startMs, 'UTC');
-  for (let year = Math.max(start.year, FIRST_YEAR); year <= LAST_YEAR; year++) {
-    if (!cron.years[year - FIRST_YEAR]) continue;
-    const inStartYear = year === start.year;
-    for (let month = inStartYear ? start.month : 1; month <= 12; month++) {
-      if (!cron.months[month]) continue;
-      const inStartMonth = inStartYear && month === start.month;
-      for (const day of matchingDays(cron.days, year, month)) {
-        if (inStartMonth && day < start.day) continue;
-        const onStartDay = inStartMonth && day === start.day;
-        for (let hour = onStartDay ? start.hour : 0; hour < 24; hour++) {
-          if (!cron.hours[hour]) continue;
-          const inStartHour = onStartDay && hour === start.hour;
-          for (let minute = inStartHour ? start.minute : 0; minute < 60; minute++) {
-            if (!cron.minutes[minute]) continue;
-            // A skipped time has no instant; a repeated one fires only on its first reading.
-            const [instant] = instantsAt({ year, month, day, hour, minute, second: 0 }, timeZone);
-            if (instant === undefined || instant <= after) continue;
-            if (endDate !== undefined && instant > endDate) return undefined;
-            return instant;
-          }
-        }
-      }
+  const start = wallClockAt(wallClockAsUtc({ ...afterWall, second: 0 }) + MINUTE_MS, 'UTC');
+  for (const date of cronDates(cron, start)) {
+    for (const time of cronTimes(cron, start, date)) {
+      // A skipped time has no instant; a repeated one fires only on its first reading.
+      const [instant] = instantsAt({ ...date, ...time, second: 0 }, timeZone);
+      if (instant === undefined || instant <= after) continue;
+      return endDate !== undefined && instant > endDate ? undefined : instant;
     }
   }
   return undefined;
+}
+
+interface CalendarDate {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+}
+
+/** The dates the cron selects, in order, from `start`'s date on. */
+function* cronDates(cron: CronSpec, start: WallClock): Generator<CalendarDate> {
+  for (const { year, month } of cronMonths(cron, start)) {
+    const inStartMonth = year === start.year && month === start.month;
+    for (const day of matchingDays(cron.days, year, month)) {
+      if (!inStartMonth || day >= start.day) yield { year, month, day };
+    }
+  }
+}
+
+function* cronMonths(cron: CronSpec, start: WallClock): Generator<{ year: number; month: number }> {
+  for (let year = Math.max(start.year, FIRST_YEAR); year <= LAST_YEAR; year++) {
+    if (!cron.years[year - FIRST_YEAR]) continue;
+    for (let month = year === start.year ? start.month : 1; month <= 12; month++) {
+      if (cron.months[month]) yield { year, month };
+    }
+  }
+}
+
+/** The times of day the cron selects on `date`, from `start`'s time on when `date` is `start`'s date. */
+function* cronTimes(
+  cron: CronSpec,
+  start: WallClock,
+  date: CalendarDate,
+): Generator<{ hour: number; minute: number }> {
+  const onStartDay = date.year === start.year && date.month === start.month && date.day === start.day;
+  for (let hour = onStartDay ? start.hour : 0; hour < 24; hour++) {
+    if (!cron.hours[hour]) continue;
+    for (let minute = onStartDay && hour === start.hour ? start.minute : 0; minute < 60; minute++) {
+      if (cron.minutes[minute]) yield { hour, minute };
+    }
+  }
 }
 
 function matchingDays(spec: DaySpec, year: number, month: number): number[] {
@@ -298,27 +321,33 @@ function parseValues(field: string, rule: FieldRule, fail: (reason: string) => n
   for (const item of field.split(',')) {
     const [base = '', stepText, extra] = item.split('/');
     if (extra !== undefined) fail(`${rule.label} value ${item} has more than one /.`);
-    let step = 1;
-    if (stepText !== undefined) {
-      if (!/^\d+$/.test(stepText) || Number(stepText) < 1)
-        fail(`${rule.label} increment ${stepText} is not valid.`);
-      step = Number(stepText);
-    }
-    let from: number;
-    let to: number;
-    if (base === '*') {
-      from = rule.min;
-      to = rule.max;
-    } else {
-      const [start = '', end, rest] = base.split('-');
-      if (rest !== undefined) fail(`${rule.label} range ${base} is not valid.`);
-      from = parseNumber(start, rule, fail);
-      to = end === undefined ? (stepText === undefined ? from : rule.max) : parseNumber(end, rule, fail);
-      if (to < from) fail(`${rule.label} range ${base} runs backwards.`);
-    }
+    const step = stepText === undefined ? 1 : parseStep(stepText, rule, fail);
+    const { from, to } = parseBounds(base, stepText !== undefined, rule, fail);
     for (let value = from; value <= to; value += step) members[value] = true;
   }
   return members;
+}
+
+function parseStep(text: string, rule: FieldRule, fail: (reason: string) => never): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) fail(`${rule.label} increment ${text} is not valid.`);
+  return Number(text);
+}
+
+/** The range of `*`, `n` or `a-b`; a stepped `n` runs to the field's maximum (`5/15` is 5,20,35,50). */
+function parseBounds(
+  base: string,
+  stepped: boolean,
+  rule: FieldRule,
+  fail: (reason: string) => never,
+): { from: number; to: number } {
+  if (base === '*') return { from: rule.min, to: rule.max };
+  const [start = '', end, rest] = base.split('-');
+  if (rest !== undefined) fail(`${rule.label} range ${base} is not valid.`);
+  const from = parseNumber(start, rule, fail);
+  if (end === undefined) return { from, to: stepped ? rule.max : from };
+  const to = parseNumber(end, rule, fail);
+  if (to < from) fail(`${rule.label} range ${base} runs backwards.`);
+  return { from, to };
 }
 
 function parseNumber(text: string, rule: FieldRule, fail: (reason: string) => never): number {

@@ -3,6 +3,18 @@
  * codes and error codes. Firing is the dispatcher's job (dispatcher.ts); state lives in the store (store.ts).
  */
 import { join } from 'node:path';
+import type {
+  CreateScheduleGroupInput,
+  CreateScheduleInput,
+  DeleteScheduleGroupInput,
+  DeleteScheduleInput,
+  GetScheduleGroupInput,
+  GetScheduleInput,
+  ListScheduleGroupsInput,
+  ListSchedulesInput,
+  ScheduleState,
+  UpdateScheduleInput,
+} from '@aws-sdk/client-scheduler';
 import type { Clock } from '../clock';
 import {
   AwsServiceError,
@@ -13,6 +25,7 @@ import {
 } from '../edge/service';
 import { type ListPaging, type Page, paginate } from '../shared/pagination';
 import type { LocalAccount, TargetPorts } from '../shared/ports';
+import { bodyAs, queryNumber, queryText } from '../shared/rest-input';
 import { constraint, validationMessage } from '../shared/validation';
 import { ScheduleDispatcher } from './dispatcher';
 import { type ScheduleDefinition, type ScheduleGroup, ScheduleStore, scheduleKey } from './store';
@@ -134,8 +147,8 @@ export class SchedulerService {
     return { ScheduleArn: schedule.Arn };
   }
 
-  getSchedule(name: string, groupNameInput: unknown): Record<string, unknown> {
-    const schedule = this.requireSchedule(this.groupOf(groupNameInput), requireName(name, 'name'));
+  getSchedule(input: GetScheduleInput): Record<string, unknown> {
+    const schedule = this.requireSchedule(this.groupOf(input.GroupName), requireName(input.Name, 'name'));
     return {
       Arn: schedule.Arn,
       Name: schedule.Name,
@@ -155,21 +168,20 @@ export class SchedulerService {
     };
   }
 
-  deleteSchedule(name: string, groupNameInput: unknown, clientToken?: unknown): Record<string, never> {
-    optionalClientToken(clientToken);
-    const groupName = this.groupOf(groupNameInput);
-    this.requireSchedule(groupName, requireName(name, 'name'));
+  deleteSchedule(input: DeleteScheduleInput): Record<string, never> {
+    optionalClientToken(input.ClientToken);
+    const groupName = this.groupOf(input.GroupName);
+    const name = requireName(input.Name, 'name');
+    this.requireSchedule(groupName, name);
     this.store.deleteSchedule(groupName, name);
     this.dispatcher.rearm();
     return {};
   }
 
-  listSchedules(query: URLSearchParams): { Schedules: unknown[]; NextToken?: string } {
-    const groupName = query.get('ScheduleGroup') ?? undefined;
+  listSchedules(input: ListSchedulesInput): { Schedules: unknown[]; NextToken?: string } {
+    const { GroupName: groupName, NamePrefix: prefix, State: state } = input;
     if (groupName !== undefined) this.requireGroup(requireName(groupName, 'groupName'));
-    const prefix = query.get('NamePrefix') ?? undefined;
     if (prefix !== undefined) requireName(prefix, 'namePrefix');
-    const state = query.get('State') ?? undefined;
     if (state !== undefined && state !== 'ENABLED' && state !== 'DISABLED') {
       throw validationError(
         validationMessage([
@@ -183,7 +195,7 @@ export class SchedulerService {
         (prefix === undefined || schedule.Name.startsWith(prefix)) &&
         (state === undefined || schedule.State === state),
     );
-    const page = pageOf(schedules, query, {
+    const page = pageOf(schedules, input, {
       list: 'scheduler:ListSchedules',
       keyOf: (schedule) => scheduleKey(schedule.GroupName, schedule.Name),
     });
@@ -201,9 +213,9 @@ export class SchedulerService {
     };
   }
 
-  createScheduleGroupFromApi(name: string, body: Record<string, unknown>): { ScheduleGroupArn: string } {
-    requireName(name, 'name');
-    const clientToken = optionalClientToken(body.ClientToken);
+  createScheduleGroupFromApi(input: CreateScheduleGroupInput): { ScheduleGroupArn: string } {
+    const name = requireName(input.Name, 'name');
+    const clientToken = optionalClientToken(input.ClientToken);
     refuseDefaultGroup(name);
     const existing = this.store.getGroup(name);
     if (existing) {
@@ -212,33 +224,34 @@ export class SchedulerService {
       throw conflict(`Schedule group ${name} already exists.`);
     }
     const group = {
-      ...this.newGroup(name, optionalTags(body.Tags)),
+      ...this.newGroup(name, optionalTags(input.Tags)),
       ...(clientToken !== undefined && { ClientToken: clientToken }),
     };
     this.store.putGroup(group);
     return { ScheduleGroupArn: group.Arn };
   }
 
-  getScheduleGroup(name: string): Record<string, unknown> {
-    return describeGroup(this.requireGroup(requireName(name, 'name')));
+  getScheduleGroup(input: GetScheduleGroupInput): Record<string, unknown> {
+    return describeGroup(this.requireGroup(requireName(input.Name, 'name')));
   }
 
-  deleteScheduleGroup(name: string, clientToken?: unknown): Record<string, never> {
-    optionalClientToken(clientToken);
-    this.requireGroup(requireName(name, 'name'));
+  deleteScheduleGroup(input: DeleteScheduleGroupInput): Record<string, never> {
+    optionalClientToken(input.ClientToken);
+    const name = requireName(input.Name, 'name');
+    this.requireGroup(name);
     refuseDefaultGroup(name);
     this.store.deleteGroup(name);
     this.dispatcher.rearm();
     return {};
   }
 
-  listScheduleGroups(query: URLSearchParams): { ScheduleGroups: unknown[]; NextToken?: string } {
-    const prefix = query.get('NamePrefix') ?? undefined;
+  listScheduleGroups(input: ListScheduleGroupsInput): { ScheduleGroups: unknown[]; NextToken?: string } {
+    const prefix = input.NamePrefix;
     if (prefix !== undefined) requireName(prefix, 'namePrefix');
     const groups = this.store
       .listGroups()
       .filter((group) => prefix === undefined || group.Name.startsWith(prefix));
-    const page = pageOf(groups, query, {
+    const page = pageOf(groups, input, {
       list: 'scheduler:ListScheduleGroups',
       keyOf: (group) => group.Name,
     });
@@ -248,31 +261,27 @@ export class SchedulerService {
     };
   }
 
+  /** Each route decodes its path, query and body into the operation's SDK input, then runs the operation. */
   private routes(): RestRoute[] {
-    const bodyOf = (request: RestRequest): Record<string, unknown> =>
-      typeof request.body === 'object' && request.body !== null
-        ? (request.body as Record<string, unknown>)
-        : {};
-    const name = (request: RestRequest): string => request.params.Name ?? '';
     const ok = (body: unknown) => ({ status: 200, body });
     return [
       {
         method: 'POST',
         path: '/schedules/{Name}',
         operation: 'CreateSchedule',
-        handle: (r) => ok(this.createSchedule(name(r), bodyOf(r))),
+        handle: (r) => ok(this.createSchedule(nameOf(r), bodyAs<CreateScheduleInput>(r))),
       },
       {
         method: 'PUT',
         path: '/schedules/{Name}',
         operation: 'UpdateSchedule',
-        handle: (r) => ok(this.updateSchedule(name(r), bodyOf(r))),
+        handle: (r) => ok(this.updateSchedule(nameOf(r), bodyAs<UpdateScheduleInput>(r))),
       },
       {
         method: 'GET',
         path: '/schedules/{Name}',
         operation: 'GetSchedule',
-        handle: (r) => ok(this.getSchedule(name(r), r.query.get('groupName') ?? undefined)),
+        handle: (r) => ok(this.getSchedule({ Name: nameOf(r), GroupName: queryText(r, 'groupName') })),
       },
       {
         method: 'DELETE',
@@ -280,42 +289,54 @@ export class SchedulerService {
         operation: 'DeleteSchedule',
         handle: (r) =>
           ok(
-            this.deleteSchedule(
-              name(r),
-              r.query.get('groupName') ?? undefined,
-              r.query.get('clientToken') ?? undefined,
-            ),
+            this.deleteSchedule({
+              Name: nameOf(r),
+              GroupName: queryText(r, 'groupName'),
+              ClientToken: queryText(r, 'clientToken'),
+            }),
           ),
       },
       {
         method: 'GET',
         path: '/schedules',
         operation: 'ListSchedules',
-        handle: (r) => ok(this.listSchedules(r.query)),
+        handle: (r) =>
+          ok(
+            this.listSchedules({
+              ...pageQuery(r),
+              GroupName: queryText(r, 'ScheduleGroup'),
+              NamePrefix: queryText(r, 'NamePrefix'),
+              // Checked by the operation: the query can carry any text.
+              State: queryText(r, 'State') as ScheduleState | undefined,
+            }),
+          ),
       },
       {
         method: 'POST',
         path: '/schedule-groups/{Name}',
         operation: 'CreateScheduleGroup',
-        handle: (r) => ok(this.createScheduleGroupFromApi(name(r), bodyOf(r))),
+        handle: (r) =>
+          ok(this.createScheduleGroupFromApi({ ...bodyAs<CreateScheduleGroupInput>(r), Name: nameOf(r) })),
       },
       {
         method: 'GET',
         path: '/schedule-groups/{Name}',
         operation: 'GetScheduleGroup',
-        handle: (r) => ok(this.getScheduleGroup(name(r))),
+        handle: (r) => ok(this.getScheduleGroup({ Name: nameOf(r) })),
       },
       {
         method: 'DELETE',
         path: '/schedule-groups/{Name}',
         operation: 'DeleteScheduleGroup',
-        handle: (r) => ok(this.deleteScheduleGroup(name(r), r.query.get('clientToken') ?? undefined)),
+        handle: (r) =>
+          ok(this.deleteScheduleGroup({ Name: nameOf(r), ClientToken: queryText(r, 'clientToken') })),
       },
       {
         method: 'GET',
         path: '/schedule-groups',
         operation: 'ListScheduleGroups',
-        handle: (r) => ok(this.listScheduleGroups(r.query)),
+        handle: (r) =>
+          ok(this.listScheduleGroups({ ...pageQuery(r), NamePrefix: queryText(r, 'NamePrefix') })),
       },
     ];
   }
@@ -378,24 +399,34 @@ function describeGroup(group: ScheduleGroup): Record<string, unknown> {
   };
 }
 
+const nameOf = (request: RestRequest): string => request.params.Name ?? '';
+
+/** The paging members of a List operation's query string. */
+function pageQuery(request: RestRequest): Pick<ListSchedulesInput, 'NextToken' | 'MaxResults'> {
+  return { MaxResults: queryNumber(request, 'MaxResults'), NextToken: queryText(request, 'NextToken') };
+}
+
 /** MaxResults is 1 to 100 (100 when absent); the items come sorted by their key. */
 function pageOf<T>(
   items: readonly T[],
-  query: URLSearchParams,
+  input: { readonly NextToken?: string | undefined; readonly MaxResults?: number | undefined },
   paging: Omit<ListPaging<T>, 'invalidToken'>,
 ): Page<T> {
-  const maxText = query.get('MaxResults');
-  const pageSize = maxText === null ? DEFAULT_PAGE_SIZE : Number(maxText);
+  const pageSize = input.MaxResults ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
     throw validationError(
       validationMessage([
-        { value: maxText, member: 'maxResults', constraint: constraint.valueBetween(1, 100) },
+        {
+          value: String(input.MaxResults),
+          member: 'maxResults',
+          constraint: constraint.valueBetween(1, 100),
+        },
       ]),
     );
   }
   return paginate(
     items,
-    { token: query.get('NextToken') ?? undefined, pageSize },
+    { token: input.NextToken, pageSize },
     { ...paging, invalidToken: () => validationError('The NextToken is not valid.') },
   );
 }

@@ -199,11 +199,24 @@ const JSON_INPUT_SERVICES = new Set(['lambda', 'states', 'events']);
 
 function validateTarget(value: unknown): ScheduleTarget {
   if (!isRecord(value)) throw validationError('Target is required.');
-  const arn = value.Arn;
+  const arn = requireTargetArn(value.Arn);
+  requireRoleArn(value.RoleArn);
+  validateTargetInput(value, arn);
+  if (isRecord(value.EventBridgeParameters)) validateEventBridgeParameters(value.EventBridgeParameters);
+  validateRetryPolicy(value.RetryPolicy);
+  validateDeadLetterConfig(value.DeadLetterConfig);
+  const target = value as ScheduleTarget;
+  return { ...target, RetryPolicy: retryPolicyWithDefaults(target) };
+}
+
+function requireTargetArn(arn: unknown): string {
   if (typeof arn !== 'string' || arn.length < 1 || arn.length > 1600) {
     throw constraintError(arn, 'target.arn', 'Member must have length between 1 and 1600');
   }
-  const roleArn = value.RoleArn;
+  return arn;
+}
+
+function requireRoleArn(roleArn: unknown): void {
   if (typeof roleArn !== 'string' || !ROLE_ARN_PATTERN.test(roleArn)) {
     throw constraintError(
       roleArn,
@@ -211,51 +224,55 @@ function validateTarget(value: unknown): ScheduleTarget {
       `Member must satisfy regular expression pattern: ${ROLE_ARN_PATTERN.source}`,
     );
   }
-  const input = optionalString(value.Input, 'target.input');
+}
+
+/** What the target's service requires of Input and EventBridgeParameters. */
+function validateTargetInput(target: Record<string, unknown>, arn: string): void {
+  const input = optionalString(target.Input, 'target.input');
   const service = arnService(arn);
   if (input !== undefined && JSON_INPUT_SERVICES.has(service ?? '') && !isJson(input)) {
     throw validationError(`Target Input must be well-formed JSON for a ${service} target.`);
   }
-  if (service === 'events' && !isRecord(value.EventBridgeParameters)) {
+  if (service === 'events' && !isRecord(target.EventBridgeParameters)) {
     throw validationError(
       'EventBridgeParameters with DetailType and Source are required for an event bus target.',
     );
   }
-  if (isRecord(value.EventBridgeParameters)) {
-    const { DetailType, Source } = value.EventBridgeParameters;
-    if (typeof DetailType !== 'string' || DetailType.length < 1 || DetailType.length > 128) {
-      throw constraintError(
-        DetailType,
-        'target.eventBridgeParameters.detailType',
-        'Member must have length between 1 and 128',
-      );
-    }
-    if (typeof Source !== 'string' || Source.length < 1 || Source.length > 256 || Source.startsWith('aws.')) {
-      throw constraintError(
-        Source,
-        'target.eventBridgeParameters.source',
-        'Member must be 1-256 characters and not start with aws.',
-      );
-    }
+}
+
+function validateEventBridgeParameters({ DetailType, Source }: Record<string, unknown>): void {
+  if (typeof DetailType !== 'string' || DetailType.length < 1 || DetailType.length > 128) {
+    throw constraintError(
+      DetailType,
+      'target.eventBridgeParameters.detailType',
+      'Member must have length between 1 and 128',
+    );
   }
-  const retry = value.RetryPolicy;
-  if (retry !== undefined && retry !== null) {
-    if (!isRecord(retry)) throw validationError('RetryPolicy must be an object.');
-    optionalInteger(retry.MaximumRetryAttempts, 'target.retryPolicy.maximumRetryAttempts', 0, 185);
-    optionalInteger(retry.MaximumEventAgeInSeconds, 'target.retryPolicy.maximumEventAgeInSeconds', 60, 86400);
+  if (typeof Source !== 'string' || Source.length < 1 || Source.length > 256 || Source.startsWith('aws.')) {
+    throw constraintError(
+      Source,
+      'target.eventBridgeParameters.source',
+      'Member must be 1-256 characters and not start with aws.',
+    );
   }
-  const deadLetter = value.DeadLetterConfig;
-  if (isRecord(deadLetter) && deadLetter.Arn !== undefined) {
-    if (typeof deadLetter.Arn !== 'string' || !QUEUE_ARN_PATTERN.test(deadLetter.Arn)) {
-      throw constraintError(
-        deadLetter.Arn,
-        'target.deadLetterConfig.arn',
-        `Member must satisfy regular expression pattern: ${QUEUE_ARN_PATTERN.source}`,
-      );
-    }
+}
+
+function validateRetryPolicy(retry: unknown): void {
+  if (retry === undefined || retry === null) return;
+  if (!isRecord(retry)) throw validationError('RetryPolicy must be an object.');
+  optionalInteger(retry.MaximumRetryAttempts, 'target.retryPolicy.maximumRetryAttempts', 0, 185);
+  optionalInteger(retry.MaximumEventAgeInSeconds, 'target.retryPolicy.maximumEventAgeInSeconds', 60, 86400);
+}
+
+function validateDeadLetterConfig(deadLetter: unknown): void {
+  if (!isRecord(deadLetter) || deadLetter.Arn === undefined) return;
+  if (typeof deadLetter.Arn !== 'string' || !QUEUE_ARN_PATTERN.test(deadLetter.Arn)) {
+    throw constraintError(
+      deadLetter.Arn,
+      'target.deadLetterConfig.arn',
+      `Member must satisfy regular expression pattern: ${QUEUE_ARN_PATTERN.source}`,
+    );
   }
-  const target = value as ScheduleTarget;
-  return { ...target, RetryPolicy: retryPolicyWithDefaults(target) };
 }
 
 function isJson(text: string): boolean {

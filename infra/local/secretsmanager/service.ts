@@ -10,9 +10,19 @@ import type {
   BatchGetSecretValueResponse,
   CreateSecretRequest,
   DeleteSecretRequest,
+  DescribeSecretRequest,
+  GetSecretValueRequest,
   ListSecretsRequest,
+  PutSecretValueRequest,
+  SecretsManager,
 } from '@aws-sdk/client-secrets-manager';
-import { AwsServiceError, type JsonProtocolService, type RequestContext } from '../edge/service';
+import {
+  AwsServiceError,
+  type JsonProtocolService,
+  type OperationsOf,
+  type RequestContext,
+} from '../edge/service';
+import { wireFields } from '../shared/wire-fields';
 
 export interface LocalSecret {
   readonly name: string;
@@ -189,52 +199,50 @@ export class SecretsManagerService {
       DeletedDate: secret.deletion && epochSeconds(secret.deletion.markedAt),
       VersionIdsToStages: { [secret.versionId]: ['AWSCURRENT'] },
     });
+    const operations: OperationsOf<SecretsManager> = {
+      GetSecretValue: (input: GetSecretValueRequest) => {
+        const secret = this.live(input.SecretId);
+        if (input.VersionStage !== undefined && input.VersionStage !== 'AWSCURRENT') throw notFound();
+        return secretValue(secret);
+      },
+      BatchGetSecretValue: (input: BatchGetSecretValueRequest) => this.batchGet(input),
+      DescribeSecret: (input: DescribeSecretRequest) => describe(this.find(input.SecretId)),
+      ListSecrets: (input: ListSecretsRequest) => ({
+        // A list entry names the version map SecretVersionsToStages, DescribeSecret VersionIdsToStages.
+        SecretList: this.list({ includePlannedDeletion: input.IncludePlannedDeletion === true }).map(
+          (secret) => {
+            const { VersionIdsToStages, ...entry } = describe(secret);
+            return { ...entry, SecretVersionsToStages: VersionIdsToStages };
+          },
+        ),
+      }),
+      CreateSecret: (input: CreateSecretRequest, context: RequestContext) => this.create(input, context),
+      DeleteSecret: (input: DeleteSecretRequest) => this.delete(input),
+      PutSecretValue: (input: PutSecretValueRequest) => {
+        const secret = this.live(input.SecretId);
+        if (typeof input.SecretString !== 'string') throw invalidParameter('SecretString is required.');
+        secret.value = input.SecretString;
+        secret.versionId = crypto.randomUUID();
+        return {
+          ARN: secret.arn,
+          Name: secret.name,
+          VersionId: secret.versionId,
+          VersionStages: ['AWSCURRENT'],
+        };
+      },
+    };
     return {
       protocol: 'awsJson1_1',
       signingName: 'secretsmanager',
       targetPrefix: 'secretsmanager',
-      operations: {
-        GetSecretValue: (input: { SecretId?: string; VersionStage?: string }) => {
-          const secret = this.live(input.SecretId);
-          if (input.VersionStage !== undefined && input.VersionStage !== 'AWSCURRENT') throw notFound();
-          return secretValue(secret);
-        },
-        BatchGetSecretValue: (input: BatchGetSecretValueRequest) => this.batchGet(input),
-        DescribeSecret: (input: { SecretId?: string }) => describe(this.find(input.SecretId)),
-        ListSecrets: (input: ListSecretsRequest) => ({
-          // A list entry names the version map SecretVersionsToStages, DescribeSecret VersionIdsToStages.
-          SecretList: this.list({ includePlannedDeletion: input.IncludePlannedDeletion === true }).map(
-            (secret) => {
-              const { VersionIdsToStages, ...entry } = describe(secret);
-              return { ...entry, SecretVersionsToStages: VersionIdsToStages };
-            },
-          ),
-        }),
-        CreateSecret: (input: CreateSecretRequest, context: RequestContext) => this.create(input, context),
-        DeleteSecret: (input: DeleteSecretRequest) => this.delete(input),
-        PutSecretValue: (input: { SecretId?: string; SecretString?: string }) => {
-          const secret = this.live(input.SecretId);
-          if (typeof input.SecretString !== 'string') throw invalidParameter('SecretString is required.');
-          secret.value = input.SecretString;
-          secret.versionId = crypto.randomUUID();
-          return {
-            ARN: secret.arn,
-            Name: secret.name,
-            VersionId: secret.versionId,
-            VersionStages: ['AWSCURRENT'],
-          };
-        },
-      },
+      operations,
     };
   }
 }
 
 function secretValue(secret: LocalSecret) {
   return {
-    ARN: secret.arn,
-    Name: secret.name,
-    SecretString: secret.value,
-    VersionId: secret.versionId,
+    ...wireFields(secret, { ARN: 'arn', Name: 'name', SecretString: 'value', VersionId: 'versionId' }),
     VersionStages: ['AWSCURRENT'],
     CreatedDate: epochSeconds(secret.createdAt),
   };

@@ -3,6 +3,7 @@
  * API-neutral outgoing mail, checking what SES checks about the message itself. The v1 and v2 APIs report the
  * same problems under different error codes, so each passes its `SesDialect`.
  */
+import { nameValuePairs, record, text, texts } from '../edge/request-input';
 import { AwsServiceError } from '../edge/service';
 import { parseMime, renderTemplateParts, type TemplateParts, TemplateRenderError } from './library';
 import type { MailAttachment } from './mailbox';
@@ -15,24 +16,43 @@ export interface SesDialect {
   templateNotFound(name: string): AwsServiceError;
 }
 
-export const sesV1Dialect: SesDialect = {
-  api: 'ses',
-  invalid: (message) => new AwsServiceError('InvalidParameterValue', message, 400),
-  configurationSetNotFound: (name) =>
-    new AwsServiceError('ConfigurationSetDoesNotExist', `Configuration set <${name}> does not exist.`, 400),
-  templateNotFound: (name) =>
-    new AwsServiceError('TemplateDoesNotExist', `Template ${name} does not exist.`, 400),
-};
+/** The error codes an API reports the problems under, and the status of a missing resource. */
+interface DialectCodes {
+  readonly invalid: string;
+  readonly configurationSetNotFound: string;
+  readonly templateNotFound: string;
+  readonly notFoundStatus: number;
+}
 
-export const sesV2Dialect: SesDialect = {
-  api: 'sesv2',
-  invalid: (message) => new AwsServiceError('BadRequestException', message, 400),
-  // SES v2 declares no ConfigurationSetDoesNotExist; its SendEmail reports missing resources as NotFound.
-  configurationSetNotFound: (name) =>
-    new AwsServiceError('NotFoundException', `Configuration set <${name}> does not exist.`, 404),
-  templateNotFound: (name) =>
-    new AwsServiceError('NotFoundException', `Template ${name} does not exist.`, 404),
-};
+function sesDialect(api: SesDialect['api'], codes: DialectCodes): SesDialect {
+  return {
+    api,
+    invalid: (message) => new AwsServiceError(codes.invalid, message, 400),
+    configurationSetNotFound: (name) =>
+      new AwsServiceError(
+        codes.configurationSetNotFound,
+        `Configuration set <${name}> does not exist.`,
+        codes.notFoundStatus,
+      ),
+    templateNotFound: (name) =>
+      new AwsServiceError(codes.templateNotFound, `Template ${name} does not exist.`, codes.notFoundStatus),
+  };
+}
+
+export const sesV1Dialect = sesDialect('ses', {
+  invalid: 'InvalidParameterValue',
+  configurationSetNotFound: 'ConfigurationSetDoesNotExist',
+  templateNotFound: 'TemplateDoesNotExist',
+  notFoundStatus: 400,
+});
+
+// SES v2 declares no ConfigurationSetDoesNotExist; its SendEmail reports missing resources as NotFound.
+export const sesV2Dialect = sesDialect('sesv2', {
+  invalid: 'BadRequestException',
+  configurationSetNotFound: 'NotFoundException',
+  templateNotFound: 'NotFoundException',
+  notFoundStatus: 404,
+});
 
 /** A message a caller asked SES to send, before the account-level checks (identities, configuration set). */
 export interface OutgoingMail {
@@ -67,6 +87,29 @@ export interface Body {
   readonly html?: string;
   /** SES v2 Simple content may carry attachments. */
   readonly attachments?: readonly MailAttachment[];
+}
+
+/** Where the two APIs differ in naming a send request's envelope: v1 `Source`/`Tags`, v2 `FromEmailAddress`/`EmailTags`. */
+export interface EnvelopeMembers {
+  readonly from: 'Source' | 'FromEmailAddress';
+  readonly tags: 'Tags' | 'EmailTags';
+}
+
+/** The envelope of a send request as both APIs shape it: Destination's lists, reply-to, configuration set, tags. */
+export function envelopeOf(
+  input: { readonly [member: string]: unknown },
+  members: EnvelopeMembers,
+): Envelope {
+  const destination = record(input.Destination);
+  return {
+    from: text(input[members.from]),
+    to: texts(destination?.ToAddresses),
+    cc: texts(destination?.CcAddresses),
+    bcc: texts(destination?.BccAddresses),
+    replyTo: texts(input.ReplyToAddresses),
+    configurationSetName: text(input.ConfigurationSetName),
+    tags: nameValuePairs(input[members.tags]),
+  };
 }
 
 const MAX_RECIPIENTS = 50;

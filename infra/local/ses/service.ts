@@ -18,7 +18,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Clock } from '../clock';
-import { AwsServiceError, type HttpService } from '../edge/service';
+import { sendHttpReply } from '../edge/http-reply';
+import { decodeQueryInput } from '../edge/query-input';
+import { AwsServiceError, type HttpService, type Operation, type RequestContext } from '../edge/service';
 import { readJsonOr, writeJsonAtomic } from '../shared/persistence';
 import type { EventEntry } from '../shared/ports';
 import { bareAddress, domainOf, type OutgoingMail, type SesDialect } from './compose';
@@ -26,10 +28,10 @@ import { bouncedRecipients, bounceEvent, type EventBridgeDestination } from './e
 import { INBOX_CONTENT_SECURITY_POLICY, renderInboxPage } from './inbox-page';
 import type { TemplateParts } from './library';
 import { Mailbox, type SentMail } from './mailbox';
-import { parseQueryBody, queryErrorXml, queryResponseXml } from './query-protocol';
+import { queryErrorXml, queryResponseXml } from './query-protocol';
 import type { SesSender } from './sender';
-import { runQueryAction } from './v1-api';
-import { runV2Operation } from './v2-api';
+import { sesV1Operations } from './v1-api';
+import { routeV2Request, sesV2Operations } from './v2-api';
 
 export interface SesServiceOptions {
   readonly clock: Clock;
@@ -70,6 +72,8 @@ export class SesService implements HttpService, SesSender {
   private readonly account: string;
   private readonly eventDestinations: Map<string, EventBridgeDestination[]>;
   private readonly publishEvents: SesServiceOptions['publishEvents'];
+  private readonly v1Operations: { readonly [action: string]: Operation | undefined } = sesV1Operations(this);
+  private readonly v2Operations: { readonly [name: string]: Operation | undefined } = sesV2Operations(this);
 
   constructor(options: SesServiceOptions) {
     const directory = join(options.stateDir, 'ses');
@@ -212,28 +216,42 @@ export class SesService implements HttpService, SesSender {
       this.handleInbox(method, url, response);
       return;
     }
-    const region = regionOf(request) ?? this.defaultRegion;
-    // Behind the edge, answer with the request id it already announced.
-    const requestId = String(response.getHeader('x-amzn-requestid') ?? randomUUID());
+    const context: RequestContext = {
+      region: regionOf(request) ?? this.defaultRegion,
+      accountId: this.account,
+      // Behind the edge, answer with the request id it already announced.
+      requestId: String(response.getHeader('x-amzn-requestid') ?? randomUUID()),
+    };
     if (url.pathname.startsWith('/v2/')) {
-      await this.handleV2(method, url.pathname, body, region, requestId, response);
+      await this.handleV2(method, url.pathname, body, context, response);
       return;
     }
     if (method === 'POST' && url.pathname === '/') {
-      await this.handleQuery(body, region, requestId, response);
+      await this.handleQuery(body, context, response);
       return;
     }
-    reply(response, 404, { message: `No SES operation at ${method} ${url.pathname}` });
+    sendHttpReply(response, 404, { message: `No SES operation at ${method} ${url.pathname}` });
   }
 
-  private async handleQuery(body: Buffer, region: string, requestId: string, response: ServerResponse) {
-    const xml = { 'content-type': 'text/xml', 'x-amzn-requestid': requestId };
+  private async handleQuery(body: Buffer, context: RequestContext, response: ServerResponse) {
+    const xml = { 'content-type': 'text/xml', 'x-amzn-requestid': context.requestId };
     try {
-      const outcome = await runQueryAction(parseQueryBody(body), this, region);
-      reply(response, 200, queryResponseXml(outcome.action, outcome.result, requestId), xml);
+      const parameters = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+      const action = parameters.Action;
+      if (!action)
+        throw new AwsServiceError('MissingAction', 'The request must contain the parameter Action.', 400);
+      const operation = operationOf(this.v1Operations, action);
+      if (!operation) {
+        throw new AwsServiceError(
+          'InvalidAction',
+          `Could not find operation ${action} for version 2010-12-01`,
+        );
+      }
+      const result = await operation(decodeQueryInput(parameters), context);
+      sendHttpReply(response, 200, queryResponseXml(action, result, context.requestId), xml);
     } catch (error) {
       const failure = asServiceError(error);
-      reply(response, failure.statusCode, queryErrorXml(failure, requestId), xml);
+      sendHttpReply(response, failure.statusCode, queryErrorXml(failure, context.requestId), xml);
     }
   }
 
@@ -241,22 +259,23 @@ export class SesService implements HttpService, SesSender {
     method: string,
     path: string,
     body: Buffer,
-    region: string,
-    requestId: string,
+    context: RequestContext,
     response: ServerResponse,
   ) {
     try {
-      const outcome = await runV2Operation(method, path, parseJsonBody(body), this, region);
-      if (!outcome)
+      const route = routeV2Request(method, path, parseJsonBody(body));
+      const operation = route && operationOf(this.v2Operations, route.operation);
+      if (!route || !operation)
         throw new AwsServiceError('UnknownOperationException', `No operation at ${method} ${path}`, 404);
-      reply(response, outcome.status, outcome.body, { 'x-amzn-requestid': requestId });
+      const result = await operation(route.input, context);
+      sendHttpReply(response, 200, result, { 'x-amzn-requestid': context.requestId });
     } catch (error) {
       const failure = asServiceError(error);
-      reply(
+      sendHttpReply(
         response,
         failure.statusCode,
         { message: failure.message },
-        { 'x-amzn-errortype': failure.code, 'x-amzn-requestid': requestId },
+        { 'x-amzn-errortype': failure.code, 'x-amzn-requestid': context.requestId },
       );
     }
   }
@@ -270,7 +289,7 @@ export class SesService implements HttpService, SesSender {
         selectedId ? this.mailbox.find(selectedId) : undefined,
         SES_INBOX_PATH,
       );
-      reply(response, 200, page, {
+      sendHttpReply(response, 200, page, {
         'content-type': 'text/html; charset=utf-8',
         'content-security-policy': INBOX_CONTENT_SECURITY_POLICY,
         'x-content-type-options': 'nosniff',
@@ -279,24 +298,24 @@ export class SesService implements HttpService, SesSender {
     }
     if (method === 'POST' && rest === '/clear') {
       this.mailbox.clear();
-      reply(response, 303, '', { location: SES_INBOX_PATH });
+      sendHttpReply(response, 303, '', { location: SES_INBOX_PATH });
       return;
     }
     if (rest === '/messages' && method === 'GET') {
       const to = url.searchParams.get('to')?.toLowerCase();
       const mails = this.mailbox.list();
-      reply(response, 200, to ? mails.filter((mail) => isAddressedTo(mail, to)) : mails);
+      sendHttpReply(response, 200, to ? mails.filter((mail) => isAddressedTo(mail, to)) : mails);
       return;
     }
     if (rest === '/messages' && method === 'DELETE') {
       this.mailbox.clear();
-      reply(response, 204, '');
+      sendHttpReply(response, 204, '');
       return;
     }
     const id = /^\/messages\/([^/]+)$/.exec(rest)?.[1];
     const mail = id && method === 'GET' ? this.mailbox.find(decodeURIComponent(id)) : undefined;
-    if (mail) reply(response, 200, mail);
-    else reply(response, 404, { message: `Not found: ${method} ${url.pathname}` });
+    if (mail) sendHttpReply(response, 200, mail);
+    else sendHttpReply(response, 404, { message: `Not found: ${method} ${url.pathname}` });
   }
 
   private unverifiedSenders(senders: readonly string[]): string[] {
@@ -339,6 +358,14 @@ function regionOf(request: IncomingMessage): string | undefined {
   return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(request.headers.authorization ?? '')?.[1];
 }
 
+/** Own members only: an action named like an Object.prototype member is not an operation. */
+function operationOf(
+  operations: { readonly [name: string]: Operation | undefined },
+  name: string,
+): Operation | undefined {
+  return Object.hasOwn(operations, name) ? operations[name] : undefined;
+}
+
 function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) return {};
   try {
@@ -351,15 +378,4 @@ function parseJsonBody(body: Buffer): unknown {
 function asServiceError(error: unknown): AwsServiceError {
   if (error instanceof AwsServiceError) return error;
   return new AwsServiceError('InternalFailure', `Internal error: ${(error as Error).message}`, 500);
-}
-
-function reply(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Readonly<Record<string, string>> = {},
-): void {
-  const isText = typeof body === 'string';
-  response.writeHead(status, { 'content-type': isText ? 'text/plain' : 'application/json', ...headers });
-  response.end(isText ? body : JSON.stringify(body));
 }

@@ -2,25 +2,14 @@
  * SES v2 (restJson1) operations: SendEmail with Simple, Raw or Template content, the email-template
  * operations that Template content refers to, and the account's (./account-api).
  */
-import { AwsServiceError } from '../edge/service';
-import { runV2AccountOperation, SES_V2_ACCOUNT_OPERATIONS } from './account-api';
-import {
-  type Envelope,
-  type OutgoingMail,
-  rawMail,
-  sesV2Dialect,
-  simpleMail,
-  templatedMail,
-} from './compose';
-import { type JsonRecord, nameValuePairs, record, text, texts } from './json-input';
+import type { SESv2, SendEmailRequest } from '@aws-sdk/client-sesv2';
+import { type JsonRecord, record, text } from '../edge/request-input';
+import { AwsServiceError, type WireInput, type WireOperationsOf } from '../edge/service';
+import { SES_V2_ACCOUNT_OPERATIONS, sesV2AccountOperations } from './account-api';
+import { envelopeOf, type OutgoingMail, rawMail, sesV2Dialect, simpleMail, templatedMail } from './compose';
 import type { TemplateParts } from './library';
 import type { MailAttachment } from './mailbox';
 import type { SesSender } from './sender';
-
-export interface RestOutcome {
-  readonly status: number;
-  readonly body: unknown;
-}
 
 /** The v2 operations this module answers (the service-model test checks it covers each). */
 export const SES_V2_OPERATIONS = [
@@ -31,57 +20,93 @@ export const SES_V2_OPERATIONS = [
   ...SES_V2_ACCOUNT_OPERATIONS,
 ] as const;
 
-const TEMPLATE_PATH = /^\/v2\/email\/templates\/([^/]+)$/;
+type SesV2Operation = (typeof SES_V2_OPERATIONS)[number];
 
-/** Undefined when no v2 operation has this method and path. */
-export async function runV2Operation(
+interface V2Route {
+  readonly method: string;
+  /** A path with at most one `{Member}` segment, which becomes that member of the input. */
+  readonly path: string;
+  readonly operation: SesV2Operation;
+}
+
+const V2_ROUTES: readonly V2Route[] = [
+  { method: 'POST', path: '/v2/email/outbound-emails', operation: 'SendEmail' },
+  { method: 'POST', path: '/v2/email/templates', operation: 'CreateEmailTemplate' },
+  { method: 'GET', path: '/v2/email/templates', operation: 'ListEmailTemplates' },
+  { method: 'GET', path: '/v2/email/templates/{TemplateName}', operation: 'GetEmailTemplate' },
+  { method: 'DELETE', path: '/v2/email/templates/{TemplateName}', operation: 'DeleteEmailTemplate' },
+  // Current SDKs list with POST /v2/email/list-identities; older ones and the model in aws-sdk v2 with GET.
+  { method: 'GET', path: '/v2/email/identities', operation: 'ListEmailIdentities' },
+  { method: 'POST', path: '/v2/email/list-identities', operation: 'ListEmailIdentities' },
+  { method: 'POST', path: '/v2/email/identities', operation: 'CreateEmailIdentity' },
+  { method: 'GET', path: '/v2/email/identities/{EmailIdentity}', operation: 'GetEmailIdentity' },
+  { method: 'DELETE', path: '/v2/email/identities/{EmailIdentity}', operation: 'DeleteEmailIdentity' },
+  { method: 'GET', path: '/v2/email/account', operation: 'GetAccount' },
+];
+
+/** The v2 operation at this method and path, with its input (the body and the path's member). */
+export function routeV2Request(
   method: string,
   path: string,
   body: unknown,
-  sender: SesSender,
-  region: string,
-): Promise<RestOutcome | undefined> {
-  const input = record(body) ?? {};
-  if (method === 'POST' && path === '/v2/email/outbound-emails') {
-    const mail = await decodeSend(input, sender);
-    return { status: 200, body: { MessageId: sender.accept(mail, sesV2Dialect, 'sesv2:SendEmail', region) } };
-  }
-  if (method === 'POST' && path === '/v2/email/templates') {
-    const name = text(input.TemplateName);
-    if (!name) throw sesV2Dialect.invalid('Missing required parameter: TemplateName.');
-    if (!sender.createTemplate(name, templateParts(record(input.TemplateContent)))) {
-      throw new AwsServiceError('AlreadyExistsException', `Template ${name} already exists.`, 400);
-    }
-    return { status: 200, body: {} };
-  }
-  const accountOutcome = runV2AccountOperation(method, path, input, sender);
-  if (accountOutcome) return accountOutcome;
-  const templateName = TEMPLATE_PATH.exec(path)?.[1];
-  if (templateName === undefined) return undefined;
-  const name = decodeURIComponent(templateName);
-  if (method === 'GET') {
-    const parts = sender.template(name);
-    if (!parts) throw sesV2Dialect.templateNotFound(name);
-    return { status: 200, body: { TemplateName: name, TemplateContent: parts } };
-  }
-  if (method === 'DELETE') {
-    if (!sender.deleteTemplate(name)) throw sesV2Dialect.templateNotFound(name);
-    return { status: 200, body: {} };
+): { readonly operation: SesV2Operation; readonly input: JsonRecord } | undefined {
+  for (const route of V2_ROUTES) {
+    const members = route.method === method ? pathMembers(route.path, path) : undefined;
+    if (members) return { operation: route.operation, input: { ...record(body), ...members } };
   }
   return undefined;
 }
 
-function decodeSend(input: JsonRecord, sender: SesSender): Promise<OutgoingMail> | OutgoingMail {
-  const destination = record(input.Destination);
-  const envelope: Envelope = {
-    from: text(input.FromEmailAddress),
-    to: texts(destination?.ToAddresses),
-    cc: texts(destination?.CcAddresses),
-    bcc: texts(destination?.BccAddresses),
-    replyTo: texts(input.ReplyToAddresses),
-    configurationSetName: text(input.ConfigurationSetName),
-    tags: nameValuePairs(input.EmailTags),
+function pathMembers(template: string, path: string): Record<string, string> | undefined {
+  const expected = template.split('/');
+  const actual = path.split('/');
+  if (expected.length !== actual.length) return undefined;
+  const members: Record<string, string> = {};
+  for (const [index, part] of expected.entries()) {
+    const given = actual[index] ?? '';
+    const member = /^\{(\w+)\}$/.exec(part)?.[1];
+    if (member !== undefined && given !== '') members[member] = decodeURIComponent(given);
+    else if (part !== given) return undefined;
+  }
+  return members;
+}
+
+export function sesV2Operations(
+  sender: SesSender,
+): Required<Pick<WireOperationsOf<SESv2, 'json'>, SesV2Operation>> {
+  return {
+    SendEmail: async (input, context) => {
+      const mail = await decodeSend(input, sender);
+      return { MessageId: sender.accept(mail, sesV2Dialect, 'sesv2:SendEmail', context.region) };
+    },
+    CreateEmailTemplate: (input) => {
+      const name = text(input.TemplateName);
+      if (!name) throw sesV2Dialect.invalid('Missing required parameter: TemplateName.');
+      if (!sender.createTemplate(name, templateParts(record(input.TemplateContent)))) {
+        throw new AwsServiceError('AlreadyExistsException', `Template ${name} already exists.`, 400);
+      }
+      return {};
+    },
+    GetEmailTemplate: (input) => {
+      const name = text(input.TemplateName) ?? '';
+      const parts = sender.template(name);
+      if (!parts) throw sesV2Dialect.templateNotFound(name);
+      return { TemplateName: name, TemplateContent: parts };
+    },
+    DeleteEmailTemplate: (input) => {
+      const name = text(input.TemplateName) ?? '';
+      if (!sender.deleteTemplate(name)) throw sesV2Dialect.templateNotFound(name);
+      return {};
+    },
+    ...sesV2AccountOperations(sender),
   };
+}
+
+function decodeSend(
+  input: WireInput<SendEmailRequest, 'json'>,
+  sender: SesSender,
+): Promise<OutgoingMail> | OutgoingMail {
+  const envelope = envelopeOf(input, { from: 'FromEmailAddress', tags: 'EmailTags' });
   const content = record(input.Content);
   const simple = record(content?.Simple);
   const raw = record(content?.Raw);

@@ -2,7 +2,7 @@
  * What a subscriber receives for one published message, per protocol, in SNS's shapes: the JSON notification
  * (SQS unless raw delivery, email-json), the Lambda event record, and the plain-text email.
  */
-import type { MessageAttributeValue } from './query-input';
+import type { MessageAttributeValue } from '../sqs/md5';
 
 export interface PublishedMessage {
   readonly messageId: string;

@@ -9,12 +9,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type { ListSubscriptionsByTopicInput, PublishInput, SNS } from '@aws-sdk/client-sns';
 import type { Clock } from '../clock';
 import { FlattenedList } from '../edge/protocols';
-import { AwsServiceError, type QueryParameters, type QueryProtocolService } from '../edge/service';
+import { decodedQueryOperations } from '../edge/query-input';
+import { record, text, textMap } from '../edge/request-input';
+import {
+  AwsServiceError,
+  type QueryProtocolService,
+  type WireInput,
+  type WireOperationsOf,
+} from '../edge/service';
 import { codeUnitOrder, type ListPaging, paginate } from '../shared/pagination';
 import { readJsonOr, writeJsonAtomic } from '../shared/persistence';
 import type { LocalAccount } from '../shared/ports';
+import type { MessageAttributeValue } from '../sqs/md5';
 import {
   DEFAULT_EMAIL_SUBJECT,
   emailText,
@@ -23,7 +32,15 @@ import {
   type PublishedMessage,
   SNS_EMAIL_SENDER,
 } from './notification';
-import { attributeMap, type MessageAttributeValue, messageAttributes } from './query-input';
+
+/** What Publish asks for, once its input is checked. */
+export interface PublishRequest {
+  readonly topicArn: string;
+  readonly message: string;
+  readonly subject?: string;
+  readonly messageStructure?: string;
+  readonly attributes?: Readonly<Record<string, MessageAttributeValue>>;
+}
 
 export interface SnsEmail {
   readonly from: string;
@@ -106,7 +123,7 @@ export class SnsService {
       protocol: 'query',
       signingName: 'sns',
       xmlNamespace: 'http://sns.amazonaws.com/doc/2010-03-31/',
-      operations: this.operations(),
+      operations: decodedQueryOperations(this.operations()),
     };
   }
 
@@ -184,13 +201,7 @@ export class SnsService {
    * Accepts the message and answers its id; each subscriber gets it after this returns. A delivery that
    * fails is logged (locally there is no delivery retry policy or subscription dead-letter queue).
    */
-  publish(input: {
-    topicArn: string;
-    message: string;
-    subject?: string;
-    messageStructure?: string;
-    attributes?: Readonly<Record<string, MessageAttributeValue>>;
-  }): string {
+  publish(input: PublishRequest): string {
     this.topic(input.topicArn);
     checkMessage(input.message, input.subject);
     const perProtocol = input.messageStructure === 'json' ? protocolMessages(input.message) : undefined;
@@ -255,93 +266,73 @@ export class SnsService {
 
   // ---- the API ------------------------------------------------------------------------------------------
 
-  private operations(): QueryProtocolService['operations'] {
-    const required = (parameters: QueryParameters, name: string): string => {
-      const value = parameters[name];
-      if (value === undefined || value === '') throw invalidParameter(`${name} Reason: cannot be empty`);
-      return value;
-    };
+  private operations(): WireOperationsOf<SNS, 'query'> {
     return {
-      CreateTopic: (parameters) => ({
-        TopicArn: this.createTopic(required(parameters, 'Name'), attributeMap(parameters)),
+      CreateTopic: (input) => ({
+        TopicArn: this.createTopic(required(input.Name, 'Name'), textMap(input.Attributes)),
       }),
-      DeleteTopic: (parameters) => {
-        this.deleteTopic(required(parameters, 'TopicArn'));
+      DeleteTopic: (input) => {
+        this.deleteTopic(required(input.TopicArn, 'TopicArn'));
         return undefined;
       },
-      ListTopics: (parameters) => {
-        const { page, nextToken } = pageOf(this.listTopics(), parameters.NextToken, {
+      ListTopics: (input) => {
+        const { page, nextToken } = pageOf(this.listTopics(), text(input.NextToken), {
           list: 'sns:ListTopics',
           keyOf: (topic) => topic.topicArn,
           compare: (left, right) => left.localeCompare(right),
         });
         return { Topics: page.map(({ topicArn }) => ({ TopicArn: topicArn })), NextToken: nextToken };
       },
-      GetTopicAttributes: (parameters) => ({
-        Attributes: entryList(this.topicAttributes(this.topic(required(parameters, 'TopicArn')))),
+      GetTopicAttributes: (input) => ({
+        Attributes: entryList(this.topicAttributes(this.topic(required(input.TopicArn, 'TopicArn')))),
       }),
-      SetTopicAttributes: (parameters) => {
-        const topic = this.topic(required(parameters, 'TopicArn'));
-        const name = required(parameters, 'AttributeName');
+      SetTopicAttributes: (input) => {
+        const topic = this.topic(required(input.TopicArn, 'TopicArn'));
+        const name = required(input.AttributeName, 'AttributeName');
         checkAttributes({ [name]: '' }, TOPIC_ATTRIBUTES);
-        topic.attributes[name] = parameters.AttributeValue ?? '';
+        topic.attributes[name] = text(input.AttributeValue) ?? '';
         this.save();
         return undefined;
       },
-      Subscribe: (parameters) => ({
+      Subscribe: (input) => ({
         SubscriptionArn: this.subscribe(
-          required(parameters, 'TopicArn'),
-          required(parameters, 'Protocol'),
-          required(parameters, 'Endpoint'),
-          attributeMap(parameters),
+          required(input.TopicArn, 'TopicArn'),
+          required(input.Protocol, 'Protocol'),
+          required(input.Endpoint, 'Endpoint'),
+          textMap(input.Attributes),
         ),
       }),
-      Unsubscribe: (parameters) => {
-        this.unsubscribe(required(parameters, 'SubscriptionArn'));
+      Unsubscribe: (input) => {
+        this.unsubscribe(required(input.SubscriptionArn, 'SubscriptionArn'));
         return undefined;
       },
-      ListSubscriptionsByTopic: (parameters) => {
-        const topicArn = required(parameters, 'TopicArn');
-        this.topic(topicArn);
-        const { page, nextToken } = pageOf(
-          this.subscriptionsOf(topicArn).toSorted((left, right) =>
-            codeUnitOrder(left.subscriptionArn, right.subscriptionArn),
-          ),
-          parameters.NextToken,
-          {
-            list: `sns:ListSubscriptionsByTopic:${topicArn}`,
-            keyOf: (subscription) => subscription.subscriptionArn,
-          },
-        );
-        return {
-          Subscriptions: page.map((subscription) => ({
-            SubscriptionArn: subscription.subscriptionArn,
-            Owner: this.options.account.accountId,
-            Protocol: subscription.protocol,
-            Endpoint: subscription.endpoint,
-            TopicArn: subscription.topicArn,
-          })),
-          NextToken: nextToken,
-        };
+      ListSubscriptionsByTopic: (input) => this.listSubscriptionsByTopic(input),
+      Publish: (input) => ({ MessageId: this.publish(publishInput(input)) }),
+    };
+  }
+
+  private listSubscriptionsByTopic(input: WireInput<ListSubscriptionsByTopicInput, 'query'>) {
+    const topicArn = required(input.TopicArn, 'TopicArn');
+    this.topic(topicArn);
+    const { page, nextToken } = pageOf(
+      this.subscriptionsOf(topicArn).toSorted((left, right) =>
+        codeUnitOrder(left.subscriptionArn, right.subscriptionArn),
+      ),
+      text(input.NextToken),
+      {
+        list: `sns:ListSubscriptionsByTopic:${topicArn}`,
+        keyOf: (subscription) => subscription.subscriptionArn,
       },
-      Publish: (parameters) => {
-        if (parameters.PhoneNumber !== undefined)
-          throw invalidParameter('PhoneNumber: SMS is not emulated locally');
-        const topicArn = parameters.TopicArn ?? parameters.TargetArn;
-        if (!topicArn)
-          throw invalidParameter('TopicArn or TargetArn Reason: no value for required parameter');
-        const subject = parameters.Subject;
-        const messageStructure = parameters.MessageStructure;
-        return {
-          MessageId: this.publish({
-            topicArn,
-            message: parameters.Message ?? '',
-            ...(subject !== undefined ? { subject } : {}),
-            ...(messageStructure !== undefined ? { messageStructure } : {}),
-            attributes: messageAttributes(parameters),
-          }),
-        };
-      },
+    );
+    return {
+      Subscriptions: page.map((subscription) => ({
+        SubscriptionArn: subscription.subscriptionArn,
+        Owner: this.options.account.accountId,
+        Protocol: subscription.protocol,
+        Endpoint: subscription.endpoint,
+        TopicArn: subscription.topicArn,
+      })),
+      NextToken: nextToken,
     };
   }
 
@@ -376,6 +367,42 @@ export class SnsService {
       subscriptions: [...this.subscriptions.values()],
     } satisfies SnsState);
   }
+}
+
+function required(value: unknown, name: string): string {
+  const given = text(value);
+  if (given === undefined || given === '') throw invalidParameter(`${name} Reason: cannot be empty`);
+  return given;
+}
+
+function publishInput(input: WireInput<PublishInput, 'query'>): PublishRequest {
+  if (input.PhoneNumber !== undefined) throw invalidParameter('PhoneNumber: SMS is not emulated locally');
+  const topicArn = text(input.TopicArn) ?? text(input.TargetArn);
+  if (!topicArn) throw invalidParameter('TopicArn or TargetArn Reason: no value for required parameter');
+  const subject = text(input.Subject);
+  const messageStructure = text(input.MessageStructure);
+  return {
+    topicArn,
+    message: text(input.Message) ?? '',
+    ...(subject !== undefined ? { subject } : {}),
+    ...(messageStructure !== undefined ? { messageStructure } : {}),
+    attributes: messageAttributesOf(input.MessageAttributes),
+  };
+}
+
+/** Publish's `MessageAttributes.entry.N.Name` with its `Value.DataType` (String when absent) and value. */
+function messageAttributesOf(value: unknown): Record<string, MessageAttributeValue> {
+  const attributes: Record<string, MessageAttributeValue> = {};
+  for (const [name, attribute] of Object.entries(record(value) ?? {})) {
+    const stringValue = text(record(attribute)?.StringValue);
+    const binaryValue = text(record(attribute)?.BinaryValue);
+    attributes[name] = {
+      DataType: text(record(attribute)?.DataType) ?? 'String',
+      ...(stringValue !== undefined ? { StringValue: stringValue } : {}),
+      ...(binaryValue !== undefined ? { BinaryValue: binaryValue } : {}),
+    };
+  }
+  return attributes;
 }
 
 function checkAttributes(attributes: Record<string, string>, allowed: ReadonlySet<string>): void {

@@ -51,24 +51,32 @@ export function validateQueueAttributes(
   deadLetterQueueExists: (arn: string) => boolean,
 ): void {
   for (const [name, value] of Object.entries(attributes)) {
-    const range = NUMERIC_RANGES[name];
-    if (range) {
-      const number = Number(value);
-      if (value === '' || !Number.isInteger(number) || number < range[0] || number > range[1]) {
-        throw invalidAttributeValue(name, value);
-      }
-    } else if (BOOLEAN_ATTRIBUTES.has(name)) {
-      if (value !== 'true' && value !== 'false') throw invalidAttributeValue(name, value);
-    } else if (name === 'RedrivePolicy') {
-      const policy = parseRedrivePolicy(value);
-      if (!policy) throw invalidAttributeValue(name, value);
-      if (!deadLetterQueueExists(policy.deadLetterTargetArn)) {
-        throw invalidAttributeValue(name, `${value}. Reason: Dead letter target does not exist.`);
-      }
-    } else if (!PASSIVE_ATTRIBUTES.has(name)) {
-      throw invalidAttributeName(name);
-    }
+    if (!isValidAttribute(name, value, deadLetterQueueExists)) throw invalidAttributeValue(name, value);
   }
+}
+
+/** False for a value the attribute cannot take; throws for a name SQS does not know or a missing queue. */
+function isValidAttribute(
+  name: string,
+  value: string,
+  deadLetterQueueExists: (arn: string) => boolean,
+): boolean {
+  const range = NUMERIC_RANGES[name];
+  if (range) return value !== '' && isIntegerBetween(Number(value), range);
+  if (BOOLEAN_ATTRIBUTES.has(name)) return value === 'true' || value === 'false';
+  if (name === 'RedrivePolicy') {
+    const policy = parseRedrivePolicy(value);
+    if (policy && !deadLetterQueueExists(policy.deadLetterTargetArn)) {
+      throw invalidAttributeValue(name, `${value}. Reason: Dead letter target does not exist.`);
+    }
+    return policy !== undefined;
+  }
+  if (!PASSIVE_ATTRIBUTES.has(name)) throw invalidAttributeName(name);
+  return true;
+}
+
+function isIntegerBetween(number: number, [minimum, maximum]: readonly [number, number]): boolean {
+  return Number.isInteger(number) && number >= minimum && number <= maximum;
 }
 
 export function parseRedrivePolicy(text: string | undefined): RedrivePolicy | undefined {

@@ -4,6 +4,7 @@
  * lists are flattened (`<Message>..</Message><Message>..`). The operations themselves are the JSON ones.
  */
 import { FlattenedList } from '../edge/protocols';
+import { decodeQueryInput, type QueryDecoding } from '../edge/query-input';
 import {
   AwsServiceError,
   type JsonProtocolService,
@@ -12,23 +13,29 @@ import {
   type QueryProtocolService,
 } from '../edge/service';
 
-const NUMERIC_PARAMETERS = new Set([
-  'DelaySeconds',
-  'MaxNumberOfMessages',
-  'VisibilityTimeout',
-  'WaitTimeSeconds',
-  'MaxResults',
-]);
-
-/** Query list/map parameters and the JSON members they become. */
-const LIST_PARAMETERS: Readonly<Record<string, string>> = {
-  AttributeName: 'AttributeNames',
-  MessageAttributeName: 'MessageAttributeNames',
-  MessageSystemAttributeName: 'MessageSystemAttributeNames',
-  TagKey: 'TagKeys',
+/** SQS flattens its lists and maps, and names them apart from the JSON members they become. */
+const SQS_DECODING: QueryDecoding = {
+  flattened: {
+    AttributeName: { list: 'AttributeNames' },
+    MessageAttributeName: { list: 'MessageAttributeNames' },
+    MessageSystemAttributeName: { list: 'MessageSystemAttributeNames' },
+    TagKey: { list: 'TagKeys' },
+    SendMessageBatchRequestEntry: { list: 'Entries' },
+    DeleteMessageBatchRequestEntry: { list: 'Entries' },
+    ChangeMessageVisibilityBatchRequestEntry: { list: 'Entries' },
+    Attribute: { map: 'Attributes', key: 'Name', value: 'Value' },
+    MessageAttribute: { map: 'MessageAttributes', key: 'Name', value: 'Value' },
+    MessageSystemAttribute: { map: 'MessageSystemAttributes', key: 'Name', value: 'Value' },
+    Tag: { map: 'Tags', key: 'Key', value: 'Value' },
+  },
+  numeric: new Set([
+    'DelaySeconds',
+    'MaxNumberOfMessages',
+    'VisibilityTimeout',
+    'WaitTimeSeconds',
+    'MaxResults',
+  ]),
 };
-
-type Tree = { [key: string]: Tree | string };
 
 export function sqsQueryService(
   json: JsonProtocolService,
@@ -36,6 +43,7 @@ export function sqsQueryService(
 ) {
   const operations: Record<string, QueryOperation> = {};
   for (const [action, operation] of Object.entries(json.operations)) {
+    if (!operation) continue;
     operations[action] = async (parameters, context) => {
       try {
         return toQueryResult(action, await operation(decodeParameters(parameters), context));
@@ -56,62 +64,10 @@ export function sqsQueryService(
 
 /** `Attribute.1.Name=x` → `{ Attributes: { x: ... } }`, `SendMessageBatchRequestEntry.1.Id` → `{ Entries: [...] }`. */
 export function decodeParameters(parameters: QueryParameters): Record<string, unknown> {
-  const tree: Tree = {};
-  for (const [key, value] of Object.entries(parameters)) {
-    if (key === 'Action' || key === 'Version') continue;
-    const path = key.split('.');
-    let node = tree;
-    path.forEach((part, index) => {
-      if (index === path.length - 1) {
-        node[part] = value;
-        return;
-      }
-      const existing = node[part];
-      const child: Tree = typeof existing === 'object' ? existing : {};
-      node[part] = child;
-      node = child;
-    });
-  }
-  return decodeTree(tree);
-}
-
-function decodeTree(tree: Tree): Record<string, unknown> {
-  const input: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(tree)) {
-    const listName = LIST_PARAMETERS[key];
-    if (listName) input[listName] = listOf(value);
-    else if (key === 'Attribute') input.Attributes = mapOf(value, 'Name', 'Value');
-    else if (key === 'MessageAttribute') input.MessageAttributes = mapOf(value, 'Name', 'Value');
-    else if (key === 'MessageSystemAttribute') input.MessageSystemAttributes = mapOf(value, 'Name', 'Value');
-    else if (key === 'Tag') {
-      // CreateQueue names its tags `tags`, TagQueue `Tags`.
-      input.tags = mapOf(value, 'Key', 'Value');
-      input.Tags = input.tags;
-    } else if (key.endsWith('RequestEntry')) {
-      input.Entries = listOf(value).map((entry) => (typeof entry === 'object' ? decodeTree(entry) : entry));
-    } else if (typeof value === 'object') input[key] = decodeTree(value);
-    else input[key] = NUMERIC_PARAMETERS.has(key) ? Number(value) : value;
-  }
+  const input = decodeQueryInput(parameters, SQS_DECODING);
+  // CreateQueue names its tags `tags`, TagQueue `Tags`.
+  if (input.Tags !== undefined) input.tags = input.Tags;
   return input;
-}
-
-/** `{ '2': b, '1': a }` → `[a, b]`, by member number. */
-function listOf(value: Tree | string): (Tree | string)[] {
-  if (typeof value !== 'object') return [value];
-  return Object.entries(value)
-    .sort(([a], [b]) => Number(a) - Number(b))
-    .map(([, item]) => item);
-}
-
-function mapOf(value: Tree | string, keyName: string, valueName: string): Record<string, unknown> {
-  const map: Record<string, unknown> = {};
-  for (const entry of listOf(value)) {
-    if (typeof entry !== 'object') continue;
-    const key = entry[keyName];
-    const item = entry[valueName];
-    if (typeof key === 'string' && item !== undefined) map[key] = item;
-  }
-  return map;
 }
 
 /** The JSON result reshaped into the members SQS's XML uses. */

@@ -3,8 +3,16 @@
  * journals live under `${stateDir}/sqs/`; visibility timeouts, delays and retention follow the shared clock.
  */
 import { join } from 'node:path';
+import type { ReceiveMessageRequest, SendMessageRequest, SQS } from '@aws-sdk/client-sqs';
 import type { Clock, TimerHandle } from '../clock';
-import { AwsServiceError, type JsonProtocolService, type QueryProtocolService } from '../edge/service';
+import { textMap } from '../edge/request-input';
+import {
+  AwsServiceError,
+  type JsonProtocolService,
+  type QueryProtocolService,
+  type WireInput,
+  type WireOperationsOf,
+} from '../edge/service';
 import { paginate } from '../shared/pagination';
 import { readJsonOr, writeJsonAtomic } from '../shared/persistence';
 import type { LocalAccount } from '../shared/ports';
@@ -56,25 +64,10 @@ export interface QueueProperties {
   readonly [other: string]: unknown;
 }
 
-interface SendInput {
-  QueueUrl?: string;
-  MessageBody?: string;
-  DelaySeconds?: number;
-  MessageAttributes?: MessageAttributes;
-  MessageSystemAttributes?: MessageAttributes;
-  MessageGroupId?: string;
-  MessageDeduplicationId?: string;
-}
-
-interface ReceiveInput {
-  QueueUrl?: string;
-  MaxNumberOfMessages?: number;
-  VisibilityTimeout?: number;
-  WaitTimeSeconds?: number;
-  AttributeNames?: string[];
-  MessageSystemAttributeNames?: string[];
-  MessageAttributeNames?: string[];
-}
+/** SendMessage's input, also a SendMessageBatch entry's and what EventBridge and Scheduler targets send. */
+type SendInput = WireInput<Omit<SendMessageRequest, 'QueueUrl'>, 'json'>;
+type ReceiveInput = WireInput<Omit<ReceiveMessageRequest, 'QueueUrl'>, 'json'>;
+type WireMessageAttributes = SendInput['MessageAttributes'] | SendInput['MessageSystemAttributes'];
 
 interface Waiter {
   readonly receive: () => StoredMessage[];
@@ -113,97 +106,86 @@ export class SqsService {
       targetPrefix: 'AmazonSQS',
       errorNamespace: 'com.amazonaws.sqs',
       awsQueryCompatible: { errorCodes: QUERY_ERROR_CODES },
-      operations: {
-        CreateQueue: (input: {
-          QueueName?: string;
-          Attributes?: Record<string, string>;
-          tags?: Record<string, string>;
-        }) => ({
-          QueueUrl: this.urlOf(
-            this.create(required(input.QueueName, 'QueueName'), input.Attributes ?? {}, input.tags),
-          ),
-        }),
-        GetQueueUrl: (input: { QueueName?: string; QueueOwnerAWSAccountId?: string }) => {
-          const queue = this.queues.get(required(input.QueueName, 'QueueName'));
-          const owner = input.QueueOwnerAWSAccountId ?? this.account.accountId;
-          if (!queue || owner !== this.account.accountId) throw queueDoesNotExist();
-          return { QueueUrl: this.urlOf(queue) };
-        },
-        GetQueueAttributes: (input: { QueueUrl?: string; AttributeNames?: string[] }) => {
-          const attributes = reportQueueAttributes(
-            this.byUrl(input.QueueUrl),
-            input.AttributeNames ?? [],
-            this.clock.now(),
-          );
-          return Object.keys(attributes).length > 0 ? { Attributes: attributes } : {};
-        },
-        SetQueueAttributes: (input: { QueueUrl?: string; Attributes?: Record<string, string> }) => {
-          this.setAttributes(this.byUrl(input.QueueUrl), input.Attributes ?? {});
-          return {};
-        },
-        ListQueues: (input: { QueueNamePrefix?: string; MaxResults?: number; NextToken?: string }) =>
-          this.list(input),
-        DeleteQueue: (input: { QueueUrl?: string }) => {
-          this.deleteQueue(this.byUrl(input.QueueUrl));
-          return {};
-        },
-        PurgeQueue: (input: { QueueUrl?: string }) => {
-          this.byUrl(input.QueueUrl).purge();
-          return {};
-        },
-        SendMessage: (input: SendInput) => this.sendMessage(this.byUrl(input.QueueUrl), input),
-        SendMessageBatch: (input: { QueueUrl?: string; Entries?: (SendInput & { Id?: string })[] }) => {
-          const queue = this.byUrl(input.QueueUrl);
-          return batch(input.Entries, (entry) => this.sendMessage(queue, entry));
-        },
-        ReceiveMessage: (input: ReceiveInput) => this.receiveMessage(this.byUrl(input.QueueUrl), input),
-        DeleteMessage: (input: { QueueUrl?: string; ReceiptHandle?: string }) => {
-          this.deleteMessage(this.byUrl(input.QueueUrl), input.ReceiptHandle);
-          return {};
-        },
-        DeleteMessageBatch: (input: {
-          QueueUrl?: string;
-          Entries?: { Id?: string; ReceiptHandle?: string }[];
-        }) => {
-          const queue = this.byUrl(input.QueueUrl);
-          return batch(input.Entries, (entry) => this.deleteMessage(queue, entry.ReceiptHandle));
-        },
-        ChangeMessageVisibility: (input: {
-          QueueUrl?: string;
-          ReceiptHandle?: string;
-          VisibilityTimeout?: number;
-        }) => {
-          this.changeVisibility(this.byUrl(input.QueueUrl), input.ReceiptHandle, input.VisibilityTimeout);
-          return {};
-        },
-        ChangeMessageVisibilityBatch: (input: {
-          QueueUrl?: string;
-          Entries?: { Id?: string; ReceiptHandle?: string; VisibilityTimeout?: number }[];
-        }) => {
-          const queue = this.byUrl(input.QueueUrl);
-          return batch(input.Entries, (entry) =>
-            this.changeVisibility(queue, entry.ReceiptHandle, entry.VisibilityTimeout),
-          );
-        },
-        ListQueueTags: (input: { QueueUrl?: string }) => {
-          const { tags } = this.byUrl(input.QueueUrl).definition;
-          return Object.keys(tags).length > 0 ? { Tags: tags } : {};
-        },
-        TagQueue: (input: { QueueUrl?: string; Tags?: Record<string, string> }) => {
-          const queue = this.byUrl(input.QueueUrl);
-          Object.assign(queue.definition.tags, input.Tags ?? {});
-          this.saveRegistry();
-          return {};
-        },
-        UntagQueue: (input: { QueueUrl?: string; TagKeys?: string[] }) => {
-          const queue = this.byUrl(input.QueueUrl);
-          for (const key of input.TagKeys ?? []) delete queue.definition.tags[key];
-          this.saveRegistry();
-          return {};
-        },
-      },
+      operations: this.operations(),
     };
     this.queryEdgeService = sqsQueryService(this.edgeService, QUERY_ERROR_CODES);
+  }
+
+  private operations(): WireOperationsOf<SQS, 'json'> {
+    return {
+      CreateQueue: (input) => ({
+        QueueUrl: this.urlOf(
+          this.create(required(input.QueueName, 'QueueName'), textMap(input.Attributes), textMap(input.tags)),
+        ),
+      }),
+      GetQueueUrl: (input) => {
+        const queue = this.queues.get(required(input.QueueName, 'QueueName'));
+        const owner = input.QueueOwnerAWSAccountId ?? this.account.accountId;
+        if (!queue || owner !== this.account.accountId) throw queueDoesNotExist();
+        return { QueueUrl: this.urlOf(queue) };
+      },
+      GetQueueAttributes: (input) => {
+        const attributes = reportQueueAttributes(
+          this.byUrl(input.QueueUrl),
+          input.AttributeNames ?? [],
+          this.clock.now(),
+        );
+        return Object.keys(attributes).length > 0 ? { Attributes: attributes } : {};
+      },
+      SetQueueAttributes: (input) => {
+        this.setAttributes(this.byUrl(input.QueueUrl), textMap(input.Attributes));
+        return {};
+      },
+      ListQueues: (input) => this.list(input),
+      DeleteQueue: (input) => {
+        this.deleteQueue(this.byUrl(input.QueueUrl));
+        return {};
+      },
+      PurgeQueue: (input) => {
+        this.byUrl(input.QueueUrl).purge();
+        return {};
+      },
+      SendMessage: (input) => this.sendMessage(this.byUrl(input.QueueUrl), input),
+      SendMessageBatch: (input) => {
+        const queue = this.byUrl(input.QueueUrl);
+        return batch(input.Entries, (entry) => this.sendMessage(queue, entry));
+      },
+      ReceiveMessage: (input) => this.receiveMessage(this.byUrl(input.QueueUrl), input),
+      DeleteMessage: (input) => {
+        this.deleteMessage(this.byUrl(input.QueueUrl), input.ReceiptHandle);
+        return {};
+      },
+      DeleteMessageBatch: (input) => {
+        const queue = this.byUrl(input.QueueUrl);
+        return batch(input.Entries, (entry) => this.deleteMessage(queue, entry.ReceiptHandle));
+      },
+      ChangeMessageVisibility: (input) => {
+        this.changeVisibility(this.byUrl(input.QueueUrl), input.ReceiptHandle, input.VisibilityTimeout);
+        return {};
+      },
+      ChangeMessageVisibilityBatch: (input) => {
+        const queue = this.byUrl(input.QueueUrl);
+        return batch(input.Entries, (entry) =>
+          this.changeVisibility(queue, entry.ReceiptHandle, entry.VisibilityTimeout),
+        );
+      },
+      ListQueueTags: (input) => {
+        const { tags } = this.byUrl(input.QueueUrl).definition;
+        return Object.keys(tags).length > 0 ? { Tags: tags } : {};
+      },
+      TagQueue: (input) => {
+        const queue = this.byUrl(input.QueueUrl);
+        Object.assign(queue.definition.tags, textMap(input.Tags));
+        this.saveRegistry();
+        return {};
+      },
+      UntagQueue: (input) => {
+        const queue = this.byUrl(input.QueueUrl);
+        for (const key of input.TagKeys ?? []) delete queue.definition.tags[key];
+        this.saveRegistry();
+        return {};
+      },
+    };
   }
 
   /** Queue URLs returned from now on start with this edge URL. */
@@ -357,50 +339,20 @@ export class SqsService {
   }
 
   private sendMessage(queue: Queue, input: SendInput) {
-    const body = input.MessageBody;
-    if (body === undefined || body === '') throw missingParameter('MessageBody');
-    const invalid = invalidBodyCharacter(body);
-    if (invalid !== undefined) throw invalidMessageContents(invalid);
-    const maximum = queue.setting('MaximumMessageSize');
-    if (messageSize(body, input.MessageAttributes) > maximum) {
-      throw invalidParameterValue(
-        `One or more parameters are invalid. Reason: Message must be shorter than ${maximum} bytes.`,
-      );
-    }
-    validateMessageAttributes(input.MessageAttributes);
-    const systemNames = Object.keys(input.MessageSystemAttributes ?? {});
-    if (systemNames.some((name) => name !== 'AWSTraceHeader')) {
-      throw invalidParameterValue('Only the AWSTraceHeader message system attribute can be set');
-    }
-    let deduplicationId = input.MessageDeduplicationId;
-    if (queue.fifo) {
-      if (!input.MessageGroupId) throw missingParameter('MessageGroupId');
-      if (input.DelaySeconds !== undefined && input.DelaySeconds !== 0) {
-        throw invalidParameterValue(
-          `Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.`,
-        );
-      }
-      if (!deduplicationId) {
-        if (queue.definition.attributes.ContentBasedDeduplication !== 'true') {
-          throw invalidParameterValue(
-            'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
-          );
-        }
-        deduplicationId = contentDeduplicationId(body);
-      }
-    } else if (input.DelaySeconds !== undefined && (input.DelaySeconds < 0 || input.DelaySeconds > 900)) {
-      throw invalidParameterValue(
-        `Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: must be between 0 and 900, if provided.`,
-      );
-    }
+    const body = checkedBody(input.MessageBody, input.MessageAttributes, queue.setting('MaximumMessageSize'));
+    const { MessageAttributes: attributes, MessageSystemAttributes: systemAttributes } = input;
+    validateMessageAttributes(attributes);
+    validateSystemAttributes(systemAttributes);
+    const deduplicationId = queue.fifo ? fifoDeduplicationId(queue, input, body) : undefined;
+    if (!queue.fifo) validateDelay(input.DelaySeconds);
     const message = queue.send(
       {
         body,
-        attributes: input.MessageAttributes,
-        systemAttributes: input.MessageSystemAttributes,
+        attributes,
+        systemAttributes,
         delaySeconds: queue.fifo ? undefined : input.DelaySeconds,
         groupId: input.MessageGroupId,
-        deduplicationId: queue.fifo ? deduplicationId : undefined,
+        deduplicationId,
         senderId: this.account.accountId,
       },
       this.clock.now(),
@@ -597,10 +549,48 @@ function parseReceiptHandle(handle: string | undefined): { messageId: string; re
   return { messageId: text.slice(0, separator), receipt: text.slice(separator + 1) };
 }
 
-function messageSize(body: string, attributes: MessageAttributes | undefined): number {
+/** The body, once it is present, has only characters SQS allows and fits the queue with the attributes. */
+function checkedBody(body: string | undefined, attributes: WireMessageAttributes, maximum: number): string {
+  if (body === undefined || body === '') throw missingParameter('MessageBody');
+  const invalid = invalidBodyCharacter(body);
+  if (invalid !== undefined) throw invalidMessageContents(invalid);
+  if (messageSize(body, attributes) > maximum) {
+    throw invalidParameterValue(
+      `One or more parameters are invalid. Reason: Message must be shorter than ${maximum} bytes.`,
+    );
+  }
+  return body;
+}
+
+/** A FIFO send needs a group, no delay of its own, and a deduplication id given or derived from the body. */
+function fifoDeduplicationId(queue: Queue, input: SendInput, body: string): string {
+  if (!input.MessageGroupId) throw missingParameter('MessageGroupId');
+  if (input.DelaySeconds !== undefined && input.DelaySeconds !== 0) {
+    throw invalidParameterValue(
+      `Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.`,
+    );
+  }
+  if (input.MessageDeduplicationId) return input.MessageDeduplicationId;
+  if (queue.definition.attributes.ContentBasedDeduplication !== 'true') {
+    throw invalidParameterValue(
+      'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+    );
+  }
+  return contentDeduplicationId(body);
+}
+
+function validateDelay(delaySeconds: number | undefined): void {
+  if (delaySeconds !== undefined && (delaySeconds < 0 || delaySeconds > 900)) {
+    throw invalidParameterValue(
+      `Value ${delaySeconds} for parameter DelaySeconds is invalid. Reason: must be between 0 and 900, if provided.`,
+    );
+  }
+}
+
+function messageSize(body: string, attributes: WireMessageAttributes): number {
   let size = Buffer.byteLength(body);
   for (const [name, value] of Object.entries(attributes ?? {})) {
-    size += Buffer.byteLength(name) + Buffer.byteLength(value.DataType);
+    size += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '');
     size += value.BinaryValue
       ? Buffer.from(value.BinaryValue, 'base64').length
       : Buffer.byteLength(value.StringValue ?? '');
@@ -608,7 +598,9 @@ function messageSize(body: string, attributes: MessageAttributes | undefined): n
   return size;
 }
 
-function validateMessageAttributes(attributes: MessageAttributes | undefined): void {
+function validateMessageAttributes(
+  attributes: WireMessageAttributes,
+): asserts attributes is MessageAttributes | undefined {
   const entries = Object.entries(attributes ?? {});
   if (entries.length > 10) {
     throw invalidParameterValue(
@@ -628,6 +620,20 @@ function validateMessageAttributes(attributes: MessageAttributes | undefined): v
       throw invalidParameterValue(
         `The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${type}'.`,
       );
+    }
+  }
+}
+
+/** Only AWSTraceHeader can be set, and like any attribute it declares its type. */
+function validateSystemAttributes(
+  attributes: WireMessageAttributes,
+): asserts attributes is MessageAttributes | undefined {
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    if (name !== 'AWSTraceHeader') {
+      throw invalidParameterValue('Only the AWSTraceHeader message system attribute can be set');
+    }
+    if (value.DataType === undefined) {
+      throw invalidParameterValue(`The message system attribute '${name}' must declare its DataType.`);
     }
   }
 }

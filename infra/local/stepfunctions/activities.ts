@@ -7,8 +7,10 @@
  * Activities and queued tasks live in memory: a restart forgets activities created by API (the template's
  * are created again by the deployer) and queues the task of each resumed execution again.
  */
+
+import type { SFN } from '@aws-sdk/client-sfn';
 import type { Clock, TimerHandle } from '../clock';
-import { AwsServiceError, type Operation } from '../edge/service';
+import { AwsServiceError, type OperationsOf } from '../edge/service';
 import type { LocalAccount } from '../shared/ports';
 
 /** How long GetActivityTask waits for a task before answering with none, as AWS does. */
@@ -59,22 +61,23 @@ export class Activities {
     }));
   }
 
-  operations(): Record<string, Operation> {
+  /** The activity operations of the Step Functions API. */
+  operations(): OperationsOf<SFN> {
     return {
-      CreateActivity: ({ name }: { name?: string }) => {
+      CreateActivity: ({ name }) => {
         const activity = this.create(name);
         return { activityArn: activity.activityArn, creationDate: seconds(activity.creationDate) };
       },
-      DescribeActivity: ({ activityArn }: { activityArn?: string }) => {
+      DescribeActivity: ({ activityArn }) => {
         const activity = this.find(activityArn);
         return { ...activity, creationDate: seconds(activity.creationDate) };
       },
-      DeleteActivity: ({ activityArn }: { activityArn?: string }) => {
+      DeleteActivity: ({ activityArn }) => {
         this.checkArn(activityArn);
         this.activities.delete(activityArn);
         return {};
       },
-      GetActivityTask: ({ activityArn, workerName }: { activityArn?: string; workerName?: string }) =>
+      GetActivityTask: ({ activityArn, workerName }) =>
         this.poll(this.find(activityArn).activityArn, workerName),
     };
   }

@@ -5,12 +5,27 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import type {
+  CreateStateMachineInput,
+  GetExecutionHistoryInput,
+  ListExecutionsInput,
+  SFN,
+  StartExecutionInput,
+  StartSyncExecutionInput,
+  UpdateStateMachineInput,
+} from '@aws-sdk/client-sfn';
 import type { Clock } from '../clock';
 import { consoleService } from '../console/service';
-import { AwsServiceError, type HttpService, type JsonProtocolService, type Operation } from '../edge/service';
+import {
+  AwsServiceError,
+  type HttpService,
+  type JsonProtocolService,
+  type OperationsOf,
+} from '../edge/service';
 import { codeUnitOrder, descendingOrder, type ListPaging, numberKey, paginate } from '../shared/pagination';
 import type { EventEntry, LocalAccount } from '../shared/ports';
 import { constraint, validationMessage } from '../shared/validation';
+import { pickFields } from '../shared/wire-fields';
 import { Activities } from './activities';
 import { Execution } from './engine/execution';
 import type { HistoryEvent } from './engine/history';
@@ -18,12 +33,7 @@ import type { NestedExecutions } from './engine/interpreter';
 import { TaskTokens } from './engine/task-tokens';
 import { AwsCallError, type PermissionCheck, type TaskPort } from './engine/tasks';
 import type { Checkpoint, MachineDefinition } from './engine/types';
-import {
-  type ExecutionRecord,
-  type StateMachineRecord,
-  type StateMachineType,
-  StepFunctionsStore,
-} from './store';
+import { type ExecutionRecord, type StateMachineRecord, StepFunctionsStore } from './store';
 import { runTestState } from './test-state';
 
 export interface StepFunctionsServiceOptions {
@@ -42,14 +52,6 @@ export interface StepFunctionsServiceOptions {
    * change of a Standard execution, as AWS emits them. A failure is logged, never felt by the execution.
    */
   readonly publishEvents?: (entries: readonly EventEntry[]) => Promise<{ failedEntryCount: number }>;
-}
-
-export interface CreateStateMachineInput {
-  readonly name: string;
-  /** ASL text, substitutions already applied. */
-  readonly definition: string;
-  readonly roleArn: string;
-  readonly type?: StateMachineType;
 }
 
 interface AslValidation {
@@ -124,21 +126,22 @@ export class StepFunctionsService {
 
   // ---- plain methods for the deployer and the ops console -------------------------------------------------
 
+  /** `definition` is the ASL text, substitutions already applied. */
   createStateMachine(input: CreateStateMachineInput): { stateMachineArn: string; creationDate: number } {
-    if (!NAME.test(input.name)) throw new AwsServiceError('InvalidName', `Invalid Name: '${input.name}'`);
+    const { name } = input;
+    if (typeof name !== 'string' || !NAME.test(name))
+      throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
     const type = input.type ?? 'STANDARD';
     if (type !== 'STANDARD' && type !== 'EXPRESS')
       throw new AwsServiceError('ValidationException', `Invalid type: ${type}`);
-    const definition = parseDefinition(input.definition);
-    this.validateOrThrow(definition);
-    const stateMachineArn = this.arn('stateMachine', input.name);
+    // JSON.parse reads any value as its text; a definition that parses was text.
+    const text = String(input.definition);
+    this.validateOrThrow(parseDefinition(text));
+    const roleArn = input.roleArn ?? '';
+    const stateMachineArn = this.arn('stateMachine', name);
     const existing = this.machines.get(stateMachineArn);
     if (existing) {
-      if (
-        existing.definition === input.definition &&
-        existing.roleArn === input.roleArn &&
-        existing.type === type
-      ) {
+      if (existing.definition === text && existing.roleArn === roleArn && existing.type === type) {
         return { stateMachineArn, creationDate: existing.creationDate };
       }
       throw new AwsServiceError(
@@ -148,9 +151,9 @@ export class StepFunctionsService {
     }
     const record: StateMachineRecord = {
       stateMachineArn,
-      name: input.name,
-      definition: input.definition,
-      roleArn: input.roleArn,
+      name,
+      definition: text,
+      roleArn,
       type,
       creationDate: this.clock.now(),
     };
@@ -185,10 +188,10 @@ export class StepFunctionsService {
 
   // ---- the API ------------------------------------------------------------------------------------------------
 
-  private operations(): Record<string, Operation> {
+  private operations(): OperationsOf<SFN> {
     return {
       ...this.activities.operations(),
-      ListActivities: (input: { maxResults?: number; nextToken?: string }) =>
+      ListActivities: (input) =>
         pageOf(
           this.activities
             .list()
@@ -197,21 +200,14 @@ export class StepFunctionsService {
           { list: 'states:ListActivities', keyOf: activityKey },
           'activities',
         ),
-      CreateStateMachine: (input: {
-        name: string;
-        definition: string;
-        roleArn: string;
-        type?: StateMachineType;
-      }) => {
+      CreateStateMachine: (input) => {
         // The plain method keeps epoch milliseconds like every record; the wire wants epoch seconds.
         const created = this.createStateMachine(input);
         return { stateMachineArn: created.stateMachineArn, creationDate: seconds(created.creationDate) };
       },
-      DescribeStateMachine: ({ stateMachineArn }: { stateMachineArn: string }) =>
-        this.describeMachine(this.machine(stateMachineArn)),
-      UpdateStateMachine: (input: { stateMachineArn: string; definition?: string; roleArn?: string }) =>
-        this.updateStateMachine(input),
-      ListStateMachines: (input: { maxResults?: number; nextToken?: string }) =>
+      DescribeStateMachine: ({ stateMachineArn }) => this.describeMachine(this.machine(stateMachineArn)),
+      UpdateStateMachine: (input) => this.updateStateMachine(input),
+      ListStateMachines: (input) =>
         pageOf(
           this.listStateMachines().map((machine) => ({
             stateMachineArn: machine.stateMachineArn,
@@ -227,72 +223,32 @@ export class StepFunctionsService {
           },
           'stateMachines',
         ),
-      DeleteStateMachine: ({ stateMachineArn }: { stateMachineArn: string }) => {
+      DeleteStateMachine: ({ stateMachineArn }) => {
         this.checkArn(stateMachineArn, 'stateMachine');
         this.machines.delete(stateMachineArn);
         this.store.saveStateMachines(this.machines.values());
         return {};
       },
-      ValidateStateMachineDefinition: ({ definition }: { definition: string }) =>
-        validateDefinition(definition),
-      StartExecution: (input: { stateMachineArn: string; name?: string; input?: string }) => {
+      ValidateStateMachineDefinition: ({ definition }) => validateDefinition(definition),
+      StartExecution: (input) => {
         const record = this.startExecution(input);
         return { executionArn: record.executionArn, startDate: seconds(record.startDate) };
       },
-      StartSyncExecution: (input: { stateMachineArn: string; name?: string; input?: string }) =>
-        this.startSyncExecution(input),
-      DescribeExecution: ({ executionArn }: { executionArn: string }) =>
-        this.describeExecution(this.describeRecord(executionArn)),
-      ListExecutions: (input: {
-        stateMachineArn: string;
-        statusFilter?: string;
-        maxResults?: number;
-        nextToken?: string;
-      }) => {
-        this.machine(input.stateMachineArn);
-        // Newest first, those started in the same millisecond in start order; executions are never
-        // removed, so the start sequence names each one.
-        const sequences = new Map([...this.executions.keys()].map((arn, sequence) => [arn, sequence]));
-        const executionKey = (record: ExecutionRecord): string =>
-          `${numberKey(record.startDate)}/${numberKey(Number.MAX_SAFE_INTEGER - (sequences.get(record.executionArn) ?? 0))}`;
-        return pageOf(
-          this.listExecutions(input.stateMachineArn, input.statusFilter),
-          input,
-          {
-            list: `states:ListExecutions:${input.stateMachineArn}`,
-            keyOf: executionKey,
-            compare: descendingOrder,
-          },
-          'executions',
-          (record) => ({ ...executionSummary(record), redriveCount: record.redriveCount }),
-        );
-      },
-      GetExecutionHistory: (input: {
-        executionArn: string;
-        maxResults?: number;
-        nextToken?: string;
-        reverseOrder?: boolean;
-        includeExecutionData?: boolean;
-      }) => this.executionHistory(input),
-      StopExecution: ({
-        executionArn,
-        error,
-        cause,
-      }: {
-        executionArn: string;
-        error?: string;
-        cause?: string;
-      }) => {
+      StartSyncExecution: (input) => this.startSyncExecution(input),
+      DescribeExecution: ({ executionArn }) => this.describeExecution(this.describeRecord(executionArn)),
+      ListExecutions: (input) => this.listExecutionsPage(input),
+      GetExecutionHistory: (input) => this.executionHistory(input),
+      StopExecution: ({ executionArn, error, cause }) => {
         const record = this.describeRecord(executionArn);
-        const live = this.live.get(executionArn);
+        const live = this.live.get(record.executionArn);
         if (record.status !== 'RUNNING' || !live) {
           throw new AwsServiceError('ValidationException', `Execution is not running: '${executionArn}'`);
         }
         live.execution.stop(error, cause);
         return { stopDate: seconds(record.stopDate) };
       },
-      RedriveExecution: ({ executionArn }: { executionArn: string }) => this.redriveExecution(executionArn),
-      DescribeStateMachineForExecution: ({ executionArn }: { executionArn: string }) => {
+      RedriveExecution: ({ executionArn }) => this.redriveExecution(executionArn),
+      DescribeStateMachineForExecution: ({ executionArn }) => {
         const record = this.describeRecord(executionArn);
         return {
           stateMachineArn: record.stateMachineArn,
@@ -302,33 +258,26 @@ export class StepFunctionsService {
           updateDate: seconds(record.startDate),
         };
       },
-      SendTaskSuccess: ({ taskToken, output }: { taskToken: string; output: string }) => {
+      SendTaskSuccess: ({ taskToken, output }) => {
         let parsed: unknown;
         try {
-          parsed = JSON.parse(output);
+          // JSON text only: an absent output fails like any text that is not JSON.
+          parsed = JSON.parse(String(output));
         } catch {
           throw new AwsServiceError('InvalidOutput', 'The output is not valid JSON');
         }
         this.waiter(taskToken).succeed(parsed);
         return {};
       },
-      SendTaskFailure: ({
-        taskToken,
-        error,
-        cause,
-      }: {
-        taskToken: string;
-        error?: string;
-        cause?: string;
-      }) => {
+      SendTaskFailure: ({ taskToken, error, cause }) => {
         this.waiter(taskToken).fail(error, cause);
         return {};
       },
-      SendTaskHeartbeat: ({ taskToken }: { taskToken: string }) => {
+      SendTaskHeartbeat: ({ taskToken }) => {
         this.waiter(taskToken).heartbeat();
         return {};
       },
-      TestState: (input: { definition: string; roleArn?: string; input?: string }) =>
+      TestState: (input) =>
         runTestState(input, {
           clock: this.clock,
           tasks: this.enginePort,
@@ -339,7 +288,27 @@ export class StepFunctionsService {
     };
   }
 
-  private waiter(taskToken: string) {
+  /** ListExecutions: newest first, those started in the same millisecond in start order. */
+  private listExecutionsPage(input: ListExecutionsInput) {
+    const machine = this.machine(input.stateMachineArn);
+    // Executions are never removed, so the start sequence names each one.
+    const sequences = new Map([...this.executions.keys()].map((arn, sequence) => [arn, sequence]));
+    const executionKey = (record: ExecutionRecord): string =>
+      `${numberKey(record.startDate)}/${numberKey(Number.MAX_SAFE_INTEGER - (sequences.get(record.executionArn) ?? 0))}`;
+    return pageOf(
+      this.listExecutions(machine.stateMachineArn, input.statusFilter),
+      input,
+      {
+        list: `states:ListExecutions:${machine.stateMachineArn}`,
+        keyOf: executionKey,
+        compare: descendingOrder,
+      },
+      'executions',
+      (record) => ({ ...executionSummary(record), redriveCount: record.redriveCount }),
+    );
+  }
+
+  private waiter(taskToken: string | undefined) {
     if (typeof taskToken !== 'string' || !/^[A-Za-z0-9_-]{16,}$/.test(taskToken)) {
       throw new AwsServiceError('InvalidToken', 'Invalid Token');
     }
@@ -354,7 +323,7 @@ export class StepFunctionsService {
     throw new AwsServiceError('TaskDoesNotExist', 'Task does not exist anymore');
   }
 
-  updateStateMachine(input: { stateMachineArn: string; definition?: string; roleArn?: string }) {
+  updateStateMachine(input: UpdateStateMachineInput) {
     const machine = this.machine(input.stateMachineArn);
     if (input.definition !== undefined) {
       this.validateOrThrow(parseDefinition(input.definition));
@@ -380,7 +349,7 @@ export class StepFunctionsService {
     };
   }
 
-  startExecution(input: { stateMachineArn: string; name?: string; input?: string }): ExecutionRecord {
+  startExecution(input: StartExecutionInput): ExecutionRecord {
     checkInputSize(input.input);
     const machine = this.machine(input.stateMachineArn);
     const name = input.name ?? randomUUID();
@@ -417,7 +386,7 @@ export class StepFunctionsService {
     return record;
   }
 
-  private async startSyncExecution(input: { stateMachineArn: string; name?: string; input?: string }) {
+  private async startSyncExecution(input: StartSyncExecutionInput) {
     const machine = this.machine(input.stateMachineArn);
     if (machine.type !== 'EXPRESS') {
       throw new AwsServiceError(
@@ -456,13 +425,7 @@ export class StepFunctionsService {
     return ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(record.status) ? 'REDRIVABLE' : 'NOT_REDRIVABLE';
   }
 
-  private executionHistory(input: {
-    executionArn: string;
-    maxResults?: number;
-    nextToken?: string;
-    reverseOrder?: boolean;
-    includeExecutionData?: boolean;
-  }) {
+  private executionHistory(input: GetExecutionHistoryInput) {
     const record = this.describeRecord(input.executionArn);
     let events = this.historyOf(record).map((event) => ({ ...event, timestamp: event.timestamp / 1000 }));
     if (input.includeExecutionData === false) events = events.map(withoutData);
@@ -471,7 +434,7 @@ export class StepFunctionsService {
       events,
       input,
       {
-        list: `states:GetExecutionHistory:${input.executionArn}:${input.reverseOrder ? 'reverse' : 'forward'}`,
+        list: `states:GetExecutionHistory:${record.executionArn}:${input.reverseOrder ? 'reverse' : 'forward'}`,
         keyOf: (event) => numberKey(event.id),
         ...(input.reverseOrder ? { compare: descendingOrder } : {}),
       },
@@ -487,13 +450,13 @@ export class StepFunctionsService {
   }
 
   /** RedriveExecution: re-enters the state that failed, keeping the history so far (also the console's button). */
-  redriveExecution(executionArn: string): { redriveDate: number | undefined } {
+  redriveExecution(executionArn: string | undefined): { redriveDate: number | undefined } {
     const record = this.describeRecord(executionArn);
     if (this.redriveStatus(record) !== 'REDRIVABLE') {
       throw new AwsServiceError('ExecutionNotRedrivable', `Execution is not redrivable: '${executionArn}'`);
     }
-    const checkpoint = this.store.loadCheckpoint(executionArn);
-    const events = this.store.loadHistory(executionArn);
+    const checkpoint = this.store.loadCheckpoint(record.executionArn);
+    const events = this.store.loadHistory(record.executionArn);
     record.status = 'RUNNING';
     record.redriveCount++;
     record.redriveDate = this.clock.now();
@@ -672,7 +635,7 @@ export class StepFunctionsService {
     return `arn:aws:states:${this.account.region}:${this.account.accountId}:${resource}:${name}`;
   }
 
-  private checkArn(arn: unknown, resource: string): void {
+  private checkArn(arn: unknown, resource: string): asserts arn is string {
     if (
       typeof arn !== 'string' ||
       !new RegExp(`^arn:aws[a-z-]*:states:[^:]+:\\d{12}:${resource}:`).test(arn)
@@ -681,7 +644,7 @@ export class StepFunctionsService {
     }
   }
 
-  private machine(stateMachineArn: string): StateMachineRecord {
+  private machine(stateMachineArn: string | undefined): StateMachineRecord {
     this.checkArn(stateMachineArn, 'stateMachine');
     const machine = this.machines.get(stateMachineArn);
     if (!machine)
@@ -692,7 +655,7 @@ export class StepFunctionsService {
     return machine;
   }
 
-  private describeRecord(executionArn: string): ExecutionRecord {
+  private describeRecord(executionArn: string | undefined): ExecutionRecord {
     this.checkArn(executionArn, '(?:execution|express)');
     const record = this.executions.get(executionArn);
     if (!record)
@@ -742,10 +705,7 @@ function statusChangeDetail(record: ExecutionRecord, redriveStatus: string): Rec
 /** The fields DescribeExecution and ListExecutions both answer with. */
 function executionSummary(record: ExecutionRecord) {
   return {
-    executionArn: record.executionArn,
-    stateMachineArn: record.stateMachineArn,
-    name: record.name,
-    status: record.status,
+    ...pickFields(record, ['executionArn', 'stateMachineArn', 'name', 'status']),
     startDate: seconds(record.startDate),
     ...(record.stopDate !== undefined ? { stopDate: seconds(record.stopDate) } : {}),
   };
@@ -793,14 +753,14 @@ interface Diagnostic {
   message: string;
 }
 
-function validateDefinition(text: string): {
+function validateDefinition(text: string | undefined): {
   result: 'OK' | 'FAIL';
   diagnostics: Diagnostic[];
   truncated: boolean;
 } {
   let definition: unknown;
   try {
-    definition = JSON.parse(text);
+    definition = JSON.parse(String(text));
   } catch (error) {
     return {
       result: 'FAIL',
@@ -844,7 +804,7 @@ const activityKey = (activity: { creationDate: number; activityArn: string }): s
 /** The page answered under `key`, each item as `render` shows it; maxResults 0 or absent means 100. */
 function pageOf<T>(
   items: readonly T[],
-  input: { maxResults?: number; nextToken?: string },
+  input: { readonly maxResults?: number | undefined; readonly nextToken?: string | undefined },
   paging: Omit<ListPaging<T>, 'invalidToken'>,
   key: string,
   render: (item: T) => unknown = (item) => item,

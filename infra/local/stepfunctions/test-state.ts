@@ -2,6 +2,7 @@
  * The TestState API: runs one state on its own. The state becomes the start of a small machine whose
  * possible next states are stand-in Succeed states, so the engine's normal path (Retry aside) is reused.
  */
+import type { TestStateInput } from '@aws-sdk/client-sfn';
 import type { Clock } from '../clock';
 import { AwsServiceError } from '../edge/service';
 import { Execution } from './engine/execution';
@@ -33,12 +34,12 @@ function nextStates(state: Record<string, unknown>): string[] {
 }
 
 export async function runTestState(
-  input: { definition: string; roleArn?: string; input?: string },
+  input: TestStateInput,
   deps: TestStateDeps,
 ): Promise<Record<string, unknown>> {
   let state: StateDefinition;
   try {
-    state = JSON.parse(input.definition) as StateDefinition;
+    state = JSON.parse(String(input.definition)) as StateDefinition;
   } catch {
     throw new AwsServiceError('InvalidDefinition', 'Invalid State Definition: not valid JSON');
   }

@@ -5,7 +5,9 @@
  * verifies no signature, so these credentials work like any others.
  */
 import { randomBytes } from 'node:crypto';
-import { AwsServiceError, type QueryParameters, type QueryProtocolService } from '../edge/service';
+import type { STS } from '@aws-sdk/client-sts';
+import { decodedQueryOperations } from '../edge/query-input';
+import { AwsServiceError, type QueryProtocolService, type WireOperationsOf } from '../edge/service';
 import type { LocalAccount } from '../shared/ports';
 import { constraint, validationMessage } from '../shared/validation';
 
@@ -21,10 +23,9 @@ function randomText(length: number, alphabet = ALPHANUMERIC): string {
 
 /** The DurationSeconds parameter, in AWS's bounds for the action. */
 function durationSeconds(
-  parameters: QueryParameters,
+  given: string | undefined,
   bounds: { min: number; max: number; default: number },
 ): number {
-  const given = parameters.DurationSeconds;
   if (given === undefined) return bounds.default;
   const seconds = Number(given);
   if (!Number.isInteger(seconds) || seconds < bounds.min || seconds > bounds.max) {
@@ -53,47 +54,48 @@ function credentials(now: number, seconds: number) {
 }
 
 export function stsService(account: LocalAccount, now: () => number): QueryProtocolService {
+  const operations: WireOperationsOf<STS, 'query'> = {
+    GetCallerIdentity: () => ({
+      Arn: `arn:aws:iam::${account.accountId}:root`,
+      UserId: account.accountId,
+      Account: account.accountId,
+    }),
+    AssumeRole: (input) => {
+      const roleArn = input.RoleArn ?? '';
+      const role = ROLE_ARN.exec(roleArn);
+      if (!role) throw validation(`${roleArn} is invalid`);
+      const sessionName = input.RoleSessionName ?? '';
+      if (!SESSION_NAME.test(sessionName)) {
+        throw validation(
+          validationMessage([
+            {
+              value: sessionName,
+              member: 'roleSessionName',
+              constraint: constraint.pattern('[\\w+=,.@-]*'),
+            },
+          ]),
+        );
+      }
+      const seconds = durationSeconds(input.DurationSeconds, { min: 900, max: 43_200, default: 3600 });
+      return {
+        Credentials: credentials(now(), seconds),
+        AssumedRoleUser: {
+          AssumedRoleId: `AROA${randomText(17)}:${sessionName}`,
+          Arn: `arn:aws:sts::${role[1]}:assumed-role/${role[2]}/${sessionName}`,
+        },
+      };
+    },
+    GetSessionToken: (input) => ({
+      Credentials: credentials(
+        now(),
+        durationSeconds(input.DurationSeconds, { min: 900, max: 129_600, default: 43_200 }),
+      ),
+    }),
+  };
   return {
     protocol: 'query',
     signingName: 'sts',
     xmlNamespace: 'https://sts.amazonaws.com/doc/2011-06-15/',
-    operations: {
-      GetCallerIdentity: () => ({
-        Arn: `arn:aws:iam::${account.accountId}:root`,
-        UserId: account.accountId,
-        Account: account.accountId,
-      }),
-      AssumeRole: (parameters) => {
-        const roleArn = parameters.RoleArn ?? '';
-        const role = ROLE_ARN.exec(roleArn);
-        if (!role) throw validation(`${roleArn} is invalid`);
-        const sessionName = parameters.RoleSessionName ?? '';
-        if (!SESSION_NAME.test(sessionName)) {
-          throw validation(
-            validationMessage([
-              {
-                value: sessionName,
-                member: 'roleSessionName',
-                constraint: constraint.pattern('[\\w+=,.@-]*'),
-              },
-            ]),
-          );
-        }
-        const seconds = durationSeconds(parameters, { min: 900, max: 43_200, default: 3600 });
-        return {
-          Credentials: credentials(now(), seconds),
-          AssumedRoleUser: {
-            AssumedRoleId: `AROA${randomText(17)}:${sessionName}`,
-            Arn: `arn:aws:sts::${role[1]}:assumed-role/${role[2]}/${sessionName}`,
-          },
-        };
-      },
-      GetSessionToken: (parameters) => ({
-        Credentials: credentials(
-          now(),
-          durationSeconds(parameters, { min: 900, max: 129_600, default: 43_200 }),
-        ),
-      }),
-    },
+    operations: decodedQueryOperations(operations),
   };
 }

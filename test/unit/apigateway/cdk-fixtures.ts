@@ -32,31 +32,61 @@ const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
   'AWS::URLSuffix': 'amazonaws.com',
 };
 
+type Resources = Record<string, { Type: string }>;
+
+/** An intrinsic function, given its argument already resolved. */
+type Intrinsic = (argument: unknown, resources: Resources) => unknown;
+
+const unknownIntrinsic = (key: string): never => {
+  throw new Error(`the test resolver does not know ${key}`);
+};
+
+/** An intrinsic that takes a list; with any other argument it is one the resolver does not know. */
+const takingList = (
+  key: string,
+  intrinsic: (args: unknown[], resources: Resources) => unknown,
+): [string, Intrinsic] => [
+  key,
+  (argument, resources) => (Array.isArray(argument) ? intrinsic(argument, resources) : unknownIntrinsic(key)),
+];
+
+function getAtt(args: unknown[], resources: Resources): string {
+  const [logicalId, attribute] = args.map(String);
+  if (attribute === 'Arn' && resources[logicalId ?? '']?.Type === 'AWS::Lambda::Function') {
+    return functionArn(logicalId ?? '');
+  }
+  return `${logicalId}.${attribute}`;
+}
+
 /** Just the intrinsics CDK emits for API Gateway and Lambda resources. */
-function resolve(value: unknown, resources: Record<string, { Type: string }>): unknown {
+const INTRINSICS: ReadonlyMap<string, Intrinsic> = new Map<string, Intrinsic>([
+  [
+    'Ref',
+    (argument) =>
+      typeof argument === 'string' ? (PSEUDO_PARAMETERS[argument] ?? argument) : unknownIntrinsic('Ref'),
+  ],
+  takingList('Fn::GetAtt', getAtt),
+  takingList('Fn::Join', ([separator, items]) => (Array.isArray(items) ? items : []).join(String(separator))),
+  takingList('Fn::Split', ([separator, text]) => String(text).split(String(separator))),
+  takingList('Fn::Select', ([index, items]) => (Array.isArray(items) ? items[Number(index)] : undefined)),
+]);
+
+/** The intrinsic a value is a call of: an object with one key, `Ref` or `Fn::…`. */
+function intrinsicCall(value: Record<string, unknown>): { key: string; argument: unknown } | undefined {
+  const entries = Object.entries(value);
+  const [key, argument] = entries[0] ?? [];
+  if (entries.length !== 1 || key === undefined) return undefined;
+  return key.startsWith('Fn::') || key === 'Ref' ? { key, argument } : undefined;
+}
+
+function resolve(value: unknown, resources: Resources): unknown {
   if (Array.isArray(value)) return value.map((item) => resolve(item, resources));
   if (!isRecord(value)) return value;
-  const [key, argument] = Object.entries(value)[0] ?? [];
-  if (Object.keys(value).length === 1 && key !== undefined && (key.startsWith('Fn::') || key === 'Ref')) {
-    const args = resolve(argument, resources);
-    if (key === 'Ref' && typeof args === 'string') return PSEUDO_PARAMETERS[args] ?? args;
-    if (key === 'Fn::GetAtt' && Array.isArray(args)) {
-      const [logicalId, attribute] = args.map(String);
-      if (attribute === 'Arn' && resources[logicalId ?? '']?.Type === 'AWS::Lambda::Function') {
-        return functionArn(logicalId ?? '');
-      }
-      return `${logicalId}.${attribute}`;
-    }
-    if (key === 'Fn::Join' && Array.isArray(args)) {
-      const [separator, items] = args;
-      return (Array.isArray(items) ? items : []).join(String(separator));
-    }
-    if (key === 'Fn::Split' && Array.isArray(args)) return String(args[1]).split(String(args[0]));
-    if (key === 'Fn::Select' && Array.isArray(args)) {
-      const [index, items] = args;
-      return Array.isArray(items) ? items[Number(index)] : undefined;
-    }
-    throw new Error(`the test resolver does not know ${key}`);
+  const call = intrinsicCall(value);
+  if (call) {
+    const argument = resolve(call.argument, resources);
+    const intrinsic = INTRINSICS.get(call.key) ?? unknownIntrinsic(call.key);
+    return intrinsic(argument, resources);
   }
   return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, resolve(item, resources)]));
 }
@@ -68,7 +98,7 @@ function synthesize(build: (stack: Stack) => void): Record<string, TemplateResou
     const app = new App({ outdir, builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'Fixture', { env: { region: REGION, account: ACCOUNT } });
     build(stack);
-    const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string }> };
+    const template = Template.fromStack(stack).toJSON() as { Resources: Resources };
     return resolve(template.Resources, template.Resources) as Record<string, TemplateResource>;
   } finally {
     rmSync(outdir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Target } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import { DeliveryJournal, type PendingDelivery } from '../../../infra/local/eventbridge/delivery-journal';
 import { EventBridgeService } from '../../../infra/local/eventbridge/service';
@@ -31,7 +32,7 @@ const reminder = (detail: object) => ({
   Detail: JSON.stringify(detail),
 });
 
-function routeRemindersTo(service: EventBridgeService, target: Record<string, unknown>): void {
+function routeRemindersTo(service: EventBridgeService, target: Omit<Target, 'Id'>): void {
   service.putRule({ Name: 'due', EventPattern: JSON.stringify({ source: ['aurora.reminders'] }) });
   service.putTargets({ Rule: 'due', Targets: [{ Id: 'target', ...target }] });
 }
@@ -161,15 +162,15 @@ describe('DeliveryJournal', () => {
   it('replays puts and removals, and compacts once finished entries pile up', () => {
     const directory = join(harness.stateDir, 'events');
     const journal = new DeliveryJournal(directory);
-    journal.put([delivery('kept'), delivery('finished')]);
-    journal.put([{ ...delivery('kept'), attempt: 2, dueAt: START + 1000 }]);
+    journal.put(delivery('kept'), delivery('finished'));
+    journal.put({ ...delivery('kept'), attempt: 2, dueAt: START + 1000 });
     journal.done('finished');
     expect(new DeliveryJournal(directory).pending()).toEqual([
       { ...delivery('kept'), attempt: 2, dueAt: START + 1000 },
     ]);
 
     for (let index = 0; index < 3000; index++) {
-      journal.put([delivery(`d-${index}`)]);
+      journal.put(delivery(`d-${index}`));
       journal.done(`d-${index}`);
     }
     const journalLines = readFileSync(join(directory, 'deliveries.jsonl'), 'utf8').split('\n').length;

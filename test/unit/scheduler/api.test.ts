@@ -252,6 +252,6 @@ describe('listing and groups', () => {
   it('lets the deployer create a group idempotently', () => {
     const arn = scheduler.createScheduleGroup('deployed');
     expect(scheduler.createScheduleGroup('deployed')).toBe(arn);
-    expect(scheduler.getScheduleGroup('deployed')).toMatchObject({ Name: 'deployed', Arn: arn });
+    expect(scheduler.getScheduleGroup({ Name: 'deployed' })).toMatchObject({ Name: 'deployed', Arn: arn });
   });
 });

@@ -39,7 +39,7 @@ it('loses no acknowledged schedule when the process is killed with SIGKILL', asy
   const ports = new RecordingPorts(clock);
   const scheduler = new SchedulerService({ clock, stateDir: stateDir.path, account: ACCOUNT, ports });
   for (let index = 0; index < acknowledged; index++) {
-    expect(scheduler.getSchedule(`reminder-${index}`, undefined).Name).toBe(`reminder-${index}`);
+    expect(scheduler.getSchedule({ Name: `reminder-${index}` }).Name).toBe(`reminder-${index}`);
   }
   await scheduler.idle();
   expect(ports.callsTo(FUNCTION_ARN).length).toBeGreaterThanOrEqual(acknowledged);

@@ -34,7 +34,7 @@ describe('one-time schedules', () => {
     expect(harness.ports.calls).toEqual([
       { port: 'lambda', arn: FUNCTION_ARN, payload: '{"reminder":"call mum"}', at: START + minutes(10) },
     ]);
-    expect(() => scheduler.getSchedule('call-mum', undefined)).toThrow(
+    expect(() => scheduler.getSchedule({ Name: 'call-mum' })).toThrow(
       expect.objectContaining({ code: 'ResourceNotFoundException', statusCode: 404 }),
     );
 
@@ -48,7 +48,7 @@ describe('one-time schedules', () => {
     await advance(scheduler, minutes(5));
     await advance(scheduler, minutes(60));
     expect(harness.ports.calls).toHaveLength(1);
-    expect(scheduler.getSchedule('once', undefined)).toMatchObject({
+    expect(scheduler.getSchedule({ Name: 'once' })).toMatchObject({
       Name: 'once',
       ActionAfterCompletion: 'NONE',
     });
@@ -275,7 +275,7 @@ describe('restart', () => {
     await advance(second, 0);
     expect(harness.ports.callsTo(FUNCTION_ARN)).toHaveLength(1);
     expect(harness.ports.callsTo(QUEUE_ARN)).toHaveLength(1);
-    expect(second.getSchedule('future', undefined)).toMatchObject({ Name: 'future' });
+    expect(second.getSchedule({ Name: 'future' })).toMatchObject({ Name: 'future' });
 
     await advance(second, minutes(50));
     expect(harness.ports.callsTo(QUEUE_ARN).map((call) => (call.at - START) / 60_000)).toEqual([310, 360]);
@@ -311,7 +311,7 @@ describe('restart', () => {
     expect(dead?.payload).toBe('{"reminder":"rent"}');
     expect(dead?.attributes?.['X-Amz-Scheduler-Error-Code']?.StringValue).toBe('EventTooOld');
     expect(harness.ports.callsTo(DLQ_ARN)).toHaveLength(1);
-    expect(() => second.getSchedule('short-lived', undefined)).toThrow(/does not exist/);
+    expect(() => second.getSchedule({ Name: 'short-lived' })).toThrow(/does not exist/);
   });
 
   it('resumes the retries of a delivery that was failing when the process stopped', async () => {

@@ -44,6 +44,11 @@ async function call(service: StepFunctionsService, operation: string, input: Rec
   return handler(input, context);
 }
 
+/** StartExecution over the wire: the new execution's ARN. */
+async function startExecution(service: StepFunctionsService, input: Record<string, unknown>) {
+  return (await call(service, 'StartExecution', input)) as { executionArn: string };
+}
+
 async function expectAwsError(promise: Promise<unknown>, code: string) {
   const error = await promise.then(
     () => undefined,
@@ -154,12 +159,8 @@ describe('executions', () => {
       definition: definition({ Wait: { Type: 'Wait', Seconds: 60, End: true } }),
       roleArn,
     });
-    const first = (await call(service, 'StartExecution', { stateMachineArn, name: 'same', input: '{}' })) as {
-      executionArn: string;
-    };
-    const again = (await call(service, 'StartExecution', { stateMachineArn, name: 'same', input: '{}' })) as {
-      executionArn: string;
-    };
+    const first = await startExecution(service, { stateMachineArn, name: 'same', input: '{}' });
+    const again = await startExecution(service, { stateMachineArn, name: 'same', input: '{}' });
     expect(again.executionArn).toBe(first.executionArn);
     await expectAwsError(
       call(service, 'StartExecution', { stateMachineArn, name: 'same', input: '{"other":1}' }),
@@ -200,9 +201,7 @@ describe('executions', () => {
       }),
       roleArn,
     });
-    const { executionArn } = (await call(service, 'StartExecution', { stateMachineArn })) as {
-      executionArn: string;
-    };
+    const { executionArn } = await startExecution(service, { stateMachineArn });
     const failed = await service.waitForExecution(executionArn);
     expect(failed.status).toBe('FAILED');
     expect(failed.error).toBe('DynamoDB.ProvisionedThroughputExceededException');
@@ -222,9 +221,7 @@ describe('executions', () => {
       definition: definition({ Wait: { Type: 'Wait', Seconds: 3600, End: true } }),
       roleArn,
     });
-    const started = (await call(service, 'StartExecution', { stateMachineArn: waitArn })) as {
-      executionArn: string;
-    };
+    const started = await startExecution(service, { stateMachineArn: waitArn });
     await call(service, 'StopExecution', {
       executionArn: started.executionArn,
       error: 'Manual',
@@ -276,18 +273,17 @@ describe('task tokens', () => {
     Answered: { Type: 'Succeed' },
     TimedOut: { Type: 'Pass', End: true },
   });
+  /** Deploys the machine that asks for a token on `service`, and starts it. */
+  const startAsking = (service: StepFunctionsService) =>
+    startExecution(service, {
+      stateMachineArn: service.createStateMachine({ name: 'ask', definition: tokenDefinition, roleArn })
+        .stateMachineArn,
+    });
 
   test('SendTaskSuccess completes the task; a spent token answers TaskTimedOut, a bad one InvalidToken', async () => {
     const { port, calls } = scriptedPort(() => ({ MessageId: 'm-1' }));
     const service = newService(port);
-    const { stateMachineArn } = service.createStateMachine({
-      name: 'ask',
-      definition: tokenDefinition,
-      roleArn,
-    });
-    const { executionArn } = (await call(service, 'StartExecution', { stateMachineArn })) as {
-      executionArn: string;
-    };
+    const { executionArn } = await startAsking(service);
     await settle();
     const sent = calls[0];
     const body = JSON.parse(String(sent?.input.MessageBody)) as { token: { value: string } };
@@ -308,14 +304,7 @@ describe('task tokens', () => {
 
   test('a 15-minute token timeout passes with one clock jump', async () => {
     const service = newService(scriptedPort(() => ({ MessageId: 'm-1' })).port);
-    const { stateMachineArn } = service.createStateMachine({
-      name: 'ask',
-      definition: tokenDefinition,
-      roleArn,
-    });
-    const { executionArn } = (await call(service, 'StartExecution', { stateMachineArn })) as {
-      executionArn: string;
-    };
+    const { executionArn } = await startAsking(service);
     await settle();
     sfn.clock.advanceBy(15 * 60_000);
     const finished = await service.waitForExecution(executionArn);
@@ -350,12 +339,8 @@ describe('durability', () => {
       }),
       roleArn,
     });
-    const asking = (await call(first, 'StartExecution', { stateMachineArn: ask.stateMachineArn })) as {
-      executionArn: string;
-    };
-    const sleeping = (await call(first, 'StartExecution', { stateMachineArn: sleeper.stateMachineArn })) as {
-      executionArn: string;
-    };
+    const asking = await startExecution(first, { stateMachineArn: ask.stateMachineArn });
+    const sleeping = await startExecution(first, { stateMachineArn: sleeper.stateMachineArn });
     await settle();
     const scheduled = first
       .getExecution(asking.executionArn)
@@ -398,9 +383,7 @@ describe('durability', () => {
       }),
       roleArn,
     });
-    const { executionArn } = (await call(first, 'StartExecution', { stateMachineArn })) as {
-      executionArn: string;
-    };
+    const { executionArn } = await startExecution(first, { stateMachineArn });
     await settle();
     first.close();
     const second = newService(scriptedPort(() => ({ ok: true })).port);
@@ -451,9 +434,7 @@ describe('task dispatch and permissions', () => {
       }),
       roleArn,
     });
-    const { executionArn } = (await call(service, 'StartExecution', { stateMachineArn })) as {
-      executionArn: string;
-    };
+    const { executionArn } = await startExecution(service, { stateMachineArn });
     const finished = await service.waitForExecution(executionArn);
     expect(finished.status).toBe('SUCCEEDED');
     expect(calls.map((recorded) => `${recorded.service}:${recorded.action}`)).toEqual([
@@ -481,11 +462,9 @@ describe('task dispatch and permissions', () => {
       }),
       roleArn,
     });
-    const refused = (await call(strict, 'StartExecution', {
+    const refused = await startExecution(strict, {
       stateMachineArn: strictMachine.stateMachineArn,
-    })) as {
-      executionArn: string;
-    };
+    });
     expect(await strict.waitForExecution(refused.executionArn)).toMatchObject({
       status: 'FAILED',
       error: 'EventBridge.AccessDeniedException',

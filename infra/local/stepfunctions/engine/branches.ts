@@ -4,12 +4,20 @@
  */
 import { queryEvaluationError, runtimeError, StatesError, toStatesError } from './errors';
 import { History } from './history';
-import { languageOf, registerHandlers, runStates, type StateResult, type StateRun } from './interpreter';
+import {
+  invalidSetting,
+  languageOf,
+  readSetting,
+  runStates,
+  type StateResult,
+  type StateRun,
+} from './interpreter';
+import type { PathLookup } from './json-path';
 import { isObject, jsonTypeName } from './json-values';
 import { evaluateTemplate, evaluateTyped, jsonataExpression } from './jsonata-eval';
 import { compileTemplate } from './payload-template';
 import { lookupReference } from './references';
-import { AbortScope, BranchAborted, type Frame, type StatesBlock } from './types';
+import { AbortScope, BranchAborted, type Frame, type QueryLanguage, type StatesBlock } from './types';
 
 interface Branch {
   readonly block: StatesBlock;
@@ -17,20 +25,33 @@ interface Branch {
   readonly frame: Frame;
 }
 
-/** Runs branches with at most `limit` at once; the first failure (beyond `tolerated`) stops the rest. */
+type BranchOutcome = 'Succeeded' | 'Failed' | 'Aborted';
+
+/** What the Map or Parallel state does around its branches. */
+interface BranchHooks {
+  readonly onStart: (index: number, frame: Frame) => void;
+  readonly onEnd: (index: number, frame: Frame, outcome: BranchOutcome) => void;
+  /** Whether this many failed branches still let the rest run. */
+  readonly tolerates: (failures: number) => boolean;
+}
+
+/** The branches' results so far (a failed branch's is its error), and the failure that stopped them. */
+interface BranchTally {
+  readonly results: unknown[];
+  failures: number;
+  failure?: StatesError;
+}
+
+/** Runs branches with at most `limit` at once; the first failure not tolerated stops the rest. */
 async function runBranches(
   run: StateRun,
   branches: readonly (() => Branch)[],
   limit: number,
   scope: AbortScope,
-  onStart: (index: number, frame: Frame) => void,
-  onEnd: (index: number, frame: Frame, outcome: 'Succeeded' | 'Failed' | 'Aborted') => void,
-  tolerance: (failures: number) => boolean,
+  hooks: BranchHooks,
 ): Promise<unknown[]> {
   const { host } = run;
-  const results: unknown[] = new Array(branches.length).fill(null);
-  let failure: StatesError | undefined;
-  let failures = 0;
+  const tally: BranchTally = { results: new Array(branches.length).fill(null), failures: 0 };
   let nextIndex = 0;
   const worker = async () => {
     while (nextIndex < branches.length && !scope.isAborted) {
@@ -42,26 +63,12 @@ async function runBranches(
         host.scheduler.release();
         return;
       }
-      onStart(index, branch.frame);
+      hooks.onStart(index, branch.frame);
       try {
-        results[index] = await runStates(branch.block, branch.input, branch.frame, host);
-        onEnd(index, branch.frame, 'Succeeded');
+        tally.results[index] = await runStates(branch.block, branch.input, branch.frame, host);
+        hooks.onEnd(index, branch.frame, 'Succeeded');
       } catch (thrown) {
-        if (thrown instanceof BranchAborted) {
-          onEnd(index, branch.frame, 'Aborted');
-        } else {
-          const error = toStatesError(thrown);
-          onEnd(index, branch.frame, 'Failed');
-          failures++;
-          results[index] = {
-            Error: error.error,
-            ...(error.cause !== undefined ? { Cause: error.cause } : {}),
-          };
-          if (!tolerance(failures)) {
-            failure ??= error;
-            scope.abort('branch-failed');
-          }
-        }
+        branchFailed(thrown, index, branch.frame, scope, hooks, tally);
       } finally {
         host.scheduler.release();
       }
@@ -69,8 +76,34 @@ async function runBranches(
   };
   const workers = Array.from({ length: Math.max(1, Math.min(limit, branches.length)) }, worker);
   await host.scheduler.whileBlocked(run.frame.order, run.frame.abort.race(Promise.all(workers)));
-  if (failure) throw failure;
-  return results;
+  if (tally.failure) throw tally.failure;
+  return tally.results;
+}
+
+/** Records a branch that ended early; a failure beyond the tolerance aborts its siblings. */
+function branchFailed(
+  thrown: unknown,
+  index: number,
+  frame: Frame,
+  scope: AbortScope,
+  hooks: BranchHooks,
+  tally: BranchTally,
+): void {
+  if (thrown instanceof BranchAborted) {
+    hooks.onEnd(index, frame, 'Aborted');
+    return;
+  }
+  const error = toStatesError(thrown);
+  hooks.onEnd(index, frame, 'Failed');
+  tally.failures++;
+  tally.results[index] = {
+    Error: error.error,
+    ...(error.cause !== undefined ? { Cause: error.cause } : {}),
+  };
+  if (!hooks.tolerates(tally.failures)) {
+    tally.failure ??= error;
+    scope.abort('branch-failed');
+  }
 }
 
 function childFrame(
@@ -93,40 +126,39 @@ function childFrame(
   };
 }
 
-/** Integer-valued Map settings: a literal, a `...Path`, or a JSONata expression. */
+/** Numeric Map settings: a literal, a `...Path` (whose text may hold the number), or a JSONata expression. */
 async function numericSetting(
   run: StateRun,
   field: string,
   kind: 'integer' | 'float',
 ): Promise<number | undefined> {
-  const { state } = run;
-  let value: unknown;
-  const pathField = `${field}Path`;
-  if (field in state) {
-    value =
-      run.language === 'JSONata' ? await evaluateTemplate(state[field], run.bindings(), field) : state[field];
-  } else if (typeof state[pathField] === 'string') {
-    const path = state[pathField] as string;
-    const found = lookupReference(path, run.scope());
-    value = typeof found.value === 'string' && found.value.trim() !== '' ? Number(found.value) : found.value;
-    const valid =
-      typeof value === 'number' && !Number.isNaN(value) && (kind === 'float' || Number.isInteger(value));
-    value = valid ? value : found.value;
-    if (!found.found || !valid) {
-      const shown = typeof value === 'string' ? value : JSON.stringify(value);
-      throw runtimeError(
-        `The ${pathField} field refers to value "${shown}" which is not a valid ${kind}: ${path}`,
-      );
-    }
-  } else {
-    return undefined;
-  }
+  const setting = await readSetting(run, field);
+  if (!setting) return undefined;
+  const value = 'path' in setting ? numberAtPath(setting, `${field}Path`, kind) : setting.given;
   if (typeof value !== 'number') {
-    throw (run.language === 'JSONata' ? queryEvaluationError : runtimeError)(
-      `The ${field} field must be a number but was: ${JSON.stringify(value)}`,
-    );
+    throw invalidSetting(run, `The ${field} field must be a number but was: ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+function numberAtPath(
+  { path, found }: { readonly path: string; readonly found: PathLookup },
+  pathField: string,
+  kind: 'integer' | 'float',
+): number {
+  const value =
+    typeof found.value === 'string' && found.value.trim() !== '' ? Number(found.value) : found.value;
+  const valid =
+    typeof value === 'number' && !Number.isNaN(value) && (kind === 'float' || Number.isInteger(value));
+  if (found.found && valid) return value;
+  const shown = valid
+    ? String(value)
+    : typeof found.value === 'string'
+      ? found.value
+      : JSON.stringify(found.value);
+  throw runtimeError(
+    `The ${pathField} field refers to value "${shown}" which is not a valid ${kind}: ${path}`,
+  );
 }
 
 async function mapItems(run: StateRun): Promise<unknown[]> {
@@ -191,13 +223,10 @@ async function itemInput(run: StateRun, item: unknown, index: number): Promise<u
   return compileTemplate(selector)({ input: run.effectiveInput, context, variables: run.frame.variables });
 }
 
-async function map(run: StateRun): Promise<StateResult> {
-  const { state, frame, host } = run;
-  const processor = (isObject(state.ItemProcessor) ? state.ItemProcessor : state.Iterator) as unknown;
-  if (!isObject(processor)) throw runtimeError('A Map state needs an ItemProcessor');
-  const block = processor as unknown as StatesBlock;
-  const config = isObject(processor.ProcessorConfig) ? processor.ProcessorConfig : {};
-  const distributed = config.Mode === 'DISTRIBUTED';
+export async function map(run: StateRun): Promise<StateResult> {
+  const { frame, host } = run;
+  const block = itemProcessor(run);
+  const distributed = isObject(block.ProcessorConfig) && block.ProcessorConfig.Mode === 'DISTRIBUTED';
 
   const items = batched(run, await mapItems(run));
   const maxConcurrency = (await numericSetting(run, 'MaxConcurrency', 'integer')) ?? 0;
@@ -206,32 +235,14 @@ async function map(run: StateRun): Promise<StateResult> {
     await host.scheduler.whileBlocked(frame.order, frame.abort.race(new Promise<never>(() => undefined)));
   }
   frame.history.add(frame.thread, 'MapStateStarted', { length: items.length });
-  const toleratedCount = await numericSetting(run, 'ToleratedFailureCount', 'integer');
-  if (toleratedCount !== undefined && toleratedCount < 0)
-    throw runtimeError('ToleratedFailureCount cannot be negative.');
-  const toleratedPercentage = await numericSetting(run, 'ToleratedFailurePercentage', 'float');
-  if (toleratedPercentage !== undefined && (toleratedPercentage < 0 || toleratedPercentage > 100)) {
-    throw runtimeError('ToleratedFailurePercentage must be between 0 and 100.');
-  }
-  const tolerance = (failures: number) =>
-    (toleratedCount !== undefined && failures <= toleratedCount) ||
-    (toleratedPercentage !== undefined && (failures / items.length) * 100 <= toleratedPercentage);
+  const tolerance = await failureTolerance(run, items.length);
 
   const scope = new AbortScope(frame.abort);
-  const language = languageOf(
-    { Type: 'Map', ...(block.QueryLanguage ? { QueryLanguage: block.QueryLanguage } : {}) },
-    run.language,
-  );
+  const language = blockLanguage(run, block);
   const inputs: unknown[] = [];
   for (let index = 0; index < items.length; index++) inputs.push(await itemInput(run, items[index], index));
 
-  let childHistory = frame.history;
-  if (distributed) {
-    childHistory = new History(() => host.clock.now());
-    const label = typeof state.Label === 'string' ? state.Label : run.name;
-    const mapRunArn = `${String(host.contextBase.StateMachine.Id).replace(':stateMachine:', ':mapRun:')}/${label}:${crypto.randomUUID()}`;
-    frame.history.add(frame.thread, 'MapRunStarted', { mapRunArn });
-  }
+  const childHistory = distributed ? startMapRun(run) : frame.history;
   const branches = inputs.map((input, index) => () => ({
     block,
     input,
@@ -240,22 +251,15 @@ async function map(run: StateRun): Promise<StateResult> {
   const iterationEvent = (type: string) => (index: number, child: Frame) => {
     if (!distributed) child.history.add(child.thread, `MapIteration${type}`, { name: run.name, index });
   };
+  const hooks: BranchHooks = {
+    onStart: iterationEvent('Started'),
+    onEnd: (index, child, outcome) => iterationEvent(outcome)(index, child),
+    tolerates: tolerance ?? (() => false),
+  };
   try {
-    const results = await runBranches(
-      run,
-      branches,
-      maxConcurrency === 0 ? items.length : maxConcurrency,
-      scope,
-      iterationEvent('Started'),
-      (index, child, outcome) => iterationEvent(outcome)(index, child),
-      (failures) =>
-        toleratedCount !== undefined || toleratedPercentage !== undefined ? tolerance(failures) : false,
-    ).catch((error: unknown) => {
-      if (
-        error instanceof BranchAborted ||
-        (toleratedCount === undefined && toleratedPercentage === undefined)
-      )
-        throw error;
+    const limit = maxConcurrency === 0 ? items.length : maxConcurrency;
+    const results = await runBranches(run, branches, limit, scope, hooks).catch((error: unknown) => {
+      if (error instanceof BranchAborted || !tolerance) throw error;
       throw new StatesError(
         'States.ExceedToleratedFailureThreshold',
         'The specified tolerated failure threshold was exceeded',
@@ -265,18 +269,65 @@ async function map(run: StateRun): Promise<StateResult> {
     frame.history.add(frame.thread, 'MapStateSucceeded');
     return { result: results };
   } catch (error) {
-    if (distributed && !(error instanceof BranchAborted)) {
-      const failure = toStatesError(error);
-      frame.history.add(frame.thread, 'MapRunFailed', {
-        error: failure.error,
-        ...(failure.cause ? { cause: failure.cause } : {}),
-      });
-    }
+    if (distributed && !(error instanceof BranchAborted)) mapRunFailed(run, toStatesError(error));
     throw error;
   }
 }
 
-async function parallel(run: StateRun): Promise<StateResult> {
+/** The block each item runs: ItemProcessor, or the older Iterator. */
+function itemProcessor(run: StateRun): StatesBlock & { readonly ProcessorConfig?: unknown } {
+  const { state } = run;
+  const processor = (isObject(state.ItemProcessor) ? state.ItemProcessor : state.Iterator) as unknown;
+  if (!isObject(processor)) throw runtimeError('A Map state needs an ItemProcessor');
+  return processor as unknown as StatesBlock & { readonly ProcessorConfig?: unknown };
+}
+
+/** A child block's query language: its own, else the state's. */
+function blockLanguage(run: StateRun, block: StatesBlock): QueryLanguage {
+  return languageOf(
+    { Type: run.state.Type, ...(block.QueryLanguage ? { QueryLanguage: block.QueryLanguage } : {}) },
+    run.language,
+  );
+}
+
+/**
+ * ToleratedFailureCount / ToleratedFailurePercentage: whether a number of failed items is still tolerated,
+ * or undefined when the state sets neither (the first failure then fails the Map).
+ */
+async function failureTolerance(
+  run: StateRun,
+  itemCount: number,
+): Promise<((failures: number) => boolean) | undefined> {
+  const toleratedCount = await numericSetting(run, 'ToleratedFailureCount', 'integer');
+  if (toleratedCount !== undefined && toleratedCount < 0)
+    throw runtimeError('ToleratedFailureCount cannot be negative.');
+  const toleratedPercentage = await numericSetting(run, 'ToleratedFailurePercentage', 'float');
+  if (toleratedPercentage !== undefined && (toleratedPercentage < 0 || toleratedPercentage > 100)) {
+    throw runtimeError('ToleratedFailurePercentage must be between 0 and 100.');
+  }
+  if (toleratedCount === undefined && toleratedPercentage === undefined) return undefined;
+  return (failures) =>
+    (toleratedCount !== undefined && failures <= toleratedCount) ||
+    (toleratedPercentage !== undefined && (failures / itemCount) * 100 <= toleratedPercentage);
+}
+
+/** A distributed Map's items run in a Map Run with a history of its own. */
+function startMapRun(run: StateRun): History {
+  const { state, frame, host } = run;
+  const label = typeof state.Label === 'string' ? state.Label : run.name;
+  const mapRunArn = `${String(host.contextBase.StateMachine.Id).replace(':stateMachine:', ':mapRun:')}/${label}:${crypto.randomUUID()}`;
+  frame.history.add(frame.thread, 'MapRunStarted', { mapRunArn });
+  return new History(() => host.clock.now());
+}
+
+function mapRunFailed(run: StateRun, failure: StatesError): void {
+  run.frame.history.add(run.frame.thread, 'MapRunFailed', {
+    error: failure.error,
+    ...(failure.cause ? { cause: failure.cause } : {}),
+  });
+}
+
+export async function parallel(run: StateRun): Promise<StateResult> {
   const { state, frame } = run;
   const blocks = Array.isArray(state.Branches) ? (state.Branches as StatesBlock[]) : [];
   frame.history.add(frame.thread, 'ParallelStateStarted');
@@ -290,29 +341,13 @@ async function parallel(run: StateRun): Promise<StateResult> {
   const branches = blocks.map((block, index) => () => ({
     block,
     input,
-    frame: childFrame(
-      run,
-      index,
-      frame.history,
-      scope,
-      languageOf(
-        { Type: 'Parallel', ...(block.QueryLanguage ? { QueryLanguage: block.QueryLanguage } : {}) },
-        run.language,
-      ),
-      true,
-    ),
+    frame: childFrame(run, index, frame.history, scope, blockLanguage(run, block), true),
   }));
-  const results = await runBranches(
-    run,
-    branches,
-    blocks.length,
-    scope,
-    () => undefined,
-    () => undefined,
-    () => false,
-  );
+  const results = await runBranches(run, branches, blocks.length, scope, {
+    onStart: () => undefined,
+    onEnd: () => undefined,
+    tolerates: () => false,
+  });
   frame.history.add(frame.thread, 'ParallelStateSucceeded');
   return { result: results };
 }
-
-registerHandlers({ Map: map, Parallel: parallel });

@@ -43,6 +43,11 @@ export function evaluateRule(rule: Record<string, unknown>, scope: DataScope): b
   if (Array.isArray(rule.And)) return rule.And.every((inner) => evaluateRule(asRule(inner), scope));
   if (Array.isArray(rule.Or)) return rule.Or.some((inner) => evaluateRule(asRule(inner), scope));
   if (rule.Not !== undefined) return !evaluateRule(asRule(rule.Not), scope);
+  return testVariable(rule, scope);
+}
+
+/** A rule on its Variable: IsPresent, a type test, StringMatches or a comparison, in that precedence. */
+function testVariable(rule: Record<string, unknown>, scope: DataScope): boolean {
   const variable = rule.Variable;
   if (typeof variable !== 'string') throw runtimeError('A Choice rule has no Variable');
   const selected = lookupReference(variable, scope);
@@ -55,25 +60,21 @@ export function evaluateRule(rule: Record<string, unknown>, scope: DataScope): b
   }
   for (const [name, operator] of OPERATORS) {
     if (rule[name] === undefined) continue;
-    if (!selected.found) {
-      throw runtimeError(
-        `Invalid path '${variable}': The choice state's condition path references an invalid value.`,
-      );
-    }
-    let expected: unknown = rule[name];
-    if (operator.path) {
-      const other = lookupReference(String(expected), scope);
-      if (!other.found) {
-        throw runtimeError(
-          `Invalid path '${String(expected)}': The choice state's condition path references an invalid value.`,
-        );
-      }
-      expected = other.value;
-    }
-    return compare(operator, selected.value, expected);
+    if (!selected.found) throw invalidConditionPath(variable);
+    return compare(operator, selected.value, operator.path ? operandAt(rule[name], scope) : rule[name]);
   }
   throw runtimeError(`Unsupported Choice rule: ${JSON.stringify(rule)}`);
 }
+
+/** The value a `...Path` comparison compares against. */
+function operandAt(path: unknown, scope: DataScope): unknown {
+  const found = lookupReference(String(path), scope);
+  if (!found.found) throw invalidConditionPath(String(path));
+  return found.value;
+}
+
+const invalidConditionPath = (path: string) =>
+  runtimeError(`Invalid path '${path}': The choice state's condition path references an invalid value.`);
 
 const asRule = (value: unknown): Record<string, unknown> => (isObject(value) ? value : {});
 

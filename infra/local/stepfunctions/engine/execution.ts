@@ -3,15 +3,14 @@
  * can be stopped, and ends with the terminal history event and status.
  */
 import type { Clock, TimerHandle } from '../../clock';
-import './state-handlers';
-import './task-state';
-import './branches';
 import { toStatesError } from './errors';
 import { History, type HistoryEvent, payloadDetails } from './history';
 import { type ExecutionHost, type NestedExecutions, runStates } from './interpreter';
 import { Scheduler } from './scheduler';
+import { STATE_HANDLERS } from './state-table';
 import type { TaskTokens } from './task-tokens';
 import type { PermissionCheck, TaskPort } from './tasks';
+import { isoFormatter } from './timestamps';
 import { AbortScope, BranchAborted, type Checkpoint, type Frame, type MachineDefinition } from './types';
 
 export type ExecutionStatus =
@@ -159,6 +158,8 @@ export class Execution {
       enforceIam: runtime.enforceIam ?? false,
       log: runtime.log ?? ((message) => console.warn(`[stepfunctions] ${message}`)),
       ...(runtime.nested ? { nested: runtime.nested } : {}),
+      handlers: STATE_HANDLERS,
+      isoTime: isoFormatter(),
       checkpoint: (checkpoint) => {
         if (this.status === 'RUNNING') runtime.onCheckpoint?.(checkpoint);
       },

@@ -1,16 +1,24 @@
 /**
  * The state loop: runs a block of states from StartAt to an end, applying each state's input/output
  * processing in its query language, Retry and Catch, and recording history. State-type specifics live in
- * `state-handlers.ts`, `task-state.ts` and `branches.ts`.
+ * `state-handlers.ts`, `task-state.ts` and `branches.ts`, reached through the host's handler table
+ * (`state-table.ts`).
  */
 import type { Clock } from '../../clock';
-import { runtimeError, StatesError, toStatesError, UNCATCHABLE_ERRORS } from './errors';
+import { queryEvaluationError, runtimeError, StatesError, toStatesError, UNCATCHABLE_ERRORS } from './errors';
 import { jsonText, payloadDetails } from './history';
-import { compilePath, invalidPathMessage, lookup, PathSetError, setAtPath } from './json-path';
+import {
+  compilePath,
+  invalidPathMessage,
+  lookup,
+  type PathLookup,
+  PathSetError,
+  setAtPath,
+} from './json-path';
 import { isObject, PAYLOAD_LIMIT_BYTES } from './json-values';
 import { evaluateTemplate, type JsonataBindings, jsonataExpression } from './jsonata-eval';
 import { compileTemplate } from './payload-template';
-import type { DataScope } from './references';
+import { type DataScope, lookupReference } from './references';
 import type { Scheduler } from './scheduler';
 import type { TaskTokens } from './task-tokens';
 import type { PermissionCheck, TaskPort } from './tasks';
@@ -22,6 +30,7 @@ import {
   type ResumePoint,
   type StateDefinition,
   type StatesBlock,
+  type StateType,
 } from './types';
 
 /** `states:startExecution.sync`: how a nested execution is started and awaited (supplied by the service). */
@@ -51,6 +60,9 @@ export interface ExecutionHost {
   readonly enforceIam: boolean;
   readonly log: (message: string) => void;
   readonly nested?: NestedExecutions;
+  readonly handlers: StateHandlers;
+  /** Formats the times the context object carries (see `isoFormatter`). */
+  readonly isoTime: (epochMs: number) => string;
   checkpoint(checkpoint: Checkpoint): void;
 }
 
@@ -87,12 +99,8 @@ export interface StateRun {
 /** A state type's own part; simple states answer synchronously when they can. */
 export type StateHandler = (run: StateRun) => StateResult | Promise<StateResult>;
 
-let handlers: Record<string, StateHandler> = {};
-
-/** Registered by `state-handlers.ts` (kept apart to avoid an import cycle). */
-export function registerHandlers(byType: Record<string, StateHandler>): void {
-  handlers = { ...handlers, ...byType };
-}
+/** The handler of every state type; the execution supplies it (see `state-table.ts`). */
+export type StateHandlers = Readonly<Record<StateType, StateHandler>>;
 
 const FAILED_EVENT: Record<string, string> = { Map: 'MapStateFailed', Parallel: 'ParallelStateFailed' };
 
@@ -127,6 +135,24 @@ export async function runStates(
 
 type Outcome = { end: true; output: unknown } | { end: false; next: string; output: unknown };
 
+/** What stays the same across one state's attempts (Retry runs the state again with the same entry). */
+interface StateEntry {
+  readonly name: string;
+  readonly state: StateDefinition;
+  readonly language: QueryLanguage;
+  readonly rawInput: unknown;
+  readonly frame: Frame;
+  readonly host: ExecutionHost;
+  readonly enteredEventId: number;
+  readonly enteredTime: string;
+  /** Attempts made so far, per retrier (shared with the checkpoint of a pending retry). */
+  readonly retryAttempts: number[];
+}
+
+/**
+ * One state from entry to exit: the attempts its retriers allow, then its catcher or its failure. Handler
+ * and output results are awaited only when they are promises, so that simple states cost no extra turn.
+ */
 async function runState(
   name: string,
   state: StateDefinition,
@@ -135,129 +161,177 @@ async function runState(
   host: ExecutionHost,
   resumeFrom?: Checkpoint,
 ): Promise<Outcome> {
-  const history = frame.history;
-  const language = languageOf(state, frame.queryLanguage);
-  let enteredEventId: number;
-  if (resumeFrom?.enteredEventId !== undefined) {
-    enteredEventId = resumeFrom.enteredEventId;
-  } else {
-    checkpointState(host, frame, name, rawInput);
-    enteredEventId = history.add(frame.thread, `${state.Type}StateEntered`, {
-      name,
-      ...payloadDetails('input', rawInput),
-    });
-  }
-  const enteredTime = isoTime(host.clock.now());
-  const retryAttempts: number[] = resumeFrom?.resume?.kind === 'retry' ? [...resumeFrom.resume.attempts] : [];
-  let retryCount = retryAttempts.reduce((sum, count) => sum + count, 0);
+  const entry = enterState(name, state, rawInput, frame, host, resumeFrom);
+  let retryCount = entry.retryAttempts.reduce((sum, count) => sum + count, 0);
   let resume = resumeFrom?.resume;
-
   for (;;) {
     try {
       if (resume?.kind === 'retry') {
         await sleepUntil(host, frame, resume.at);
         resume = undefined;
       }
-      const context: Record<string, unknown> = {
-        ...host.contextBase,
-        State:
-          state.Type === 'Task'
-            ? { EnteredTime: enteredTime, Name: name, RetryCount: retryCount }
-            : { Name: name, EnteredTime: enteredTime },
-      };
-      const effectiveInput =
-        language === 'JSONPath' ? applyInputPath(state, rawInput, context, frame) : rawInput;
-      const run: StateRun = {
-        name,
-        state,
-        language,
-        rawInput,
-        effectiveInput,
-        frame,
-        host,
-        enteredEventId,
-        context,
-        retryCount,
-        ...(resume ? { resume } : {}),
-        scope: (input = effectiveInput) => ({ input, context, variables: frame.variables }),
-        bindings: (extra = {}) => ({
-          variables: frame.variables,
-          states: { input: rawInput, context, ...extra },
-        }),
-      };
+      const run = stateRun(entry, retryCount, resume);
       resume = undefined;
-      const handler = handlers[state.Type];
-      if (!handler) throw runtimeError(`Unsupported state type: ${state.Type}`);
-      const handled = handler(run);
+      const handled = handlerOf(host, state)(run);
       const stateResult = handled instanceof Promise ? await handled : handled;
       const processed = processOutput(run, stateResult.result, stateResult.fields);
-      const { output, assigned } = processed instanceof Promise ? await processed : processed;
-      assignVariables(frame, assigned);
-      history.add(frame.thread, `${state.Type}StateExited`, exitDetails(name, output, assigned));
-      if (stateResult.end || state.Type === 'Succeed' || state.End === true) return { end: true, output };
-      const next = stateResult.next ?? (state.Next as string | undefined);
-      if (!next) throw runtimeError(`The state '${name}' has neither Next nor End`);
-      return { end: false, next, output };
+      return exitState(run, stateResult, processed instanceof Promise ? await processed : processed);
     } catch (thrown) {
-      if (thrown instanceof BranchAborted) {
-        if (frame.abort.reason === 'branch-failed') reportAborted(frame, state);
-        throw thrown;
-      }
-      const raised = toStatesError(thrown);
-      const error = scoped(raised, name, enteredEventId);
-      // Only the state whose expression failed reports it; enclosing Map/Parallel states just fail.
-      if (raised.stateScoped && error.error === 'States.QueryEvaluationError') {
-        history.add(frame.thread, 'EvaluationFailed', {
-          error: error.error,
-          cause: error.cause,
-          state: name,
-        });
-      }
-      if (state.Type === 'Fail') throw error;
-      const delay = retryDelay(state, error, retryAttempts);
-      if (delay !== undefined) {
-        retryCount++;
-        const at = host.clock.now() + delay;
-        resume = { kind: 'retry', at, attempts: retryAttempts };
-        checkpointState(host, frame, name, rawInput, { enteredEventId, resume });
-        continue;
-      }
-      const failedEvent = FAILED_EVENT[state.Type];
-      // A runtime error ends the execution straight away, without the state's failure event.
-      if (failedEvent && error.error !== 'States.Runtime') history.add(frame.thread, failedEvent);
-      const caught = await applyCatch(state, error, rawInput, frame, host, language, name);
-      if (!caught) {
-        // Map and Parallel states report their own failure; a Fail state has completed by failing.
-        if (state.Type !== 'Fail' && !failedEvent && error.error !== 'States.Runtime') {
-          reportAborted(frame, state);
-        }
-        throw error;
-      }
-      assignVariables(frame, caught.assigned);
-      history.add(
-        frame.thread,
-        `${state.Type}StateExited`,
-        exitDetails(name, caught.output, caught.assigned),
-      );
-      return { end: false, next: caught.next, output: caught.output };
+      const recovery = await recover(entry, stateFailure(entry, thrown));
+      if ('outcome' in recovery) return recovery.outcome;
+      retryCount++;
+      resume = recovery.retry;
     }
   }
+}
+
+/** Records StateEntered, unless a restarted execution resumes inside the state. */
+function enterState(
+  name: string,
+  state: StateDefinition,
+  rawInput: unknown,
+  frame: Frame,
+  host: ExecutionHost,
+  resumeFrom: Checkpoint | undefined,
+): StateEntry {
+  let enteredEventId = resumeFrom?.enteredEventId;
+  if (enteredEventId === undefined) {
+    checkpointState(host, frame, name, rawInput);
+    enteredEventId = frame.history.add(frame.thread, `${state.Type}StateEntered`, {
+      name,
+      ...payloadDetails('input', rawInput),
+    });
+  }
+  return {
+    name,
+    state,
+    language: languageOf(state, frame.queryLanguage),
+    rawInput,
+    frame,
+    host,
+    enteredEventId,
+    enteredTime: host.isoTime(host.clock.now()),
+    retryAttempts: resumeFrom?.resume?.kind === 'retry' ? [...resumeFrom.resume.attempts] : [],
+  };
+}
+
+/** One attempt's view of the state: its context object, its effective input (after InputPath) and scopes. */
+function stateRun(entry: StateEntry, retryCount: number, resume: ResumePoint | undefined): StateRun {
+  const { name, state, language, rawInput, frame, enteredTime } = entry;
+  const context: Record<string, unknown> = {
+    ...entry.host.contextBase,
+    State:
+      state.Type === 'Task'
+        ? { EnteredTime: enteredTime, Name: name, RetryCount: retryCount }
+        : { Name: name, EnteredTime: enteredTime },
+  };
+  const effectiveInput = language === 'JSONPath' ? applyInputPath(state, rawInput, context, frame) : rawInput;
+  return {
+    name,
+    state,
+    language,
+    rawInput,
+    effectiveInput,
+    frame,
+    host: entry.host,
+    enteredEventId: entry.enteredEventId,
+    context,
+    retryCount,
+    ...(resume ? { resume } : {}),
+    scope: (input = effectiveInput) => ({ input, context, variables: frame.variables }),
+    bindings: (extra = {}) => ({
+      variables: frame.variables,
+      states: { input: rawInput, context, ...extra },
+    }),
+  };
+}
+
+function handlerOf(host: ExecutionHost, state: StateDefinition): StateHandler {
+  const handler = Object.hasOwn(host.handlers, state.Type)
+    ? host.handlers[state.Type as StateType]
+    : undefined;
+  if (!handler) throw runtimeError(`Unsupported state type: ${state.Type}`);
+  return handler;
+}
+
+/** Assigns the state's variables, records StateExited and says where the block goes next. */
+function exitState(run: StateRun, stateResult: StateResult, { output, assigned }: Processed): Outcome {
+  const { name, state, frame } = run;
+  assignVariables(frame, assigned);
+  frame.history.add(frame.thread, `${state.Type}StateExited`, exitDetails(name, output, assigned));
+  if (stateResult.end || state.Type === 'Succeed' || state.End === true) return { end: true, output };
+  const next = stateResult.next ?? (state.Next as string | undefined);
+  if (!next) throw runtimeError(`The state '${name}' has neither Next nor End`);
+  return { end: false, next, output };
+}
+
+/**
+ * The error an attempt ended with, scoped to the state. An aborted branch, and a Fail state (which neither
+ * retries nor catches), end the state at once.
+ */
+function stateFailure(entry: StateEntry, thrown: unknown): StatesError {
+  const { name, state, frame } = entry;
+  if (thrown instanceof BranchAborted) {
+    if (frame.abort.reason === 'branch-failed') reportAborted(frame, state);
+    throw thrown;
+  }
+  const raised = toStatesError(thrown);
+  const error = scoped(raised, name, entry.enteredEventId);
+  // Only the state whose expression failed reports it; enclosing Map/Parallel states just fail.
+  if (raised.stateScoped && error.error === 'States.QueryEvaluationError') {
+    frame.history.add(frame.thread, 'EvaluationFailed', {
+      error: error.error,
+      cause: error.cause,
+      state: name,
+    });
+  }
+  if (state.Type === 'Fail') throw error;
+  return error;
+}
+
+/** After a failed attempt: retry it, or go on to a catcher's Next. */
+type Recovery = { readonly retry: ResumePoint } | { readonly outcome: Outcome };
+
+/**
+ * Retry and Catch: when a retrier applies, the point to retry at (checkpointed, so that a restart waits for
+ * it too); else the matching catcher's outcome. Throws the error when nothing handles it.
+ */
+async function recover(entry: StateEntry, error: StatesError): Promise<Recovery> {
+  const { name, state, rawInput, frame, host, retryAttempts } = entry;
+  const delay = retryDelay(state, error, retryAttempts);
+  if (delay !== undefined) {
+    const retry: ResumePoint = { kind: 'retry', at: host.clock.now() + delay, attempts: retryAttempts };
+    checkpointState(host, frame, name, rawInput, { enteredEventId: entry.enteredEventId, resume: retry });
+    return { retry };
+  }
+  const failedEvent = FAILED_EVENT[state.Type];
+  // A runtime error ends the execution straight away, without the state's failure event.
+  if (failedEvent && error.error !== 'States.Runtime') frame.history.add(frame.thread, failedEvent);
+  return { outcome: caughtOutcome(entry, error, await applyCatch(entry, error)) };
+}
+
+/** The catcher's outcome, or the error again when no catcher matched. */
+function caughtOutcome(entry: StateEntry, error: StatesError, caught: Caught | undefined): Outcome {
+  const { name, state, frame } = entry;
+  if (!caught) {
+    // Map and Parallel states report their own failure.
+    if (!FAILED_EVENT[state.Type] && error.error !== 'States.Runtime') {
+      reportAborted(frame, state);
+    }
+    throw error;
+  }
+  assignVariables(frame, caught.assigned);
+  frame.history.add(
+    frame.thread,
+    `${state.Type}StateExited`,
+    exitDetails(name, caught.output, caught.assigned),
+  );
+  return { end: false, next: caught.next, output: caught.output };
 }
 
 /** Inside a Parallel branch, the state that was running when the Parallel failed ends as aborted. */
 function reportAborted(frame: Frame, state: StateDefinition): void {
   if (frame.reportsAbortedState) frame.history.add(frame.thread, `${state.Type}StateAborted`);
-}
-
-let lastIsoMs = Number.NaN;
-let lastIso = '';
-/** Many states are entered within the same millisecond; format each instant once. */
-function isoTime(epochMs: number): string {
-  if (epochMs !== lastIsoMs) {
-    lastIsoMs = epochMs;
-    lastIso = new Date(epochMs).toISOString();
-  }
-  return lastIso;
 }
 
 function exitDetails(name: string, output: unknown, assigned: Record<string, unknown> | undefined) {
@@ -477,15 +551,15 @@ function retryDelay(state: StateDefinition, error: StatesError, attempts: number
   return undefined;
 }
 
-async function applyCatch(
-  state: StateDefinition,
-  error: StatesError,
-  rawInput: unknown,
-  frame: Frame,
-  host: ExecutionHost,
-  language: QueryLanguage,
-  name: string,
-): Promise<{ next: string; output: unknown; assigned: Record<string, unknown> | undefined } | undefined> {
+interface Caught {
+  readonly next: string;
+  readonly output: unknown;
+  readonly assigned: Record<string, unknown> | undefined;
+}
+
+/** The first matching catcher's Next, output and assigned variables; undefined when none matches. */
+async function applyCatch(entry: StateEntry, error: StatesError): Promise<Caught | undefined> {
+  const { name, state, rawInput, frame, host } = entry;
   if (!Array.isArray(state.Catch)) return undefined;
   const catcher = state.Catch.find((candidate) =>
     matches((candidate as Record<string, unknown>).ErrorEquals, error),
@@ -496,7 +570,7 @@ async function applyCatch(
     ...host.contextBase,
     State: { Name: name, EnteredTime: new Date(host.clock.now()).toISOString() },
   };
-  if (language === 'JSONata') {
+  if (entry.language === 'JSONata') {
     const bindings: JsonataBindings = {
       variables: frame.variables,
       states: { input: rawInput, context, errorOutput },
@@ -520,4 +594,34 @@ export async function jsonataOrLiteral(run: StateRun, value: unknown, field: str
     return evaluateTemplate(value, run.bindings(), field);
   }
   return value;
+}
+
+/** A setting given in the state itself (a literal or a JSONata expression), or read through its `...Path`. */
+export type Setting = { readonly given: unknown } | { readonly path: string; readonly found: PathLookup };
+
+/**
+ * Reads a setting such as TimeoutSeconds or MaxConcurrency: `field` itself (evaluated in JSONata), else
+ * `${field}Path` looked up in `scope`; undefined when the state has neither.
+ */
+export async function readSetting(
+  run: StateRun,
+  field: string,
+  scope: DataScope = run.scope(),
+  bindings: JsonataBindings = run.bindings(),
+): Promise<Setting | undefined> {
+  const { state } = run;
+  if (field in state) {
+    return {
+      given:
+        run.language === 'JSONata' ? await evaluateTemplate(state[field], bindings, field) : state[field],
+    };
+  }
+  const path = state[`${field}Path`];
+  if (typeof path !== 'string') return undefined;
+  return { path, found: lookupReference(path, scope) };
+}
+
+/** A setting's value of the wrong type: an evaluation error in JSONata, a runtime error in JSONPath. */
+export function invalidSetting(run: StateRun, message: string): StatesError {
+  return run.language === 'JSONata' ? queryEvaluationError(message) : runtimeError(message);
 }

@@ -1,20 +1,14 @@
 /** Pass, Choice, Wait, Succeed and Fail: the states that do not call out or branch. */
 import { evaluateRule } from './choice';
 import { queryEvaluationError, runtimeError, StatesError } from './errors';
-import {
-  checkpointState,
-  registerHandlers,
-  type StateResult,
-  type StateRun,
-  sleepUntil,
-} from './interpreter';
+import { checkpointState, type StateResult, type StateRun, sleepUntil } from './interpreter';
 import { isObject } from './json-values';
 import { evaluateExpression, evaluateTemplate, jsonataExpression } from './jsonata-eval';
 import { compileTemplate, expressionBuilder } from './payload-template';
 import { lookupReference } from './references';
 import { parseTimestamp } from './timestamps';
 
-function pass(run: StateRun): StateResult {
+export function pass(run: StateRun): StateResult {
   const { state } = run;
   if (run.language === 'JSONata') return { result: run.rawInput };
   if ('Result' in state) return { result: state.Result };
@@ -22,7 +16,7 @@ function pass(run: StateRun): StateResult {
   return { result: run.effectiveInput };
 }
 
-function choice(run: StateRun): StateResult | Promise<StateResult> {
+export function choice(run: StateRun): StateResult | Promise<StateResult> {
   const choices = Array.isArray(run.state.Choices) ? run.state.Choices : [];
   if (run.language === 'JSONata') return chooseJsonata(run, choices);
   for (const candidate of choices) {
@@ -73,7 +67,7 @@ async function conditionHolds(run: StateRun, condition: unknown): Promise<boolea
 /** Wait delays longer than this (2^31-1 seconds) are refused. */
 const MAX_WAIT_SECONDS = 2_147_483_647;
 
-async function wait(run: StateRun): Promise<StateResult> {
+export async function wait(run: StateRun): Promise<StateResult> {
   const until = run.resume?.kind === 'wait' ? run.resume.until : await waitUntil(run);
   if ((until - run.host.clock.now()) / 1000 > MAX_WAIT_SECONDS)
     throw runtimeError('Wait state delay is too long.');
@@ -87,28 +81,35 @@ async function wait(run: StateRun): Promise<StateResult> {
   return { result: run.effectiveInput };
 }
 
+/** When the Wait state ends: from Seconds or Timestamp, or (JSONPath) their `...Path` references. */
 async function waitUntil(run: StateRun): Promise<number> {
-  const { state } = run;
   const now = run.host.clock.now();
-  if (run.language === 'JSONata') {
-    if ('Seconds' in state) {
-      const seconds = await evaluateTemplate(state.Seconds, run.bindings(), 'Seconds');
-      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
-        throw queryEvaluationError(
-          `The Seconds field must be a non-negative integer: ${JSON.stringify(seconds)}`,
-        );
-      }
-      return now + seconds * 1000;
-    }
-    const timestamp = await evaluateTemplate(state.Timestamp, run.bindings(), 'Timestamp');
-    const at = parseTimestamp(timestamp);
-    if (at === undefined) {
+  return run.language === 'JSONata' ? jsonataWaitUntil(run, now) : jsonPathWaitUntil(run, now);
+}
+
+async function jsonataWaitUntil(run: StateRun, now: number): Promise<number> {
+  const { state } = run;
+  if ('Seconds' in state) {
+    const seconds = await evaluateTemplate(state.Seconds, run.bindings(), 'Seconds');
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
       throw queryEvaluationError(
-        `The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${String(timestamp)}`,
+        `The Seconds field must be a non-negative integer: ${JSON.stringify(seconds)}`,
       );
     }
-    return at;
+    return now + seconds * 1000;
   }
+  const timestamp = await evaluateTemplate(state.Timestamp, run.bindings(), 'Timestamp');
+  const at = parseTimestamp(timestamp);
+  if (at === undefined) {
+    throw queryEvaluationError(
+      `The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${String(timestamp)}`,
+    );
+  }
+  return at;
+}
+
+function jsonPathWaitUntil(run: StateRun, now: number): number {
+  const { state } = run;
   if (typeof state.Seconds === 'number') return now + state.Seconds * 1000;
   if (typeof state.Timestamp === 'string') {
     const at = parseTimestamp(state.Timestamp);
@@ -116,39 +117,44 @@ async function waitUntil(run: StateRun): Promise<number> {
       throw runtimeError(`The Timestamp field is not a valid ISO-8601 timestamp: ${state.Timestamp}`);
     return at;
   }
-  if (typeof state.SecondsPath === 'string') {
-    const path = state.SecondsPath;
-    const found = lookupReference(path, run.scope());
-    if (!found.found)
-      throw runtimeError(`The SecondsPath parameter does not reference an input value: ${path}`);
-    const value = found.value;
-    if (typeof value !== 'number' || !Number.isInteger(value)) {
-      throw runtimeError(
-        `The SecondsPath parameter cannot be parsed as a long value: ${path} == ${JSON.stringify(value)}`,
-      );
-    }
-    if (value < 0)
-      throw runtimeError(`The SecondsPath parameter references a negative value: ${path} == ${value}`);
-    return now + value * 1000;
+  if (typeof state.SecondsPath === 'string') return now + secondsAtPath(run, state.SecondsPath) * 1000;
+  return timestampAtPath(run, String(state.TimestampPath));
+}
+
+function secondsAtPath(run: StateRun, path: string): number {
+  const value = referencedValue(run, path, 'SecondsPath');
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw runtimeError(
+      `The SecondsPath parameter cannot be parsed as a long value: ${path} == ${JSON.stringify(value)}`,
+    );
   }
-  const path = String(state.TimestampPath);
-  const found = lookupReference(path, run.scope());
-  if (!found.found)
-    throw runtimeError(`The TimestampPath parameter does not reference an input value: ${path}`);
-  const at = parseTimestamp(found.value);
+  if (value < 0)
+    throw runtimeError(`The SecondsPath parameter references a negative value: ${path} == ${value}`);
+  return value;
+}
+
+function timestampAtPath(run: StateRun, path: string): number {
+  const value = referencedValue(run, path, 'TimestampPath');
+  const at = parseTimestamp(value);
   if (at === undefined) {
     throw runtimeError(
-      `The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: ${path} == ${typeof found.value === 'string' ? found.value : JSON.stringify(found.value)}`,
+      `The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: ${path} == ${typeof value === 'string' ? value : JSON.stringify(value)}`,
     );
   }
   return at;
 }
 
-function succeed(run: StateRun): StateResult {
+function referencedValue(run: StateRun, path: string, field: 'SecondsPath' | 'TimestampPath'): unknown {
+  const found = lookupReference(path, run.scope());
+  if (!found.found) throw runtimeError(`The ${field} parameter does not reference an input value: ${path}`);
+  return found.value;
+}
+
+export function succeed(run: StateRun): StateResult {
   return { result: run.effectiveInput, end: true };
 }
 
-async function fail(run: StateRun): Promise<StateResult> {
+export async function fail(run: StateRun): Promise<StateResult> {
   const error = await failField(run, 'Error');
   const cause = await failField(run, 'Cause');
   throw new StatesError(error ?? '', cause, false);
@@ -167,5 +173,3 @@ async function failField(run: StateRun, field: 'Error' | 'Cause'): Promise<strin
   const value = expressionBuilder(path, `${field}Path`)(run.scope());
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
-
-registerHandlers({ Pass: pass, Choice: choice, Wait: wait, Succeed: succeed, Fail: fail });

@@ -5,19 +5,20 @@
  */
 import type { TimerHandle } from '../../clock';
 import { callerContextOf, integrationRequests } from '../../iam/integration-requests';
-import { queryEvaluationError, runtimeError, StatesError, toStatesError } from './errors';
+import { runtimeError, StatesError, toStatesError } from './errors';
 import { jsonText, payloadDetails } from './history';
 import {
   checkpointState,
   type ExecutionHost,
-  registerHandlers,
+  invalidSetting,
+  readSetting,
   type StateResult,
   type StateRun,
 } from './interpreter';
 import { isObject } from './json-values';
 import { evaluateTemplate, type JsonataBindings } from './jsonata-eval';
 import { compileTemplate } from './payload-template';
-import { type DataScope, lookupReference } from './references';
+import type { DataScope } from './references';
 import { TaskTokens } from './task-tokens';
 import {
   AwsCallError,
@@ -30,7 +31,7 @@ import {
 } from './tasks';
 import { BranchAborted, type Frame } from './types';
 
-async function task(run: StateRun): Promise<StateResult> {
+export async function task(run: StateRun): Promise<StateResult> {
   const { state, frame, host } = run;
   if (typeof state.Resource !== 'string') throw runtimeError('A Task state needs a Resource');
   const resource = parseResource(state.Resource);
@@ -92,22 +93,14 @@ async function durationField(
   bindings: JsonataBindings,
   field: 'TimeoutSeconds' | 'HeartbeatSeconds',
 ): Promise<number | undefined> {
-  const { state } = run;
-  let value: unknown;
-  if (field in state) {
-    value = run.language === 'JSONata' ? await evaluateTemplate(state[field], bindings, field) : state[field];
-  } else if (typeof state[`${field}Path`] === 'string') {
-    const path = state[`${field}Path`] as string;
-    const found = lookupReference(path, scope);
-    if (!found.found)
-      throw runtimeError(`The ${field}Path parameter does not reference an input value: ${path}`);
-    value = found.value;
-  } else {
-    return undefined;
+  const setting = await readSetting(run, field, scope, bindings);
+  if (!setting) return undefined;
+  if ('path' in setting && !setting.found.found) {
+    throw runtimeError(`The ${field}Path parameter does not reference an input value: ${setting.path}`);
   }
+  const value = 'path' in setting ? setting.found.value : setting.given;
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    const message = `The ${field} field must be a positive integer: ${JSON.stringify(value)}`;
-    throw run.language === 'JSONata' ? queryEvaluationError(message) : runtimeError(message);
+    throw invalidSetting(run, `The ${field} field must be a positive integer: ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -399,5 +392,3 @@ const errorDetails = (error: StatesError): Record<string, unknown> => ({
   error: error.error,
   ...(error.cause !== undefined ? { cause: error.cause } : {}),
 });
-
-registerHandlers({ Task: task });

@@ -88,31 +88,35 @@ const SERVICE_INTEGRATION =
 const LAMBDA_FUNCTION = /^arn:[^:]+:lambda:[^:]+:[^:]+:function:.+$/;
 const ACTIVITY = /^arn:[^:]+:states:[^:]+:[^:]+:activity:.+$/;
 
-export function parseResource(arn: string): TaskResource {
-  if (ACTIVITY.test(arn)) {
-    return {
-      arn,
+/** Activity and plain Lambda function ARNs: each always the same kind of task. */
+const DIRECT_RESOURCES = [
+  {
+    pattern: ACTIVITY,
+    resource: {
       legacyLambda: false,
       activity: true,
       resourceType: 'activity',
-      resource: arn,
       service: 'states',
       action: 'GetActivityTask',
       pattern: 'waitForTaskToken',
-    };
-  }
-  if (LAMBDA_FUNCTION.test(arn)) {
-    return {
-      arn,
+    },
+  },
+  {
+    pattern: LAMBDA_FUNCTION,
+    resource: {
       legacyLambda: true,
       activity: false,
       resourceType: 'lambda',
-      resource: arn,
       service: 'lambda',
       action: 'Invoke',
       pattern: 'request-response',
-    };
-  }
+    },
+  },
+] as const satisfies ReadonlyArray<{ pattern: RegExp; resource: Omit<TaskResource, 'arn' | 'resource'> }>;
+
+export function parseResource(arn: string): TaskResource {
+  const direct = DIRECT_RESOURCES.find(({ pattern }) => pattern.test(arn));
+  if (direct) return { arn, resource: arn, ...direct.resource };
   const match = SERVICE_INTEGRATION.exec(arn);
   if (!match) throw new StatesError('States.Runtime', `Unsupported Task resource: ${arn}`, true);
   const [, resourceType = '', apiAction = '', pattern] = match;

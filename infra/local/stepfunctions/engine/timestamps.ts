@@ -1,6 +1,6 @@
 /**
  * ISO-8601 extended offset date-times, the only timestamp form Step Functions accepts (Wait, Choice):
- * a `T` separator and a `Z` or `±hh:mm` offset are required.
+ * a `T` separator and a `Z` or `±hh:mm` offset are required. Also the formatter of the times states record.
  */
 import { calendarProblem, wallClockFrom } from '../../shared/calendar';
 
@@ -21,4 +21,17 @@ export function parseTimestamp(text: unknown): number | undefined {
     offsetMinutes = sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
   }
   return base + (fraction ? Number(`0${fraction}`) * 1000 : 0) - offsetMinutes * 60_000;
+}
+
+/** ISO text of epoch milliseconds; many states are entered within the same millisecond, so the last is kept. */
+export function isoFormatter(): (epochMs: number) => string {
+  let lastMs = Number.NaN;
+  let lastText = '';
+  return (epochMs) => {
+    if (epochMs !== lastMs) {
+      lastMs = epochMs;
+      lastText = new Date(epochMs).toISOString();
+    }
+    return lastText;
+  };
 }

@@ -4,6 +4,9 @@ import type { Order } from './scheduler';
 
 export type QueryLanguage = 'JSONPath' | 'JSONata';
 
+/** The state types the interpreter runs. */
+export type StateType = 'Pass' | 'Choice' | 'Wait' | 'Succeed' | 'Fail' | 'Task' | 'Map' | 'Parallel';
+
 /** One state's definition: the raw ASL object. */
 export type StateDefinition = Readonly<Record<string, unknown>> & { readonly Type: string };
 

@@ -1,4 +1,8 @@
-/** Narrowing helpers for decoded JSON request bodies: wrong types read as absent, which SES then reports. */
+/**
+ * Narrowing helpers for decoded request input (JSON bodies, query parameters decoded by ./query-input): what
+ * the SDK's request types promise is checked here, and a member of the wrong type reads as absent, which the
+ * service then reports as AWS does.
+ */
 
 export type JsonRecord = Readonly<Record<string, unknown>>;
 
@@ -24,4 +28,13 @@ export function nameValuePairs(value: unknown): Record<string, string> {
     if (name !== undefined) pairs[name] = text(record(item)?.Value) ?? '';
   }
   return pairs;
+}
+
+/** A map of text, e.g. decoded `Attributes.entry.N.key/value`; members that are not text are left out. */
+export function textMap(value: unknown): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(record(value) ?? {}).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
 }
