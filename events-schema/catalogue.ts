@@ -30,8 +30,13 @@ const AREAS = ['messenger', 'auth', 'reminders', 'admin'] as const;
 
 const readJson = (path: string): JsonSchema => JSON.parse(readFileSync(path, 'utf8')) as JsonSchema;
 
+/** The shared types of `definitions.json`, by name. */
+export function loadSharedDefinitions(folder: string = SCHEMA_FOLDER): Record<string, JsonSchema> {
+  return (readJson(join(folder, SHARED_FILE)).definitions ?? {}) as Record<string, JsonSchema>;
+}
+
 export function loadEventCatalogue(folder: string = SCHEMA_FOLDER): CatalogueEntry[] {
-  const shared = (readJson(join(folder, SHARED_FILE)).definitions ?? {}) as Record<string, JsonSchema>;
+  const shared = loadSharedDefinitions(folder);
   const entries: CatalogueEntry[] = [];
   for (const area of AREAS) {
     const areaFolder = join(folder, area);
@@ -60,26 +65,28 @@ export function loadEventCatalogue(folder: string = SCHEMA_FOLDER): CatalogueEnt
 /** Rewrites `definitions.json#/definitions/X` to `#/definitions/X` and copies X (and what X uses) in. */
 function inlineSharedDefinitions(schema: JsonSchema, shared: Record<string, JsonSchema>): JsonSchema {
   const used = new Map<string, JsonSchema>();
+  /** The local reference to a shared definition, copying the definition in on first use. */
+  const localReference = (reference: string): string => {
+    const name = /^(?:definitions\.json)?#\/definitions\/(\w+)$/.exec(reference)?.[1];
+    const definition = name === undefined ? undefined : shared[name];
+    if (name === undefined || definition === undefined)
+      throw new Error(`Unknown schema reference ${reference}`);
+    if (!used.has(name)) {
+      // Marked before its own references are rewritten, so a definition that refers to itself ends.
+      used.set(name, {});
+      used.set(name, rewrite(definition) as JsonSchema);
+    }
+    return `#/definitions/${name}`;
+  };
   const rewrite = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(rewrite);
     if (node === null || typeof node !== 'object') return node;
-    const result: JsonSchema = {};
-    for (const [key, value] of Object.entries(node)) {
-      if (key === '$ref' && typeof value === 'string') {
-        const name = /^(?:definitions\.json)?#\/definitions\/(\w+)$/.exec(value)?.[1];
-        const definition = name === undefined ? undefined : shared[name];
-        if (name === undefined || definition === undefined)
-          throw new Error(`Unknown schema reference ${value}`);
-        if (!used.has(name)) {
-          used.set(name, {});
-          used.set(name, rewrite(definition) as JsonSchema);
-        }
-        result[key] = `#/definitions/${name}`;
-      } else {
-        result[key] = rewrite(value);
-      }
-    }
-    return result;
+    return Object.fromEntries(
+      Object.entries(node).map(([key, value]) => [
+        key,
+        key === '$ref' && typeof value === 'string' ? localReference(value) : rewrite(value),
+      ]),
+    );
   };
   const body = rewrite(schema) as JsonSchema;
   const definitions = Object.fromEntries([...used.entries()].sort(([a], [b]) => a.localeCompare(b)));

@@ -5,11 +5,11 @@
  */
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import dailyKpis from '../../analytics/queries/daily-kpis.sql';
-import { required } from '../auth-shared/environment';
 import { callerOf } from '../calendar-api/request';
 import { type AuthorizedEvent, apiRequestOf, resultOf } from '../calendar-api/transport';
 import { adminGrantStands, configuredAdmins, GRANT_REVOKED } from '../shared/admin/grants';
 import { athena, dynamoDb } from '../shared/clients';
+import { required } from '../shared/config';
 import { problem } from '../shared/http/answers';
 import { logger } from '../shared/logger';
 import { athenaQueryRunner } from './athena';

@@ -4,9 +4,9 @@
  * Unknown and known addresses take exactly the same path, so answers and timing do not reveal which is which.
  */
 import { randomUUID } from 'node:crypto';
-import { issueToken, verifyToken } from '../auth-shared/jwt';
-import { CODE_PATTERN, hmacCode } from '../auth-shared/otp-crypto';
-import type { Outcome } from '../auth-shared/otp-session';
+import { issueToken, verifyToken } from '../shared/auth/jwt';
+import { CODE_PATTERN, hmacCode } from '../shared/auth/otp-crypto';
+import type { Outcome } from '../shared/auth/otp-session';
 import { canonicalEmail } from '../shared/events/addresses';
 import type { PublishableEvent } from '../shared/events/publish';
 

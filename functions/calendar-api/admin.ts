@@ -9,6 +9,7 @@
  * the LOCK record beside it lists the lock for admins (GSI2 LOCKOUTS) and says who set it and why. A
  * disabled user keeps their data but gets no session, no refresh and no reminder delivery.
  */
+
 import type {
   AdminLockInput,
   AdminLockoutList,
@@ -17,6 +18,7 @@ import type {
   AdminUserDetail,
   AdminUserPage,
 } from '../../events-schema/generated/api-types';
+import { PATTERNS } from '../../events-schema/generated/patterns';
 import type { PublishableEvent } from '../shared/events/publish';
 import { type FieldError, type HttpAnswer, invalid, noContent, ok, problem } from '../shared/http/answers';
 import { logger } from '../shared/logger';
@@ -68,7 +70,6 @@ const DEFAULT_LOCK_MINUTES = 15;
 const SHOWN_REMINDERS = 10;
 const SHOWN_LOGINS = 10;
 const DAY_SECONDS = 24 * 3600;
-const PSID = /^\d{1,32}$/;
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const userIdOfProfile = (item: TableItem): string => item.PK.slice('USER#'.length);
@@ -183,7 +184,7 @@ export const adminListUsers: AdminUseCase = async (request, ports) => {
   const limit = pageLimit(request.query.limit, errors);
   const after = decodeCursor(request.query.cursor, errors);
   const query = request.query.q?.trim();
-  if (query !== undefined && !query.includes('@') && !PSID.test(query)) {
+  if (query !== undefined && !query.includes('@') && !PATTERNS.Psid.test(query)) {
     errors.push({ field: 'q', rule: 'lookup', message: 'q must be an email address or a PSID (digits).' });
   }
   if (errors.length > 0) return invalid(errors);

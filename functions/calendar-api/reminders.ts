@@ -8,12 +8,14 @@
  * Messenger), waits a few seconds for the workflow's write and answers with what it wrote. The reminder id
  * follows from the request id and time, so a created reminder can be named before it exists.
  */
+
 import type {
   ReminderInput,
   ReminderPatch,
   Reminder as ReminderResource,
   SnoozeInput,
 } from '../../events-schema/generated/api-types';
+import { PATTERNS } from '../../events-schema/generated/patterns';
 import type {
   ReminderChangeRequestedDetail,
   ReminderRequestedDetail,
@@ -36,8 +38,8 @@ import { describeRecurrence, validateRrule } from '../shared/reminders/recurrenc
 import { Temporal } from '../shared/reminders/temporal';
 import { canonicalTimeZone, wallTimeAt, zonedWallTime } from '../shared/reminders/zoned';
 import { decodeCursor, encodeCursor, pageLimit } from './paging';
-import type { Lifecycle, SettingsReader } from './ports';
-import { type ApiRequest, callerOf } from './request';
+import type { Lifecycle, PersonSettings, SettingsReader } from './ports';
+import { type ApiRequest, type Caller, callerOf } from './request';
 
 export interface ReminderStore {
   /** A strongly consistent read: the answer to a change must see the workflow's write. */
@@ -77,8 +79,8 @@ const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 /** Where `until` is an explicit time rather than a phrase. */
 const DATE_TIME_START = /^\d{4}-\d{2}-\d{2}T/;
-/** A GSI1SK: `<nextDueAt>#<reminderId>`. */
-const LISTING_KEY = /^\S+#([0-9A-HJKMNP-TV-Z]{26})$/;
+/** A GSI1SK: `<nextDueAt>#<reminderId>`, the reminder id as the schema's ReminderId. */
+const LISTING_KEY = new RegExp(`^\\S+#(${PATTERNS.ReminderId.source.slice(1, -1)})$`);
 
 const isoNow = (ports: ReminderPorts): string => new Date(ports.now()).toISOString();
 
@@ -211,6 +213,25 @@ const tooLate = (field: string, refusal: Refusal): HttpAnswer =>
   invalid([{ field, rule: 'in-the-past', message: refusal.reply }]);
 
 /** The caller's reminder; another person's answers exactly like a missing one. */
+/**
+ * The caller's reminder as a change may touch it: it exists, an If-Match (when given) names its version, and
+ * no event owns it (an event's reminders change with the event). Otherwise the answer that says why not.
+ */
+async function changeableReminder(request: ApiRequest, ports: ReminderPorts): Promise<Reminder | HttpAnswer> {
+  const current = await ownReminder(request, ports);
+  if (!current) return notFound('reminder');
+  const refused = preconditionFailure(
+    request.headers['if-match'],
+    { name: 'reminder', version: current.version },
+    { required: false },
+  );
+  if (refused) return refused;
+  return current.eventId === undefined ? current : ownedByEvent(current.eventId);
+}
+
+/** A Reminder's status is a word; an answer's, a number. */
+const isAnswer = (value: Reminder | HttpAnswer): value is HttpAnswer => typeof value.status === 'number';
+
 async function ownReminder(request: ApiRequest, ports: ReminderPorts): Promise<Reminder | undefined> {
   const reminder = await ports.reminders.get(request.path.id ?? '');
   return reminder?.userId === callerOf(request).userId ? reminder : undefined;
@@ -297,41 +318,18 @@ export async function createReminder(
     ]);
   }
   const nowMs = ports.now();
-  const errors: FieldError[] = [];
   const reading = readWhenOrAt(body, nowMs, timeZone, true);
-  if (reading && !reading.ok) errors.push(reading.error);
-  if (body.rrule !== undefined) {
-    const rruleProblem = validateRrule(body.rrule);
-    if (body.when !== undefined) {
-      errors.push({
-        field: '/rrule',
-        rule: 'rrule-with-when',
-        message: '/rrule goes with at: a when phrase says how it repeats (every weekday at 8).',
-      });
-    } else if (rruleProblem) {
-      errors.push({ field: '/rrule', rule: 'invalid-rrule', message: `/rrule: ${rruleProblem}.` });
-    }
-  }
+  const errors = [...(reading && !reading.ok ? [reading.error] : []), ...rruleErrors(body)];
   if (errors.length > 0 || !reading?.ok) return invalid(errors);
 
-  const { due } = reading;
-  const rrule = due.rrule ?? body.rrule;
   const requestedAt = toSecond(nowMs);
-  const detail: ReminderRequestedDetail = {
-    schemaVersion: 1,
+  const detail = requestedDetail(body, reading.due, {
     requestId: ports.newRequestId(),
-    userId: caller.userId,
-    channel: 'web',
-    ...(settings.psid === undefined ? {} : { psid: settings.psid }),
-    title: body.title,
-    dueLocal: due.dueLocal,
+    caller,
+    settings,
     timeZone,
-    anchor: due.anchor,
-    ...(rrule === undefined ? {} : { rrule }),
-    // Non-empty by both schemas (minItems 1), which the generated API type does not carry.
-    deliverBy: [...(body.channels ?? settings.defaultChannels)] as ReminderRequestedDetail['deliverBy'],
     requestedAt,
-  };
+  });
   const pendingCount = await ports.reminders.countPending(caller.userId);
   const plan = planCreate(detail, { now: new Date(nowMs).toISOString(), requestedAt, pendingCount });
   if (!plan.ok) {
@@ -349,6 +347,55 @@ export async function createReminder(
   return answerWith(201, resource, { location: `${request.baseUrl}/reminders/${reminderId}` });
 }
 
+/** An RRULE goes with `at` only (a `when` phrase states its own repeat), and must be one this API reads. */
+function rruleErrors(body: ReminderInput): FieldError[] {
+  if (body.rrule === undefined) return [];
+  if (body.when !== undefined) {
+    return [
+      {
+        field: '/rrule',
+        rule: 'rrule-with-when',
+        message: '/rrule goes with at: a when phrase says how it repeats (every weekday at 8).',
+      },
+    ];
+  }
+  const rruleProblem = validateRrule(body.rrule);
+  return rruleProblem
+    ? [{ field: '/rrule', rule: 'invalid-rrule', message: `/rrule: ${rruleProblem}.` }]
+    : [];
+}
+
+/** The ReminderRequested event of a valid request. */
+function requestedDetail(
+  body: ReminderInput,
+  due: DueTime,
+  context: {
+    readonly requestId: string;
+    readonly caller: Caller;
+    readonly settings: PersonSettings;
+    readonly timeZone: string;
+    readonly requestedAt: string;
+  },
+): ReminderRequestedDetail {
+  const { settings } = context;
+  const rrule = due.rrule ?? body.rrule;
+  return {
+    schemaVersion: 1,
+    requestId: context.requestId,
+    userId: context.caller.userId,
+    channel: 'web',
+    ...(settings.psid === undefined ? {} : { psid: settings.psid }),
+    title: body.title,
+    dueLocal: due.dueLocal,
+    timeZone: context.timeZone,
+    anchor: due.anchor,
+    ...(rrule === undefined ? {} : { rrule }),
+    // Non-empty by both schemas (minItems 1), which the generated API type does not carry.
+    deliverBy: [...(body.channels ?? settings.defaultChannels)] as ReminderRequestedDetail['deliverBy'],
+    requestedAt: context.requestedAt,
+  };
+}
+
 export async function getReminder(request: ApiRequest, ports: ReminderPorts): Promise<HttpAnswer> {
   const reminder = await ownReminder(request, ports);
   return reminder ? answerWith(200, reminderResource(reminder)) : notFound('reminder');
@@ -358,15 +405,8 @@ export async function updateReminder(
   request: ApiRequest<ReminderPatch>,
   ports: ReminderPorts,
 ): Promise<HttpAnswer> {
-  const current = await ownReminder(request, ports);
-  if (!current) return notFound('reminder');
-  const refused = preconditionFailure(
-    request.headers['if-match'],
-    { name: 'reminder', version: current.version },
-    { required: false },
-  );
-  if (refused) return refused;
-  if (current.eventId !== undefined) return ownedByEvent(current.eventId);
+  const current = await changeableReminder(request, ports);
+  if (isAnswer(current)) return current;
   if (current.status !== 'pending') return notPending(current);
 
   const { body } = request;
@@ -399,15 +439,8 @@ export async function updateReminder(
 }
 
 export async function deleteReminder(request: ApiRequest, ports: ReminderPorts): Promise<HttpAnswer> {
-  const current = await ownReminder(request, ports);
-  if (!current) return notFound('reminder');
-  const refused = preconditionFailure(
-    request.headers['if-match'],
-    { name: 'reminder', version: current.version },
-    { required: false },
-  );
-  if (refused) return refused;
-  if (current.eventId !== undefined) return ownedByEvent(current.eventId);
+  const current = await changeableReminder(request, ports);
+  if (isAnswer(current)) return current;
   const detail = changeRequest(ports, current, { change: 'cancel' });
   const plan = planChange(current, detail, isoNow(ports));
   // The one refusal of a cancel of one's own reminder.

@@ -1,14 +1,17 @@
-import { createHmac } from 'node:crypto';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoDb, eventBridge } from '../shared/clients';
+/**
+ * The production ports of `converse`: the PSID link and profile items, pending and held reminders, the bus,
+ * the OTP key (to hash a code typed in the chat) and the Send API.
+ */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { hmacCode } from '../shared/auth/otp-crypto';
+import { dynamoDb, eventBridge, readSecret } from '../shared/clients';
+import { unlessConditionFails } from '../shared/conditional-write';
 import { publishEvents } from '../shared/events/publish';
 import { recordingSends } from '../shared/messenger/recorded-sends';
-import { cachedSecretReader } from '../shared/messenger/secrets';
 import { createSendApi } from '../shared/messenger/send-api';
 import { dynamoHeldStore, takeAllHeld } from '../shared/reminders/held-store';
 import { MAX_PENDING_REMINDERS } from '../shared/reminders/model';
+import { queryAll } from '../shared/table-query';
 import { ulid } from '../shared/ulid';
 import type { ConversationPorts, HeldReminder, ReminderSummary, UserRecord } from './converse';
 
@@ -20,11 +23,21 @@ export interface ConversationSettings {
   readonly otpKeyId: string;
 }
 
-export const newDynamoDbClient = (): DynamoDBClient => new DynamoDBClient({});
 const DEFAULT_LOCALE = 'en_US';
 
+function summaryOf(item: Record<string, unknown>): ReminderSummary {
+  const rrule = typeof item.rrule === 'string' ? item.rrule : undefined;
+  return {
+    reminderId: String(item.reminderId),
+    title: String(item.title),
+    nextDueAt: String(item.nextDueAt),
+    anchor: item.anchor === 'instant' ? 'instant' : 'wall',
+    ...(rrule ? { rrule } : {}),
+    ...(typeof item.eventId === 'string' ? { eventId: item.eventId } : {}),
+  };
+}
+
 export function awsConversationPorts(settings: ConversationSettings): ConversationPorts {
-  const readSecret = cachedSecretReader(new SecretsManagerClient({}));
   const { tableName } = settings;
   const profileKey = (userId: string) => ({ PK: `USER#${userId}`, SK: 'PROFILE' });
 
@@ -35,9 +48,8 @@ export function awsConversationPorts(settings: ConversationSettings): Conversati
    */
   const recordMessage = async (psid: string, at: string): Promise<UserRecord> => {
     const linkKey = { PK: `PSID#${psid}`, SK: 'PSID' };
-    let userId: string | undefined;
-    try {
-      const link = await dynamoDb.send(
+    const updated = await unlessConditionFails(() =>
+      dynamoDb.send(
         new UpdateCommand({
           TableName: tableName,
           Key: linkKey,
@@ -48,14 +60,13 @@ export function awsConversationPorts(settings: ConversationSettings): Conversati
           ExpressionAttributeValues: { ':type': 'PsidLink', ':userId': ulid(Date.parse(at)), ':at': at },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      userId = link.Attributes?.userId as string | undefined;
-    } catch (error) {
-      // An older message arriving late: the link keeps the later time.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const link = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: linkKey }));
-      userId = link.Item?.userId as string | undefined;
-    }
+      ),
+    );
+    // Refused: an older message arriving late, and the link keeps the later time; read whose PSID it is.
+    const link =
+      updated?.Attributes ??
+      (await dynamoDb.send(new GetCommand({ TableName: tableName, Key: linkKey }))).Item;
+    const userId = link?.userId as string | undefined;
     if (!userId) throw new Error(`PSID link of ${psid} has no userId`);
     const profile = await dynamoDb.send(
       new UpdateCommand({
@@ -108,32 +119,17 @@ export function awsConversationPorts(settings: ConversationSettings): Conversati
 
   /** GSI1 holds exactly the pending reminders, in due order (docs/data-model.md, pattern 6). */
   const pendingReminders = async (userId: string): Promise<ReminderSummary[]> => {
-    const summaries: ReminderSummary[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await dynamoDb.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: 'GSI1',
-          KeyConditionExpression: 'GSI1PK = :user',
-          ExpressionAttributeValues: { ':user': `USER#${userId}` },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const rrule = typeof item.rrule === 'string' ? item.rrule : undefined;
-        summaries.push({
-          reminderId: String(item.reminderId),
-          title: String(item.title),
-          nextDueAt: String(item.nextDueAt),
-          anchor: item.anchor === 'instant' ? 'instant' : 'wall',
-          ...(rrule ? { rrule } : {}),
-          ...(typeof item.eventId === 'string' ? { eventId: item.eventId } : {}),
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && summaries.length < MAX_PENDING_REMINDERS);
-    return summaries;
+    const items = await queryAll(
+      dynamoDb,
+      {
+        TableName: tableName,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :user',
+        ExpressionAttributeValues: { ':user': `USER#${userId}` },
+      },
+      { atMost: MAX_PENDING_REMINDERS },
+    );
+    return items.map(summaryOf);
   };
 
   const held = dynamoHeldStore(dynamoDb, tableName);
@@ -148,10 +144,7 @@ export function awsConversationPorts(settings: ConversationSettings): Conversati
     pendingReminders,
     takeHeld,
     publish: (events) => publishEvents(eventBridge, settings.eventBusName, events),
-    hashCode: async (code) =>
-      createHmac('sha256', await readSecret(settings.otpKeyId))
-        .update(code)
-        .digest('hex'),
+    hashCode: async (code) => hmacCode(await readSecret(settings.otpKeyId), code),
     newId: () => ulid(),
     send: recordingSends(
       createSendApi({

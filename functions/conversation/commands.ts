@@ -21,44 +21,81 @@ export const DEFAULT_SNOOZE_MINUTES = 10;
 export type SnoozeBy = { readonly minutes: number } | { readonly tomorrow: true };
 const MAX_SNOOZE_MINUTES = 10080;
 
+const UNKNOWN: Command = { kind: 'unknown' };
+const HELP_WORDS = new Set(['help', '?', 'menu', 'commands']);
+const GREETINGS = new Set(['get_started', 'hi', 'hello', 'hey', 'start']);
+
 export function parseCommand(input: string): Command {
   const text = input.trim().replace(/\s+/g, ' ');
   const lower = text.toLowerCase();
-  const [word = '', ...rest] = lower.split(' ');
-  const argument = text.slice(word.length).trim();
+  return wholeTextCommand(text, lower) ?? firstWordCommand(text, lower);
+}
 
-  if (['help', '?', 'menu', 'commands'].includes(lower)) return { kind: 'help' };
-  if (['get_started', 'hi', 'hello', 'hey', 'start'].includes(lower)) return { kind: 'greeting' };
+/** Commands recognised by the whole text (or its start), before its first word is looked at. */
+function wholeTextCommand(text: string, lower: string): Command | undefined {
+  if (HELP_WORDS.has(lower)) return { kind: 'help' };
+  if (GREETINGS.has(lower)) return { kind: 'greeting' };
   if (/^\d{6}$/.test(text)) return { kind: 'code', code: text };
-  if (word === 'login' || word === 'log' || word === 'signin') {
-    const given = argument.replace(/^in\s+/i, '').trim();
-    const email = canonicalEmail(given);
-    return email ? { kind: 'login', email } : { kind: 'bad-email', given };
-  }
   if (lower.startsWith('remind me'))
     return { kind: 'remind', request: text.slice('remind me'.length).trim() };
   if (lower === 'my reminders') return { kind: 'list', page: 1 };
-  if (word === 'list' && /^(\d{1,2})?$/.test(argument))
-    return { kind: 'list', page: Number(argument || 1) || 1 };
-  if (word === 'done' && rest.length === 1) return { kind: 'done', target: argument };
-  if (word === 'reschedule' || word === 'move') {
-    const match = /^(\S+)\s+(?:to\s+)?(.+)$/i.exec(argument);
-    return match?.[1] && match[2]
-      ? { kind: 'reschedule', target: match[1], when: match[2] }
-      : { kind: 'unknown' };
-  }
-  if (word === 'cancel' && rest.length > 0) return { kind: 'cancel', target: argument };
-  if (word === 'snooze' && rest.length > 0) {
-    const [target = '', ...duration] = argument.split(' ');
-    const spec = duration.join(' ');
-    if (/^(until\s+)?tomorrow$/i.test(spec)) return { kind: 'snooze', target, by: { tomorrow: true } };
-    const minutes = snoozeMinutes(spec);
-    return minutes === undefined ? { kind: 'unknown' } : { kind: 'snooze', target, by: { minutes } };
-  }
-  if (word === 'timezone' || word === 'tz')
-    return argument ? { kind: 'timezone', zone: argument } : { kind: 'timezone' };
-  return { kind: 'unknown' };
+  return undefined;
 }
+
+interface Words {
+  /** The text after the first word, as typed. */
+  readonly argument: string;
+  /** The lower-cased words after the first. */
+  readonly rest: readonly string[];
+}
+
+function firstWordCommand(text: string, lower: string): Command {
+  const [word = '', ...rest] = lower.split(' ');
+  const read = BY_FIRST_WORD.get(word);
+  return read ? read({ argument: text.slice(word.length).trim(), rest }) : UNKNOWN;
+}
+
+function loginCommand({ argument }: Words): Command {
+  const given = argument.replace(/^in\s+/i, '').trim();
+  const email = canonicalEmail(given);
+  return email ? { kind: 'login', email } : { kind: 'bad-email', given };
+}
+
+function rescheduleCommand({ argument }: Words): Command {
+  const match = /^(\S+)\s+(?:to\s+)?(.+)$/i.exec(argument);
+  return match?.[1] && match[2] ? { kind: 'reschedule', target: match[1], when: match[2] } : UNKNOWN;
+}
+
+function snoozeCommand({ argument, rest }: Words): Command {
+  if (rest.length === 0) return UNKNOWN;
+  const [target = '', ...duration] = argument.split(' ');
+  const spec = duration.join(' ');
+  if (/^(until\s+)?tomorrow$/i.test(spec)) return { kind: 'snooze', target, by: { tomorrow: true } };
+  const minutes = snoozeMinutes(spec);
+  return minutes === undefined ? UNKNOWN : { kind: 'snooze', target, by: { minutes } };
+}
+
+const timezoneCommand = ({ argument }: Words): Command =>
+  argument ? { kind: 'timezone', zone: argument } : { kind: 'timezone' };
+
+/** A Map, not an object: a typed word must never find a prototype property. */
+const BY_FIRST_WORD = new Map<string, (words: Words) => Command>([
+  ['login', loginCommand],
+  ['log', loginCommand],
+  ['signin', loginCommand],
+  [
+    'list',
+    ({ argument }) =>
+      /^(\d{1,2})?$/.test(argument) ? { kind: 'list', page: Number(argument || 1) || 1 } : UNKNOWN,
+  ],
+  ['done', ({ argument, rest }) => (rest.length === 1 ? { kind: 'done', target: argument } : UNKNOWN)],
+  ['reschedule', rescheduleCommand],
+  ['move', rescheduleCommand],
+  ['cancel', ({ argument, rest }) => (rest.length > 0 ? { kind: 'cancel', target: argument } : UNKNOWN)],
+  ['snooze', snoozeCommand],
+  ['timezone', timezoneCommand],
+  ['tz', timezoneCommand],
+]);
 
 /** `""` → default, `30`, `30m`, `for 2 hours`, `1 day`. */
 function snoozeMinutes(text: string): number | undefined {

@@ -3,6 +3,7 @@
  * of commands whose work belongs to other features (login → OtpRequested / OtpCodeSubmitted, reminders →
  * ReminderRequested / ReminderChangeRequested).
  */
+import { PATTERNS } from '../../events-schema/generated/patterns';
 import type { PublishableEvent } from '../shared/events/publish';
 import type { OutgoingMessage, SendApi, SendOutcome } from '../shared/messenger/send-api';
 import { helpExamples, parseReminder, parseWhen, type Suggestion } from '../shared/reminders/parse';
@@ -272,7 +273,7 @@ async function change(
   const reminderId = /^\d{1,3}$/.test(target)
     ? findReminder(await ports.pendingReminders(user.userId), target)?.reminderId
     : target.toUpperCase();
-  if (!reminderId || !/^[0-9A-HJKMNP-TV-Z]{26}$/.test(reminderId)) {
+  if (!reminderId || !PATTERNS.ReminderId.test(reminderId)) {
     return { text: `I cannot find reminder ${command.target}. Type list to see yours.` };
   }
   const now = Date.parse(incoming.sentAt);

@@ -7,11 +7,12 @@
  */
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { MessageReceivedDetail, PostbackReceivedDetail } from '../../events-schema/generated/types';
-import { required } from '../auth-shared/environment';
+import { dynamoDbClient } from '../shared/clients';
+import { required } from '../shared/config';
 import { parseEvent } from '../shared/events/consume';
+import { once } from '../shared/idempotency';
 import { logger } from '../shared/logger';
-import { once } from '../shared/messenger/idempotency';
-import { awsConversationPorts, newDynamoDbClient } from './adapters';
+import { awsConversationPorts } from './adapters';
 import { converse, type Incoming } from './converse';
 
 const tableName = required('TABLE_NAME');
@@ -35,7 +36,7 @@ const handleOnce = once(
     tableName,
     functionKey: 'conversation',
     keyPath: 'messageKey',
-    client: newDynamoDbClient(),
+    client: dynamoDbClient,
   },
 );
 

@@ -1,6 +1,6 @@
 /** GET /health: 200 when the table and the bus answer, 503 naming what does not. */
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { required } from '../auth-shared/environment';
+import { required } from '../shared/config';
 import { logger } from '../shared/logger';
 import { awsDependencies } from './adapters';
 import { checkReadiness } from './readiness';

@@ -1,10 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { eventBridge } from '../shared/clients';
+/** The production ports of the webhook: the app secret and verify token, one publish per delivery item. */
+import { dynamoDbClient, eventBridge, readSecret } from '../shared/clients';
 import { publishEvents } from '../shared/events/publish';
+import { type Once, once } from '../shared/idempotency';
 import { logger } from '../shared/logger';
-import { type Once, once } from '../shared/messenger/idempotency';
-import { cachedSecretReader } from '../shared/messenger/secrets';
 import type { KeyedEvent } from './delivery';
 import type { WebhookPorts } from './webhook';
 
@@ -18,14 +16,13 @@ export interface WebhookSettings {
 export function awsWebhookPorts(
   settings: WebhookSettings,
 ): WebhookPorts & Pick<Once<KeyedEvent>, 'registerContext'> {
-  const readSecret = cachedSecretReader(new SecretsManagerClient({}));
   const publish = once(
     (item: KeyedEvent) => publishEvents(eventBridge, settings.eventBusName, [item.event]),
     {
       tableName: settings.tableName,
       functionKey: 'messenger-webhook',
       keyPath: 'dedupeKey',
-      client: new DynamoDBClient({}),
+      client: dynamoDbClient,
     },
   );
   return {

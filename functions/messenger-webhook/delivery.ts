@@ -6,6 +6,7 @@
  * that cannot become a valid event (no mid, a timestamp no date has, a text over the schema's limit) is set
  * aside as invalid, so that its valid siblings are still published and Meta is not made to retry forever.
  */
+import { PATTERNS } from '../../events-schema/generated/patterns';
 import type { Attachment, MessageReceivedDetail } from '../../events-schema/generated/types';
 import { EventValidationError, validateDetail } from '../shared/events/contracts';
 import type { PublishableEvent } from '../shared/events/publish';
@@ -57,7 +58,6 @@ const ATTACHMENT_TYPES = new Set([
   'reel',
   'ig_reel',
 ]);
-const PSID = /^[0-9]{1,32}$/;
 const MAX_URL = 4096;
 
 const asObject = (value: unknown): Json | undefined =>
@@ -122,6 +122,8 @@ function sentAtOf(item: Json, entry: Json, kind: InvalidItem['kind']): string {
   return new Date().toISOString();
 }
 
+type Common = { readonly schemaVersion: 1; readonly psid: string; readonly pageId: string };
+
 /** The item's event, validated; undefined for an echo or an item this bot does not handle (both counted). */
 function readItem(item: Json, entry: Json, contents: DeliveryContents): KeyedEvent | undefined {
   const message = asObject(item.message);
@@ -129,85 +131,100 @@ function readItem(item: Json, entry: Json, contents: DeliveryContents): KeyedEve
     contents.echoes += 1;
     return undefined;
   }
-  const psid = idOf(item.sender);
-  const pageId = idOf(item.recipient) ?? text(entry.id) ?? String(entry.id ?? '');
-  if (psid === undefined || !PSID.test(psid) || !PSID.test(pageId)) {
+  const common = commonOf(item, entry);
+  if (!common) {
     contents.ignored.push('an item whose sender is not a PSID');
     return undefined;
   }
-  const common = { schemaVersion: 1 as const, psid, pageId };
-  const postback = asObject(item.postback);
-  const receipt = asObject(item.delivery) ?? asObject(item.read);
+  const event = eventOf(item, entry, common, message);
+  if (!event) contents.ignored.push(`a "${unhandledKindOf(item)}" item`);
+  return event;
+}
 
-  if (message) {
-    const mid = text(message.mid);
-    if (!mid) throw new InvalidItemError({ kind: 'message', reason: 'a message without mid' });
-    const messageText = text(message.text);
-    const quickReplyPayload = text(asObject(message.quick_reply)?.payload);
-    const replyToMid = text(asObject(message.reply_to)?.mid);
-    const attachments = Array.isArray(message.attachments) ? message.attachments.map(attachmentOf) : [];
-    return validated('message', {
-      dedupeKey: mid,
-      event: {
-        detailType: 'MessageReceived',
-        detail: {
-          ...common,
-          mid,
-          sentAt: sentAtOf(item, entry, 'message'),
-          ...(messageText === undefined ? {} : { text: messageText }),
-          ...(quickReplyPayload === undefined ? {} : { quickReplyPayload }),
-          ...(replyToMid === undefined ? {} : { replyToMid }),
-          ...(attachments.length === 0
-            ? {}
-            : { attachments: attachments.slice(0, 20) as MessageReceivedDetail['attachments'] }),
-        },
-      },
-    });
-  }
-  if (postback) {
-    const mid = text(postback.mid);
-    const payload = text(postback.payload) ?? '';
-    const title = text(postback.title);
-    const sentAt = sentAtOf(item, entry, 'postback');
-    return validated('postback', {
-      dedupeKey: mid ?? `postback:${psid}:${sentAt}:${payload}`,
-      event: {
-        detailType: 'PostbackReceived',
-        detail: {
-          ...common,
-          sentAt,
-          payload,
-          ...(mid === undefined ? {} : { mid }),
-          ...(title === undefined ? {} : { title }),
-        },
-      },
-    });
-  }
-  if (receipt) {
-    const kind = item.read === undefined ? 'delivery' : 'read';
-    const watermark = isoOf(receipt.watermark);
-    if (!watermark)
-      throw new InvalidItemError({ kind, reason: `a ${kind} receipt without a valid watermark` });
-    const mids = Array.isArray(receipt.mids) ? receipt.mids.filter((mid) => typeof mid === 'string') : [];
-    return validated(
-      kind,
-      kind === 'read'
-        ? {
-            dedupeKey: `read:${psid}:${watermark}`,
-            event: { detailType: 'MessageRead', detail: { ...common, watermark } },
-          }
-        : {
-            dedupeKey: `delivery:${psid}:${watermark}`,
-            event: {
-              detailType: 'MessageDelivered',
-              detail: { ...common, watermark, ...(mids.length === 0 ? {} : { mids }) },
-            },
-          },
-    );
-  }
-  const kind = Object.keys(item).find((key) => !['sender', 'recipient', 'timestamp'].includes(key));
-  contents.ignored.push(`a "${kind ?? 'empty'}" item`);
+/** The sender and page of the item; undefined unless both are PSIDs. */
+function commonOf(item: Json, entry: Json): Common | undefined {
+  const psid = idOf(item.sender);
+  const pageId = idOf(item.recipient) ?? text(entry.id) ?? String(entry.id ?? '');
+  if (psid === undefined || !PATTERNS.Psid.test(psid) || !PATTERNS.Psid.test(pageId)) return undefined;
+  return { schemaVersion: 1, psid, pageId };
+}
+
+function eventOf(item: Json, entry: Json, common: Common, message: Json | undefined): KeyedEvent | undefined {
+  if (message) return messageEvent(message, item, entry, common);
+  const postback = asObject(item.postback);
+  if (postback) return postbackEvent(postback, item, entry, common);
+  const receipt = asObject(item.delivery) ?? asObject(item.read);
+  if (receipt) return receiptEvent(receipt, item.read === undefined ? 'delivery' : 'read', common);
   return undefined;
+}
+
+function unhandledKindOf(item: Json): string {
+  return Object.keys(item).find((key) => !['sender', 'recipient', 'timestamp'].includes(key)) ?? 'empty';
+}
+
+function messageEvent(message: Json, item: Json, entry: Json, common: Common): KeyedEvent {
+  const mid = text(message.mid);
+  if (!mid) throw new InvalidItemError({ kind: 'message', reason: 'a message without mid' });
+  const messageText = text(message.text);
+  const quickReplyPayload = text(asObject(message.quick_reply)?.payload);
+  const replyToMid = text(asObject(message.reply_to)?.mid);
+  const attachments = Array.isArray(message.attachments) ? message.attachments.map(attachmentOf) : [];
+  return validated('message', {
+    dedupeKey: mid,
+    event: {
+      detailType: 'MessageReceived',
+      detail: {
+        ...common,
+        mid,
+        sentAt: sentAtOf(item, entry, 'message'),
+        ...(messageText === undefined ? {} : { text: messageText }),
+        ...(quickReplyPayload === undefined ? {} : { quickReplyPayload }),
+        ...(replyToMid === undefined ? {} : { replyToMid }),
+        ...(attachments.length === 0
+          ? {}
+          : { attachments: attachments.slice(0, 20) as MessageReceivedDetail['attachments'] }),
+      },
+    },
+  });
+}
+
+function postbackEvent(postback: Json, item: Json, entry: Json, common: Common): KeyedEvent {
+  const mid = text(postback.mid);
+  const payload = text(postback.payload) ?? '';
+  const title = text(postback.title);
+  const sentAt = sentAtOf(item, entry, 'postback');
+  return validated('postback', {
+    dedupeKey: mid ?? `postback:${common.psid}:${sentAt}:${payload}`,
+    event: {
+      detailType: 'PostbackReceived',
+      detail: {
+        ...common,
+        sentAt,
+        payload,
+        ...(mid === undefined ? {} : { mid }),
+        ...(title === undefined ? {} : { title }),
+      },
+    },
+  });
+}
+
+function receiptEvent(receipt: Json, kind: 'delivery' | 'read', common: Common): KeyedEvent {
+  const watermark = isoOf(receipt.watermark);
+  if (!watermark) throw new InvalidItemError({ kind, reason: `a ${kind} receipt without a valid watermark` });
+  if (kind === 'read') {
+    return validated(kind, {
+      dedupeKey: `read:${common.psid}:${watermark}`,
+      event: { detailType: 'MessageRead', detail: { ...common, watermark } },
+    });
+  }
+  const mids = Array.isArray(receipt.mids) ? receipt.mids.filter((mid) => typeof mid === 'string') : [];
+  return validated(kind, {
+    dedupeKey: `delivery:${common.psid}:${watermark}`,
+    event: {
+      detailType: 'MessageDelivered',
+      detail: { ...common, watermark, ...(mids.length === 0 ? {} : { mids }) },
+    },
+  });
 }
 
 /** Attachment types Meta adds later (or this schema does not know) are kept as `fallback`. */

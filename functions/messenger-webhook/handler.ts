@@ -1,6 +1,6 @@
 /** `GET /webhook`: Meta's subscription handshake. `POST /webhook`: a signed delivery, onto the bus once. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { required } from '../auth-shared/environment';
+import { required } from '../shared/config';
 import { logger } from '../shared/logger';
 import { SIGNATURE_HEADER } from '../shared/messenger/signature';
 import { awsWebhookPorts } from './adapters';

@@ -3,7 +3,7 @@
  * still this one), and email it. The code exists only in this function's memory and in the email: it never
  * enters the workflow's input, output or history.
  */
-import { generateCode, hmacCode } from '../auth-shared/otp-crypto';
+import { generateCode, hmacCode } from '../shared/auth/otp-crypto';
 
 export interface IssueRequest {
   readonly email: string;

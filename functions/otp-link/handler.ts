@@ -1,7 +1,7 @@
 /** OTP session step "LinkIdentity": after a verified code, the address belongs to one user. */
 import type { Context } from 'aws-lambda';
-import { required } from '../auth-shared/environment';
 import { dynamoDb } from '../shared/clients';
+import { required } from '../shared/config';
 import { logger } from '../shared/logger';
 import { dynamoIdentityStore, type LinkRequest, linkIdentity } from './link';
 

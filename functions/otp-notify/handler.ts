@@ -1,8 +1,8 @@
 /** OTP session step "Tell...": records the outcome for REST callers and tells a Messenger user. */
 import type { Context } from 'aws-lambda';
-import type { Outcome } from '../auth-shared/otp-session';
-import { type ReplyTo, tell } from '../auth-shared/tell';
-import { awsTellPorts } from '../auth-shared/tell-adapters';
+import type { Outcome } from '../shared/auth/otp-session';
+import { type ReplyTo, tell } from '../shared/auth/tell';
+import { awsTellPorts } from '../shared/auth/tell-adapters';
 import { logger } from '../shared/logger';
 
 export interface NotifyRequest {

@@ -4,8 +4,8 @@
  * one waits for the session's next token. When no session waits, the submitter is told so directly.
  */
 import type { OtpCodeSubmittedDetail } from '../../events-schema/generated/types';
-import type { OtpSession, Outcome, SessionStore } from '../auth-shared/otp-session';
-import type { ReplyTo } from '../auth-shared/tell';
+import type { OtpSession, Outcome, SessionStore } from '../shared/auth/otp-session';
+import type { ReplyTo } from '../shared/auth/tell';
 
 export interface Submission {
   readonly submissionId: string;

@@ -3,8 +3,8 @@
  * attempts counted by compare-and-set so that parallel submissions can never count past the limit. The
  * attempt that reaches the limit locks the address in the same conditional write.
  */
-import { sameHmac } from '../auth-shared/otp-crypto';
-import type { OtpSession, SessionStore } from '../auth-shared/otp-session';
+import { sameHmac } from '../shared/auth/otp-crypto';
+import type { OtpSession, SessionStore } from '../shared/auth/otp-session';
 
 export const MAX_ATTEMPTS = 5;
 

@@ -244,94 +244,135 @@ export function planChange(
 ): ChangePlan | Refusal {
   // Another person's reminder reads exactly like a missing one.
   if (!current || current.userId !== change.userId) return notFound;
-  const pending = current.status === 'pending';
-  const bump = (fields: Partial<Reminder>): Reminder =>
-    withListing({ ...current, ...fields, version: current.version + 1, updatedAt: now });
-  const base = { schemaVersion: 1 as const, reminderId: current.reminderId, userId: current.userId };
-  const staleSchedule = pending ? { staleSchedule: scheduleName(current.reminderId, current.version) } : {};
-  const rescheduled = (
-    reminder: Reminder,
-    detailType: string,
-    reply: string,
-    detail: object,
-  ): ChangePlan => ({
+  return CHANGES[change.change]({ current, change, now, pending: current.status === 'pending' });
+}
+
+/** A change being planned: the reminder as stored, the request, and whether the reminder is still pending. */
+interface Changing {
+  readonly current: Reminder;
+  readonly change: ReminderChangeRequestedDetail;
+  readonly now: string;
+  readonly pending: boolean;
+}
+
+type ChangeOutcome = ChangePlan | Refusal;
+
+const CHANGES: Record<ReminderChangeRequestedDetail['change'], (changing: Changing) => ChangeOutcome> = {
+  cancel: planCancel,
+  snooze: planSnooze,
+  reschedule: planMove,
+  timezone: planMove,
+  edit: planEdit,
+};
+
+const notPending = (current: Reminder): Refusal => ({
+  ok: false,
+  reply: `“${current.title}” is not pending any more.`,
+});
+
+/** The next version of the reminder, with `fields` changed. */
+const bumped = ({ current, now }: Changing, fields: Partial<Reminder>): Reminder =>
+  withListing({ ...current, ...fields, version: current.version + 1, updatedAt: now });
+
+/** What every change event carries. */
+const eventBase = ({ current }: Changing) => ({
+  schemaVersion: 1 as const,
+  reminderId: current.reminderId,
+  userId: current.userId,
+});
+
+/** The old version's schedule, when one may still exist. */
+const staleScheduleOf = ({ current, pending }: Changing) =>
+  pending ? { staleSchedule: scheduleName(current.reminderId, current.version) } : {};
+
+function rescheduled(
+  changing: Changing,
+  reminder: Reminder,
+  detailType: string,
+  reply: string,
+  detail: object,
+): ChangePlan {
+  return {
     ok: true,
     reminder,
-    expectedVersion: current.version,
+    expectedVersion: changing.current.version,
     schedule: scheduleFor(reminder),
-    ...staleSchedule,
-    event: { detailType, detail: { ...base, version: reminder.version, ...detail } },
+    ...staleScheduleOf(changing),
+    event: { detailType, detail: { ...eventBase(changing), version: reminder.version, ...detail } },
     reply,
-  });
+  };
+}
 
-  switch (change.change) {
-    case 'cancel': {
-      if (!pending) return { ok: false, reply: `“${current.title}” is not pending any more.` };
-      return {
-        ok: true,
-        reminder: bump({ status: 'cancelled' }),
-        expectedVersion: current.version,
-        ...staleSchedule,
-        event: { detailType: 'ReminderCancelled', detail: { ...base, cancelledAt: now } },
-        reply: `Cancelled: ${current.title}.`,
-      };
-    }
-    case 'snooze': {
-      const minutes = change.snoozeMinutes;
-      const target = change.dueLocal
-        ? resolveWallTime(change.dueLocal, current.timeZone).dueAt
-        : minutes === undefined
-          ? undefined
-          : snoozeFrom(current, change.occurrence, now) + minutes * 60_000;
-      if (target === undefined) return { ok: false, reply: 'How long should I snooze it?' };
-      const nextDueAt = truncateToSecond(new Date(target).toISOString());
-      if (Date.parse(nextDueAt) <= Date.parse(now))
-        return { ok: false, reply: 'That time has already passed.' };
-      const repeatsDelivered =
-        change.occurrence !== undefined && change.occurrence === current.lastDeliveredOccurrence;
-      if (!pending && !repeatsDelivered)
-        return { ok: false, reply: `“${current.title}” is not pending any more.` };
-      // A series keeps its cadence: only this firing moves, `occurrenceAt` stays (or, for a delivered
-      // occurrence of a series, the upcoming one stays pending behind the snoozed repeat).
-      if (
-        current.rrule &&
-        pending &&
-        repeatsDelivered &&
-        Date.parse(nextDueAt) >= Date.parse(current.nextDueAt)
-      ) {
-        return {
-          ok: false,
-          reply: `The next “${current.title}” comes sooner than that: ${describeReminder(current, now)}.`,
-        };
-      }
-      const reminder = bump({ status: 'pending', nextDueAt });
-      return rescheduled(
-        reminder,
-        'ReminderSnoozed',
-        `Snoozed: ${current.title}, until ${describeReminder(reminder, now)}.`,
-        {
-          dueAt: nextDueAt,
-        },
-      );
-    }
-    case 'reschedule':
-    case 'timezone': {
-      if (!pending) return { ok: false, reply: `“${current.title}” is not pending any more.` };
-      const moved =
-        change.change === 'reschedule'
-          ? rescheduleTo(current, change, now)
-          : followZone(current, change, now);
-      if (!moved.ok) return moved;
-      const { reminder } = moved;
-      return rescheduled(reminder, 'ReminderRescheduled', moved.reply, whenOf(reminder));
-    }
-    case 'edit': {
-      if (!pending) return { ok: false, reply: `“${current.title}” is not pending any more.` };
-      if (!change.title) return { ok: false, reply: 'What should the new title be?' };
-      const reminder = bump({ title: change.title });
-      return rescheduled(reminder, 'ReminderRescheduled', `Renamed: ${change.title}.`, whenOf(reminder));
-    }
+function planCancel(changing: Changing): ChangeOutcome {
+  const { current, now } = changing;
+  if (!changing.pending) return notPending(current);
+  return {
+    ok: true,
+    reminder: bumped(changing, { status: 'cancelled' }),
+    expectedVersion: current.version,
+    ...staleScheduleOf(changing),
+    event: { detailType: 'ReminderCancelled', detail: { ...eventBase(changing), cancelledAt: now } },
+    reply: `Cancelled: ${current.title}.`,
+  };
+}
+
+function planSnooze(changing: Changing): ChangeOutcome {
+  const { current, change, now, pending } = changing;
+  const target = snoozeTarget(changing);
+  if (target === undefined) return { ok: false, reply: 'How long should I snooze it?' };
+  const nextDueAt = truncateToSecond(new Date(target).toISOString());
+  if (Date.parse(nextDueAt) <= Date.parse(now)) return { ok: false, reply: 'That time has already passed.' };
+  const repeatsDelivered =
+    change.occurrence !== undefined && change.occurrence === current.lastDeliveredOccurrence;
+  if (!pending && !repeatsDelivered) return notPending(current);
+  // A series keeps its cadence: only this firing moves, `occurrenceAt` stays (or, for a delivered
+  // occurrence of a series, the upcoming one stays pending behind the snoozed repeat).
+  const pastNextFiring = Date.parse(nextDueAt) >= Date.parse(current.nextDueAt);
+  if (current.rrule && pending && repeatsDelivered && pastNextFiring) {
+    return {
+      ok: false,
+      reply: `The next “${current.title}” comes sooner than that: ${describeReminder(current, now)}.`,
+    };
   }
+  const reminder = bumped(changing, { status: 'pending', nextDueAt });
+  return rescheduled(
+    changing,
+    reminder,
+    'ReminderSnoozed',
+    `Snoozed: ${current.title}, until ${describeReminder(reminder, now)}.`,
+    { dueAt: nextDueAt },
+  );
+}
+
+/** When a snooze moves the firing to: the wall time given (an ISO instant), or minutes from `snoozeFrom`. */
+function snoozeTarget({ current, change, now }: Changing): string | number | undefined {
+  if (change.dueLocal) return resolveWallTime(change.dueLocal, current.timeZone).dueAt;
+  if (change.snoozeMinutes === undefined) return undefined;
+  return snoozeFrom(current, change.occurrence, now) + change.snoozeMinutes * 60_000;
+}
+
+function planMove(changing: Changing): ChangeOutcome {
+  const { current, change, now } = changing;
+  if (!changing.pending) return notPending(current);
+  const moved =
+    change.change === 'reschedule' ? rescheduleTo(current, change, now) : followZone(current, change, now);
+  if (!moved.ok) return moved;
+  const { reminder } = moved;
+  return rescheduled(changing, reminder, 'ReminderRescheduled', moved.reply, whenOf(reminder));
+}
+
+function planEdit(changing: Changing): ChangeOutcome {
+  const { current, change } = changing;
+  if (!changing.pending) return notPending(current);
+  if (!change.title) return { ok: false, reply: 'What should the new title be?' };
+  const reminder = bumped(changing, { title: change.title });
+  return rescheduled(
+    changing,
+    reminder,
+    'ReminderRescheduled',
+    `Renamed: ${change.title}.`,
+    whenOf(reminder),
+  );
 }
 
 /** The ReminderRescheduled fields: when the reminder fires next, as an instant and on its zone's wall clock. */

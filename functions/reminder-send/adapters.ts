@@ -1,13 +1,11 @@
 /** The production ports of `deliver`: delivery records and held items in the table, the Send API, SES v2. */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { required } from '../auth-shared/environment';
-import { dynamoDb, eventBridge } from '../shared/clients';
+import { GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { dynamoDb, eventBridge, readSecret } from '../shared/clients';
+import { conditionHeld } from '../shared/conditional-write';
+import { optional, required } from '../shared/config';
 import { createEmailSender } from '../shared/email';
 import { publishEvents } from '../shared/events/publish';
 import { recordingSends, type SendPurpose } from '../shared/messenger/recorded-sends';
-import { cachedSecretReader } from '../shared/messenger/secrets';
 import { createSendApi } from '../shared/messenger/send-api';
 import { dynamoHeldStore } from '../shared/reminders/held-store';
 import type { DeliveryChannel, Reminder } from '../shared/reminders/model';
@@ -27,8 +25,6 @@ export function awsDeliveryPorts(
 ): DeliveryPorts & { readonly sendText: DeliveryPorts['sendMessenger'] } {
   const tableName = required('TABLE_NAME');
   const sender = required('SENDER_EMAIL');
-  const configurationSet = process.env.SES_CONFIGURATION_SET;
-  const readSecret = cachedSecretReader(new SecretsManagerClient({}));
   const pageTokenId = required('PAGE_TOKEN_ID');
   const send = createSendApi({
     baseUrl: required('GRAPH_API_BASE_URL'),
@@ -42,19 +38,34 @@ export function awsDeliveryPorts(
       publish: (events) => publishEvents(eventBridge, busName, events),
       now: clock,
     });
-  const sendEmail = createEmailSender({ sender, ...(configurationSet ? { configurationSet } : {}) });
+  const sendEmail = createEmailSender({
+    sender,
+    configurationSet: optional('SES_CONFIGURATION_SET', ''),
+  });
   const held = dynamoHeldStore(dynamoDb, tableName);
   const deliveryKey = (reminder: Reminder, occurrence: string) => ({
     PK: reminder.PK,
     SK: `DELIVERY#${occurrence}`,
   });
+  const updateDelivery = async (
+    reminder: Reminder,
+    occurrence: string,
+    update: Pick<
+      UpdateCommandInput,
+      'UpdateExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<void> => {
+    await dynamoDb.send(
+      new UpdateCommand({ TableName: tableName, Key: deliveryKey(reminder, occurrence), ...update }),
+    );
+  };
 
   return {
     now: clock,
     claim: async (reminder, occurrence, executionId) => {
       const key = deliveryKey(reminder, occurrence);
-      try {
-        await dynamoDb.send(
+      const created = await conditionHeld(() =>
+        dynamoDb.send(
           new PutCommand({
             TableName: tableName,
             Item: {
@@ -68,11 +79,9 @@ export function awsDeliveryPorts(
             },
             ConditionExpression: 'attribute_not_exists(PK)',
           }),
-        );
-        return { state: 'claimed', sent: [] };
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+        ),
+      );
+      if (created) return { state: 'claimed', sent: [] };
       const record = (
         await dynamoDb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))
       ).Item;
@@ -80,8 +89,8 @@ export function awsDeliveryPorts(
       if (record?.executionId === executionId) return { state: 'claimed', sent };
       if (record?.status !== 'failed') return { state: 'taken' };
       // A failed delivery started again: take the claim over, unless another execution just did.
-      try {
-        await dynamoDb.send(
+      const takenOver = await conditionHeld(() =>
+        dynamoDb.send(
           new UpdateCommand({
             TableName: tableName,
             Key: key,
@@ -95,34 +104,21 @@ export function awsDeliveryPorts(
               ':previous': record.executionId,
             },
           }),
-        );
-        return { state: 'claimed', sent };
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return { state: 'taken' };
-        throw error;
-      }
-    },
-    markSent: async (reminder, occurrence, channel) => {
-      await dynamoDb.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: deliveryKey(reminder, occurrence),
-          UpdateExpression: 'SET sent = list_append(sent, :channel)',
-          ExpressionAttributeValues: { ':channel': [channel] },
-        }),
+        ),
       );
+      return takenOver ? { state: 'claimed', sent } : { state: 'taken' };
     },
-    complete: async (reminder, occurrence, outcome) => {
-      await dynamoDb.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: deliveryKey(reminder, occurrence),
-          UpdateExpression: 'SET #status = :status, completedAt = :at',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': outcome, ':at': new Date(clock()).toISOString() },
-        }),
-      );
-    },
+    markSent: (reminder, occurrence, channel) =>
+      updateDelivery(reminder, occurrence, {
+        UpdateExpression: 'SET sent = list_append(sent, :channel)',
+        ExpressionAttributeValues: { ':channel': [channel] },
+      }),
+    complete: (reminder, occurrence, outcome) =>
+      updateDelivery(reminder, occurrence, {
+        UpdateExpression: 'SET #status = :status, completedAt = :at',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': outcome, ':at': new Date(clock()).toISOString() },
+      }),
     contact: async (reminder) => {
       const [profile, link] = await Promise.all([
         dynamoDb.send(

@@ -4,17 +4,15 @@
  * in the request context; anything else is refused with 401 ("Unauthorized"), before any route's function
  * runs. The answer is not cached by the gateway, so an expired token stops working at its `exp`.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewayRequestSimpleAuthorizerHandlerV2WithContext,
 } from 'aws-lambda';
-import { required } from '../auth-shared/environment';
-import { verifyToken } from '../auth-shared/jwt';
+import { verifyToken } from '../shared/auth/jwt';
+import { readSecret } from '../shared/clients';
+import { required } from '../shared/config';
 import { logger } from '../shared/logger';
-import { cachedSecretReader } from '../shared/messenger/secrets';
 
-const readSecret = cachedSecretReader(new SecretsManagerClient({}));
 const sessionKeyId = required('SESSION_KEY_ID');
 const BEARER = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 

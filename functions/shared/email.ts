@@ -1,5 +1,6 @@
 /** The one way functions send email: SES v2 SendEmail, text and HTML, from the configured sender. */
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { sesV2 } from './clients';
 
 export interface OutgoingEmail {
   readonly to: string;
@@ -12,11 +13,11 @@ export interface OutgoingEmail {
 
 export function createEmailSender(settings: {
   readonly sender: string;
+  /** The SES configuration set; none when absent or empty. */
   readonly configurationSet?: string;
 }): (email: OutgoingEmail) => Promise<void> {
-  const ses = new SESv2Client({});
   return async (email) => {
-    await ses.send(
+    await sesV2.send(
       new SendEmailCommand({
         FromEmailAddress: settings.sender,
         Destination: { ToAddresses: [email.to] },

@@ -3,7 +3,6 @@
  * profile's conditional updates, and deletion of reminder schedules.
  */
 import { randomBytes } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
   DeleteScheduleCommand,
@@ -15,11 +14,12 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { backoffDelayMs, realSleep } from '../../shared/backoff';
+import { unlessConditionFails } from '../../shared/conditional-write';
 import { publishEvents } from '../../shared/events/publish';
+import { queryAll } from '../../shared/table-query';
 import { ulid } from '../../shared/ulid';
 import {
   type AccountPorts,
@@ -39,37 +39,26 @@ const MAX_BATCH_ATTEMPTS = 8;
 const BATCH_BASE_DELAY_MS = 50;
 
 export function dynamoAccountTable(client: DynamoDBDocumentClient, tableName: string): AccountTable {
-  const queryAll = async (
+  const queryPartition = (
     indexName: string | undefined,
     keys: { partition: string; sort: string },
     partitionKey: string,
     sortKeyPrefix: string | undefined,
-  ): Promise<TableItem[]> => {
-    const items: TableItem[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          ...(indexName ? { IndexName: indexName } : { ConsistentRead: true }),
-          KeyConditionExpression:
-            sortKeyPrefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: {
-            '#pk': keys.partition,
-            ...(sortKeyPrefix === undefined ? {} : { '#sk': keys.sort }),
-          },
-          ExpressionAttributeValues: {
-            ':pk': partitionKey,
-            ...(sortKeyPrefix === undefined ? {} : { ':prefix': sortKeyPrefix }),
-          },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      items.push(...((page.Items ?? []) as TableItem[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  };
+  ): Promise<TableItem[]> =>
+    queryAll<TableItem>(client, {
+      TableName: tableName,
+      ...(indexName ? { IndexName: indexName } : { ConsistentRead: true }),
+      KeyConditionExpression:
+        sortKeyPrefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: {
+        '#pk': keys.partition,
+        ...(sortKeyPrefix === undefined ? {} : { '#sk': keys.sort }),
+      },
+      ExpressionAttributeValues: {
+        ':pk': partitionKey,
+        ...(sortKeyPrefix === undefined ? {} : { ':prefix': sortKeyPrefix }),
+      },
+    });
 
   /** One batch, retrying what DynamoDB leaves unprocessed (throttling) with backoff. */
   const eraseBatch = async (keys: readonly ItemKey[]) => {
@@ -90,9 +79,9 @@ export function dynamoAccountTable(client: DynamoDBDocumentClient, tableName: st
       return Item as TableItem | undefined;
     },
     query: (partitionKey, sortKeyPrefix) =>
-      queryAll(undefined, { partition: 'PK', sort: 'SK' }, partitionKey, sortKeyPrefix),
+      queryPartition(undefined, { partition: 'PK', sort: 'SK' }, partitionKey, sortKeyPrefix),
     queryIndex: (index, partitionKey, sortKeyPrefix) =>
-      queryAll(index, { partition: `${index}PK`, sort: `${index}SK` }, partitionKey, sortKeyPrefix),
+      queryPartition(index, { partition: `${index}PK`, sort: `${index}SK` }, partitionKey, sortKeyPrefix),
     put: async (item) => {
       await client.send(new PutCommand({ TableName: tableName, Item: item }));
     },
@@ -105,14 +94,7 @@ export function dynamoAccountTable(client: DynamoDBDocumentClient, tableName: st
 }
 
 /** Undefined when the profile does not exist: an update must not create one. */
-async function unlessMissing<T>(write: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await write();
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return undefined;
-    throw error;
-  }
-}
+const unlessMissing = unlessConditionFails;
 
 export function dynamoProfileUpdates(client: DynamoDBDocumentClient, tableName: string): ProfileUpdates {
   return {

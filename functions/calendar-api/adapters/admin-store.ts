@@ -1,5 +1,4 @@
 /** The admin use cases' table access on AWS: GSI2 listings, LOGIN records, locks and the disabled mark. */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -8,6 +7,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { adminGrantStands, configuredAdmins } from '../../shared/admin/grants';
+import { conditionHeld, unlessConditionFails } from '../../shared/conditional-write';
+import { queryAll } from '../../shared/table-query';
 import { profileKey, type TableItem } from '../account';
 import type { AdminStore } from '../admin';
 
@@ -21,14 +22,6 @@ const sessionKey = (email: string) => ({ PK: `EMAIL#${email}`, SK: 'OTP' });
 function listingStartKey(listingKey: string) {
   const userId = listingKey.slice(listingKey.lastIndexOf('#') + 1);
   return { ...profileKey(userId), GSI2PK: USERS_LISTING, GSI2SK: listingKey };
-}
-
-async function ignoringMissing(write: () => Promise<unknown>): Promise<void> {
-  try {
-    await write();
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
 }
 
 export function dynamoAdminStore(
@@ -56,24 +49,13 @@ export function dynamoAdminStore(
         ...(typeof last === 'string' ? { lastListingKey: last } : {}),
       };
     },
-    currentLocks: async (nowIso) => {
-      const items: TableItem[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'GSI2',
-            KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK > :now',
-            ExpressionAttributeValues: { ':pk': LOCKOUTS_LISTING, ':now': nowIso },
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        items.push(...((page.Items ?? []) as TableItem[]));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return items;
-    },
+    currentLocks: (nowIso) =>
+      queryAll<TableItem>(client, {
+        TableName: tableName,
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK > :now',
+        ExpressionAttributeValues: { ':pk': LOCKOUTS_LISTING, ':now': nowIso },
+      }),
     recentLogins: async (userId, limit) => {
       const page = await client.send(
         new QueryCommand({
@@ -122,7 +104,8 @@ export function dynamoAdminStore(
       );
     },
     unlockAddress: async (email) => {
-      await ignoringMissing(() =>
+      // No session item: nothing to unlock there.
+      await conditionHeld(() =>
         client.send(
           new UpdateCommand({
             TableName: tableName,
@@ -135,8 +118,8 @@ export function dynamoAdminStore(
       await client.send(new DeleteCommand({ TableName: tableName, Key: lockKey(email) }));
     },
     markDisabled: async (userId, mark) => {
-      try {
-        const { Attributes } = await client.send(
+      const updated = await unlessConditionFails(() =>
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: profileKey(userId),
@@ -154,12 +137,9 @@ export function dynamoAdminStore(
               : { UpdateExpression: 'REMOVE disabled, disabledAt, disabledBy, disabledReason' }),
             ReturnValues: 'ALL_NEW',
           }),
-        );
-        return Attributes as TableItem;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return undefined;
-        throw error;
-      }
+        ),
+      );
+      return updated?.Attributes as TableItem | undefined;
     },
   };
 }

@@ -1,7 +1,7 @@
 /** The REST API's ports on AWS: the shared SDK clients, the table, the bus and the reminders schedule group. */
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { required } from '../../auth-shared/environment';
-import { dynamoDb, eventBridge } from '../../shared/clients';
+
+import { dynamoDb, eventBridge, scheduler } from '../../shared/clients';
+import { required } from '../../shared/config';
 import { ulid } from '../../shared/ulid';
 import type { AccountPorts } from '../account';
 import type { AdminPorts } from '../admin';
@@ -33,7 +33,7 @@ export function awsPorts(): ApiPorts {
     ...awsAccountPorts({
       client: dynamoDb,
       eventBridge,
-      scheduler: new SchedulerClient({}),
+      scheduler,
       tableName,
       busName,
       scheduleGroupName: required('SCHEDULE_GROUP_NAME'),

@@ -2,14 +2,7 @@
  * Calendar events in the table (docs/data-model.md, "Calendar events"): the item under the person's
  * partition, written whole under a condition on its version; the by-date listing from GSI3, two key ranges.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type CalendarEvent,
   calendarPartition,
@@ -17,41 +10,22 @@ import {
   oneOffKeyRange,
   seriesKeyRange,
 } from '../../shared/calendar/model';
+import { conditionHeld } from '../../shared/conditional-write';
+import { queryAll } from '../../shared/table-query';
 import type { EventStore } from '../events';
-
-/** False when the write's condition failed; other errors propagate. */
-async function conditional(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write;
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-}
 
 export function dynamoEventStore(client: DynamoDBDocumentClient, tableName: string): EventStore {
   const inRange = async (userId: string, range: { low: string; high: string }): Promise<CalendarEvent[]> => {
-    const found: CalendarEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: 'GSI3',
-          KeyConditionExpression: 'GSI3PK = :calendar AND GSI3SK BETWEEN :low AND :high',
-          ExpressionAttributeValues: {
-            ':calendar': calendarPartition(userId),
-            ':low': range.low,
-            ':high': range.high,
-          },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      found.push(...((page.Items ?? []) as CalendarEvent[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    return queryAll<CalendarEvent>(client, {
+      TableName: tableName,
+      IndexName: 'GSI3',
+      KeyConditionExpression: 'GSI3PK = :calendar AND GSI3SK BETWEEN :low AND :high',
+      ExpressionAttributeValues: {
+        ':calendar': calendarPartition(userId),
+        ':low': range.low,
+        ':high': range.high,
+      },
+    });
   };
 
   return {
@@ -62,7 +36,7 @@ export function dynamoEventStore(client: DynamoDBDocumentClient, tableName: stri
       return Item as CalendarEvent | undefined;
     },
     create: (event) =>
-      conditional(
+      conditionHeld(() =>
         client.send(
           new PutCommand({
             TableName: tableName,
@@ -72,7 +46,7 @@ export function dynamoEventStore(client: DynamoDBDocumentClient, tableName: stri
         ),
       ),
     replace: (event, expectedVersion) =>
-      conditional(
+      conditionHeld(() =>
         client.send(
           new PutCommand({
             TableName: tableName,
@@ -83,7 +57,7 @@ export function dynamoEventStore(client: DynamoDBDocumentClient, tableName: stri
         ),
       ),
     remove: (userId, eventId, expectedVersion) =>
-      conditional(
+      conditionHeld(() =>
         client.send(
           new DeleteCommand({
             TableName: tableName,

@@ -2,8 +2,9 @@
  * The reminders as the REST API reads them: the item by id, and a person's pending ones from GSI1, which
  * holds exactly the pending reminders in due order (docs/data-model.md, pattern 6).
  */
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type Reminder, reminderKey, userRemindersPartition } from '../../shared/reminders/model';
+import { countAll, queryAll } from '../../shared/table-query';
 import type { ReminderStore } from '../reminders';
 
 /** The index key of the item whose GSI1SK is `<nextDueAt>#<reminderId>`, to start a page after it. */
@@ -30,40 +31,15 @@ export function dynamoReminderStore(client: DynamoDBDocumentClient, tableName: s
 
     pending: async (userId, limit, afterKey) => {
       // One more than asked for: whether it exists says if a next page does.
-      const items: Reminder[] = [];
-      let startKey: Record<string, unknown> | undefined =
-        afterKey === undefined ? undefined : startKeyAfter(userId, afterKey);
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            ...queryPending(userId),
-            Limit: limit + 1 - items.length,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        items.push(...((page.Items ?? []) as Reminder[]));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey && items.length <= limit);
+      const items = await queryAll<Reminder>(client, queryPending(userId), {
+        startKey: afterKey === undefined ? undefined : startKeyAfter(userId, afterKey),
+        atMost: limit + 1,
+      });
       const shown = items.slice(0, limit);
       const lastKey = items.length > limit ? shown.at(-1)?.GSI1SK : undefined;
       return lastKey === undefined ? { items: shown } : { items: shown, lastKey };
     },
 
-    countPending: async (userId) => {
-      let count = 0;
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            ...queryPending(userId),
-            Select: 'COUNT',
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        count += page.Count ?? 0;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return count;
-    },
+    countPending: (userId) => countAll(client, queryPending(userId)),
   };
 }

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type Environment, optional } from '../config';
 import { problem } from '../http/answers';
 
 /**
@@ -17,8 +18,10 @@ export const ADMIN_GRANTS_LISTING = 'ADMINS';
  * The admins named by the deployment (CDK context `admins`), which the functions get as ADMIN_EMAILS:
  * comma-separated, lower-cased by the config reader.
  */
-export function configuredAdmins(environment: NodeJS.ProcessEnv = process.env): readonly string[] {
-  return (environment.ADMIN_EMAILS ?? '').split(',').filter((email) => email !== '');
+export function configuredAdmins(environment: Environment = process.env): readonly string[] {
+  return optional('ADMIN_EMAILS', '', environment)
+    .split(',')
+    .filter((email) => email !== '');
 }
 
 /**

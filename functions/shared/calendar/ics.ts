@@ -4,6 +4,7 @@
  * across daylight saving in the subscriber's calendar too; every TZID used comes with a VTIMEZONE built from
  * Temporal's transition data, as RFC 5545 requires. Output is deterministic (events by start, then id).
  */
+import { leadTimeParts } from '../reminders/lead-time';
 import { nextOccurrence, untilEndOf } from '../reminders/recurrence';
 import { Temporal } from '../reminders/temporal';
 import type { CalendarEvent } from './model';
@@ -26,7 +27,6 @@ const RULE_CHECK_YEARS = 8;
 /** The model's series key for a series that never ends (model.ts OPEN_END). */
 const OPEN_END = '9999-12-31T23:59:59.999Z';
 const UNTIL_VALUE = /^(\d{4})(\d{2})(\d{2})(T\d{6}Z)?$/;
-const LEAD_TIME = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/;
 const WEEKDAY_CODES = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
 const NS_PER_SECOND = 1_000_000_000n;
 
@@ -145,14 +145,9 @@ function untilIso(until: string): string {
  * as P1W2D becomes days; a zero lead time is PT0S (a signed zero is legal but some clients stumble on it).
  */
 function triggerOf(offset: string): string | undefined {
-  const match = LEAD_TIME.exec(offset);
-  if (!match || offset === 'P' || offset.endsWith('T')) return undefined;
-  const [weeks, days, hours, minutes] = match.slice(1).map((part) => Number(part ?? 0)) as [
-    number,
-    number,
-    number,
-    number,
-  ];
+  const lead = leadTimeParts(offset);
+  if (!lead) return undefined;
+  const { weeks, days, hours, minutes } = lead;
   if (weeks + days + hours + minutes === 0) return 'PT0S';
   if (days + hours + minutes === 0) return `-P${weeks}W`;
   const allDays = weeks * 7 + days;

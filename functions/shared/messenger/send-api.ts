@@ -81,29 +81,31 @@ export function createSendApi(options: SendApiOptions): SendApi {
   } = options;
   const endpoint = `${baseUrl.replace(/\/$/, '')}/me/messages`;
 
+  /** One POST: the message id, or the Graph error (status 0 when the request did not get an answer). */
+  const postOnce = async (body: Record<string, unknown>): Promise<GraphErrorDetails | string> => {
+    const token = await pageAccessToken();
+    let response: Response;
+    try {
+      response = await fetchFn(`${endpoint}?access_token=${encodeURIComponent(token)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    } catch (error) {
+      return networkErrorOf(error as Error);
+    }
+    const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    if (response.ok && typeof answer.message_id === 'string') return answer.message_id;
+    return graphErrorOf(response.status, answer);
+  };
+
   const post = async (body: Record<string, unknown>): Promise<GraphErrorDetails | string> => {
     let last: GraphErrorDetails = { status: 0, message: 'not attempted' };
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (attempt > 1) await sleep(backoffDelayMs(attempt, baseDelayMs, random));
-      const token = await pageAccessToken();
-      let response: Response;
-      try {
-        response = await fetchFn(`${endpoint}?access_token=${encodeURIComponent(token)}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-      } catch (error) {
-        const cause = (error as Error).cause;
-        last = {
-          status: 0,
-          message: `network error: ${(error as Error).message}${cause instanceof Error ? ` (${cause.message})` : ''}`,
-        };
-        continue;
-      }
-      const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-      if (response.ok && typeof answer.message_id === 'string') return answer.message_id;
-      last = graphErrorOf(response.status, answer);
+      const result = await postOnce(body);
+      if (typeof result === 'string') return result;
+      last = result;
       if (!isRetryable(last)) return last;
     }
     return last;
@@ -113,23 +115,7 @@ export function createSendApi(options: SendApiOptions): SendApi {
     let delivery = allowedDelivery(message, now());
     if (!delivery) return { status: 'outside-window' };
     for (;;) {
-      const result = await post({
-        recipient: { id: message.psid },
-        ...delivery,
-        ...(message.notificationType ? { notification_type: message.notificationType } : {}),
-        message: {
-          text: message.text,
-          ...(message.quickReplies && message.quickReplies.length > 0
-            ? {
-                quick_replies: message.quickReplies.map((reply) => ({
-                  content_type: 'text',
-                  title: reply.title,
-                  payload: reply.payload,
-                })),
-              }
-            : {}),
-        },
-      });
+      const result = await post(requestBody(message, delivery));
       if (typeof result === 'string') {
         return { status: 'sent', messageId: result, messagingType: delivery.messaging_type };
       }
@@ -138,6 +124,35 @@ export function createSendApi(options: SendApiOptions): SendApi {
       if (delivery.messaging_type === 'MESSAGE_TAG' || !message.tag) return { status: 'outside-window' };
       delivery = { messaging_type: 'MESSAGE_TAG', tag: message.tag };
     }
+  };
+}
+
+/** The Send API body of the message, sent as `delivery` allows. */
+function requestBody(message: OutgoingMessage, delivery: Delivery): Record<string, unknown> {
+  return {
+    recipient: { id: message.psid },
+    ...delivery,
+    ...(message.notificationType ? { notification_type: message.notificationType } : {}),
+    message: {
+      text: message.text,
+      ...(message.quickReplies && message.quickReplies.length > 0
+        ? {
+            quick_replies: message.quickReplies.map((reply) => ({
+              content_type: 'text',
+              title: reply.title,
+              payload: reply.payload,
+            })),
+          }
+        : {}),
+    },
+  };
+}
+
+function networkErrorOf(error: Error): GraphErrorDetails {
+  const { cause } = error;
+  return {
+    status: 0,
+    message: `network error: ${error.message}${cause instanceof Error ? ` (${cause.message})` : ''}`,
   };
 }
 

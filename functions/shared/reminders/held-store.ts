@@ -3,8 +3,9 @@
  * was open, read by the conversation on the person's next message and by the late-reminder digest. Taking
  * one is a conditional delete, so whichever reader takes it first is the only one that shows it.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionHeld } from '../conditional-write';
 import type { Reminder } from './model';
 
 export interface HeldOccurrence {
@@ -55,21 +56,16 @@ export function dynamoHeldStore(client: DynamoDBDocumentClient, tableName: strin
         occurrence: String(item.occurrence),
       }));
     },
-    take: async (userId, held) => {
-      try {
-        await client.send(
+    take: (userId, held) =>
+      conditionHeld(() =>
+        client.send(
           new DeleteCommand({
             TableName: tableName,
             Key: { PK: partition(userId), SK: held.sortKey },
             ConditionExpression: 'attribute_exists(PK)',
           }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
-    },
+        ),
+      ),
   };
 }
 

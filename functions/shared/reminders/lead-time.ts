@@ -29,15 +29,13 @@ const MINUTES_PER_DAY = 24 * 60;
 /** Reads a LeadTime; undefined (no lead time) is lead time zero. The problem is a sentence fragment. */
 export function parseLeadTime(text: string | undefined): LeadTimeParse {
   if (text === undefined) return { ok: true, lead: NO_LEAD };
-  const match = LEAD_TIME.exec(text);
-  if (!match || text === 'P' || text.endsWith('T')) {
+  const lead = leadTimeParts(text);
+  if (!lead) {
     return {
       ok: false,
       problem: `“${text}” is not a lead time (write it like PT15M, PT1H30M, P1D or P1W)`,
     };
   }
-  const [, weeks = '0', days = '0', hours = '0', minutes = '0'] = match;
-  const lead = { weeks: Number(weeks), days: Number(days), hours: Number(hours), minutes: Number(minutes) };
   // Days counted as 24 hours: the limit is about how far ahead, not about DST.
   if (nominalMinutes(lead) > MAX_LEAD_DAYS * MINUTES_PER_DAY) {
     return {
@@ -46,6 +44,14 @@ export function parseLeadTime(text: string | undefined): LeadTimeParse {
     };
   }
   return { ok: true, lead };
+}
+
+/** The parts of a duration written as a LeadTime, whatever its length; undefined when it is not one. */
+export function leadTimeParts(text: string): LeadTime | undefined {
+  const match = LEAD_TIME.exec(text);
+  if (!match || text === 'P' || text.endsWith('T')) return undefined;
+  const [, weeks = '0', days = '0', hours = '0', minutes = '0'] = match;
+  return { weeks: Number(weeks), days: Number(days), hours: Number(hours), minutes: Number(minutes) };
 }
 
 /** The lead time of a stored reminder (validated when it was created); throws a RangeError if it is not one. */

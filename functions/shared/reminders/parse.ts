@@ -261,62 +261,99 @@ function read(text: string, now: Temporal.ZonedDateTime): Reading {
   return { rest, when: repeat ? repeating(repeat, found, until, now) : once(found, phrase, now) };
 }
 
-function takeRepeat(take: (pattern: RegExp) => RegExpExecArray | null): Repeat | string | undefined {
-  let repeat: Repeat | undefined;
-  if (take(/\b(?:(?:every|each|on)\s+(?:weekday|workday|working day|business day)s?|on\s+weekdays)\b/i)) {
-    repeat = { freq: 'WEEKLY', interval: 1, byDay: WEEKDAY_CODES.slice(0, 5) };
+/** Takes the first match of `pattern` out of the text being read. */
+type Take = (pattern: RegExp) => RegExpExecArray | null;
+/** One way of saying a repeat: the repeat, a refusal's problem, or undefined when the text does not say it. */
+type RepeatReader = (take: Take) => Repeat | string | undefined;
+
+/** The repeat the text states, if any; a string is the problem with it. The first reader to match wins. */
+function takeRepeat(take: Take): Repeat | string | undefined {
+  const repeat = firstRepeat(take);
+  if (typeof repeat !== 'object') return repeat;
+  const complete = repeat.freq === 'MONTHLY' ? withMonthDay(repeat, take) : repeat;
+  if (complete.byMonthDay !== undefined && (complete.byMonthDay < 1 || complete.byMonthDay > 31)) {
+    return `A month has no ${ordinal(complete.byMonthDay)} day.`;
   }
-  const nthDay = repeat
-    ? null
-    : take(
-        new RegExp(
-          `\\b(?:on\\s+)?(?:every|each|the)\\s+(first|second|third|fourth|last|[1-4](?:st|nd|rd|th))\\s+(${DAY_NAME})\\s+of\\s+(?:every|each|the)\\s+month\\b`,
-          'i',
-        ),
-      );
-  if (nthDay) {
-    const position = (nthDay[1] ?? '').toLowerCase();
-    const code = `${position === 'last' ? -1 : (ORDINALS.indexOf(position) % 4) + 1}${(nthDay[2] ?? '').slice(0, 2).toUpperCase()}`;
-    repeat = { freq: 'MONTHLY', interval: 1, byDay: [code] };
-  }
-  const monthDay = repeat
-    ? null
-    : take(
-        new RegExp(
-          `\\b(?:on\\s+)?the\\s+${DAY_OF_MONTH}(?:\\s+day)?\\s+of\\s+(?:every|each|the)\\s+month\\b`,
-          'i',
-        ),
-      );
-  if (monthDay) repeat = { freq: 'MONTHLY', interval: 1, byDay: [], byMonthDay: Number(monthDay[1]) };
-  const days = repeat
-    ? null
-    : take(new RegExp(`\\b(?:every|each)\\s+(${DAY_NAME}(?:\\s*(?:,|and|&)\\s*${DAY_NAME})*)\\b`, 'i'));
-  if (days) {
-    const byDay = [...new Set((days[1] ?? '').toLowerCase().match(new RegExp(DAY_NAME, 'g')) ?? [])].map(
-      (name) => name.slice(0, 2).toUpperCase(),
-    );
-    repeat = { freq: 'WEEKLY', interval: 1, byDay: WEEKDAY_CODES.filter((code) => byDay.includes(code)) };
-  }
-  const every = repeat
-    ? null
-    : take(/\b(?:every|each)\s+(?:(other|\d{1,3})\s+)?(day|week|fortnight|month|year)s?\b/i);
-  const adverb = repeat || every ? null : take(/\b(daily|weekly|fortnightly|monthly|yearly|annually)\b/i);
-  const unit = (every?.[2] ?? adverb?.[1] ?? '').toLowerCase();
-  if (unit !== '') {
-    const count = every?.[1]?.toLowerCase() === 'other' ? 2 : Number(every?.[1] ?? 1);
-    if (count < 1) return 'Repeat at least every 1 day, week, month or year.';
-    const freq = REPEAT_UNITS[unit] ?? 'YEARLY';
-    repeat = { freq, interval: unit.startsWith('fortnight') ? count * 2 : count, byDay: [] };
-  }
-  if (repeat?.freq === 'MONTHLY' && repeat.byMonthDay === undefined) {
-    const onDay = take(/\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b/i);
-    if (onDay) repeat = { ...repeat, byMonthDay: Number(onDay[1]) };
-  }
-  if (repeat?.byMonthDay !== undefined && (repeat.byMonthDay < 1 || repeat.byMonthDay > 31)) {
-    return `A month has no ${ordinal(repeat.byMonthDay)} day.`;
-  }
-  return repeat;
+  return complete;
 }
+
+function firstRepeat(take: Take): Repeat | string | undefined {
+  for (const read of REPEAT_READERS) {
+    const repeat = read(take);
+    if (repeat !== undefined) return repeat;
+  }
+  return undefined;
+}
+
+/** "every month on the 15th": a monthly repeat without its day may name it separately. */
+function withMonthDay(repeat: Repeat, take: Take): Repeat {
+  if (repeat.byMonthDay !== undefined) return repeat;
+  const onDay = take(/\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b/i);
+  return onDay ? { ...repeat, byMonthDay: Number(onDay[1]) } : repeat;
+}
+
+/** "every weekday", "on weekdays". */
+const weekdaysRepeat: RepeatReader = (take) =>
+  take(/\b(?:(?:every|each|on)\s+(?:weekday|workday|working day|business day)s?|on\s+weekdays)\b/i)
+    ? { freq: 'WEEKLY', interval: 1, byDay: WEEKDAY_CODES.slice(0, 5) }
+    : undefined;
+
+/** "every second tuesday of the month". */
+const nthWeekdayRepeat: RepeatReader = (take) => {
+  const nthDay = take(
+    new RegExp(
+      `\\b(?:on\\s+)?(?:every|each|the)\\s+(first|second|third|fourth|last|[1-4](?:st|nd|rd|th))\\s+(${DAY_NAME})\\s+of\\s+(?:every|each|the)\\s+month\\b`,
+      'i',
+    ),
+  );
+  if (!nthDay) return undefined;
+  const position = (nthDay[1] ?? '').toLowerCase();
+  const code = `${position === 'last' ? -1 : (ORDINALS.indexOf(position) % 4) + 1}${(nthDay[2] ?? '').slice(0, 2).toUpperCase()}`;
+  return { freq: 'MONTHLY', interval: 1, byDay: [code] };
+};
+
+/** "on the 1st of every month". */
+const monthDayRepeat: RepeatReader = (take) => {
+  const monthDay = take(
+    new RegExp(
+      `\\b(?:on\\s+)?the\\s+${DAY_OF_MONTH}(?:\\s+day)?\\s+of\\s+(?:every|each|the)\\s+month\\b`,
+      'i',
+    ),
+  );
+  return monthDay ? { freq: 'MONTHLY', interval: 1, byDay: [], byMonthDay: Number(monthDay[1]) } : undefined;
+};
+
+/** "every monday and thursday". */
+const namedDaysRepeat: RepeatReader = (take) => {
+  const days = take(
+    new RegExp(`\\b(?:every|each)\\s+(${DAY_NAME}(?:\\s*(?:,|and|&)\\s*${DAY_NAME})*)\\b`, 'i'),
+  );
+  if (!days) return undefined;
+  const byDay = [...new Set((days[1] ?? '').toLowerCase().match(new RegExp(DAY_NAME, 'g')) ?? [])].map(
+    (name) => name.slice(0, 2).toUpperCase(),
+  );
+  return { freq: 'WEEKLY', interval: 1, byDay: WEEKDAY_CODES.filter((code) => byDay.includes(code)) };
+};
+
+/** "every 2 weeks", "every other day", "monthly". */
+const unitRepeat: RepeatReader = (take) => {
+  const every = take(/\b(?:every|each)\s+(?:(other|\d{1,3})\s+)?(day|week|fortnight|month|year)s?\b/i);
+  const adverb = every ? null : take(/\b(daily|weekly|fortnightly|monthly|yearly|annually)\b/i);
+  const unit = (every?.[2] ?? adverb?.[1] ?? '').toLowerCase();
+  if (unit === '') return undefined;
+  const count = every?.[1]?.toLowerCase() === 'other' ? 2 : Number(every?.[1] ?? 1);
+  if (count < 1) return 'Repeat at least every 1 day, week, month or year.';
+  const freq = REPEAT_UNITS[unit] ?? 'YEARLY';
+  return { freq, interval: unit.startsWith('fortnight') ? count * 2 : count, byDay: [] };
+};
+
+const REPEAT_READERS: readonly RepeatReader[] = [
+  weekdaysRepeat,
+  nthWeekdayRepeat,
+  monthDayRepeat,
+  namedDaysRepeat,
+  unitRepeat,
+];
 
 /** A one-off reminder: an instant from now ("in 20 minutes") or a wall time in the zone. */
 function once(found: ParsedResult, phrase: string, now: Temporal.ZonedDateTime): Due | Refusal {
@@ -459,50 +496,78 @@ function invalidClock(text: string): Refusal | undefined {
   return undefined;
 }
 
+/** The ways a date is written, with the capture group of each part. */
+const WRITTEN_DATES = [
+  {
+    pattern: new RegExp(`\\b${DAY_OF_MONTH}\\s+(?:of\\s+)?${MONTH}(?:\\s+(\\d{4}))?\\b`, 'gi'),
+    day: 1,
+    month: 2,
+    year: 3,
+  },
+  {
+    pattern: new RegExp(`\\b${MONTH}\\s+${DAY_OF_MONTH}\\b(?:,?\\s+(\\d{4}))?`, 'gi'),
+    day: 2,
+    month: 1,
+    year: 3,
+  },
+  { pattern: /\b(\d{4})-(\d{2})-(\d{2})\b/g, day: 3, month: 2, year: 1 },
+] as const;
+
+/** A date as written: its text, its parts, and the year (the next such day's, when none is stated). */
+interface WrittenDate {
+  readonly text: string;
+  readonly day: number;
+  readonly month: number;
+  readonly year: number;
+  readonly yearStated: boolean;
+}
+
 /** "31 February", "29 Feb 2027", "2026-02-30": chrono passes over them; say so, and offer the days around. */
 function invalidDate(text: string, now: Temporal.ZonedDateTime): Refusal | undefined {
-  const patterns = [
-    {
-      pattern: new RegExp(`\\b${DAY_OF_MONTH}\\s+(?:of\\s+)?${MONTH}(?:\\s+(\\d{4}))?\\b`, 'gi'),
-      day: 1,
-      month: 2,
-      year: 3,
-    },
-    {
-      pattern: new RegExp(`\\b${MONTH}\\s+${DAY_OF_MONTH}\\b(?:,?\\s+(\\d{4}))?`, 'gi'),
-      day: 2,
-      month: 1,
-      year: 3,
-    },
-    { pattern: /\b(\d{4})-(\d{2})-(\d{2})\b/g, day: 3, month: 2, year: 1 },
-  ];
-  const matches = patterns.flatMap(({ pattern, ...groups }) =>
-    [...text.matchAll(pattern)].map((match) => ({ match, groups })),
-  );
-  for (const { match, groups } of matches) {
-    const day = Number(match[groups.day]);
-    const monthText = (match[groups.month] ?? '').toLowerCase();
-    const month = /^\d+$/.test(monthText)
-      ? Number(monthText)
-      : MONTHS.findIndex((name) => name.startsWith(monthText.slice(0, 3))) + 1;
-    const stated = match[groups.year] === undefined ? undefined : Number(match[groups.year]);
-    const today = now.toPlainDate();
-    const year = stated ?? (month * 100 + day >= today.month * 100 + today.day ? today.year : today.year + 1);
-    if (month < 1 || month > 12) return refusal(`${match[0].trim()} is not a date: a year has 12 months.`);
-    const first = Temporal.PlainDate.from({ year, month, day: 1 });
-    if (day >= 1 && day <= first.daysInMonth) continue;
-    const leap = month === 2 && day === 29 ? ` (${year} is not a leap year)` : '';
-    const named = `${day} ${capitalized(MONTHS[month - 1] ?? '')}${stated !== undefined || leap ? ` ${year}` : ''}`;
-    const last = first.with({ day: first.daysInMonth });
-    const next = first.add({ months: 1 });
-    const written = (date: Temporal.PlainDate) =>
-      `${describeDate(date)}${stated !== undefined ? ` ${date.year}` : ''}`;
-    return refusal(`${named} does not exist${leap}.`, [
-      { title: describeDate(last), from: match[0].trim(), to: written(last) },
-      { title: describeDate(next), from: match[0].trim(), to: written(next) },
-    ]);
+  for (const { pattern, ...groups } of WRITTEN_DATES) {
+    for (const match of text.matchAll(pattern)) {
+      const refused = dateRefusal(writtenDate(match, groups, now));
+      if (refused) return refused;
+    }
   }
   return undefined;
+}
+
+function writtenDate(
+  match: RegExpExecArray,
+  groups: { readonly day: number; readonly month: number; readonly year: number },
+  now: Temporal.ZonedDateTime,
+): WrittenDate {
+  const day = Number(match[groups.day]);
+  const monthText = (match[groups.month] ?? '').toLowerCase();
+  const month = /^\d+$/.test(monthText)
+    ? Number(monthText)
+    : MONTHS.findIndex((name) => name.startsWith(monthText.slice(0, 3))) + 1;
+  const stated = match[groups.year];
+  const today = now.toPlainDate();
+  const year =
+    stated === undefined
+      ? month * 100 + day >= today.month * 100 + today.day
+        ? today.year
+        : today.year + 1
+      : Number(stated);
+  return { text: match[0].trim(), day, month, year, yearStated: stated !== undefined };
+}
+
+/** Undefined when the date exists. */
+function dateRefusal({ text, day, month, year, yearStated }: WrittenDate): Refusal | undefined {
+  if (month < 1 || month > 12) return refusal(`${text} is not a date: a year has 12 months.`);
+  const first = Temporal.PlainDate.from({ year, month, day: 1 });
+  if (day >= 1 && day <= first.daysInMonth) return undefined;
+  const leap = month === 2 && day === 29 ? ` (${year} is not a leap year)` : '';
+  const named = `${day} ${capitalized(MONTHS[month - 1] ?? '')}${yearStated || leap ? ` ${year}` : ''}`;
+  const last = first.with({ day: first.daysInMonth });
+  const next = first.add({ months: 1 });
+  const written = (date: Temporal.PlainDate) => `${describeDate(date)}${yearStated ? ` ${date.year}` : ''}`;
+  return refusal(`${named} does not exist${leap}.`, [
+    { title: describeDate(last), from: text, to: written(last) },
+    { title: describeDate(next), from: text, to: written(next) },
+  ]);
 }
 
 /** Minutes in "20 minutes", "2 hours and 30 minutes", "half an hour"; undefined when none is stated. */

@@ -132,24 +132,37 @@ function seriesOf(rrule: string, startLocal: string, timeZone: string): RRuleTem
 export function describeRecurrence(rrule: string, timeZone = 'UTC'): string {
   const rule = readRule(rrule);
   if (typeof rule === 'string') return rrule;
+  return `${cadenceOf(rule)}${calendarDaysOf(rule)}${endOf(rule, timeZone)}`;
+}
+
+/** "every weekday", "every Monday and Friday", "every 2 weeks on Monday". */
+function cadenceOf(rule: Rule): string {
+  const days = listOf(rule.byDay.map(weekdayName));
+  const daily = rule.freq === 'WEEKLY' || rule.freq === 'DAILY';
+  if (rule.interval === 1 && daily && rule.byDay.join(',') === WEEKDAYS_MO_FR) return 'every weekday';
+  if (rule.interval === 1 && rule.freq === 'WEEKLY' && rule.byDay.length > 0) return `every ${days}`;
   const unit = FREQUENCIES[rule.freq];
-  const days = rule.byDay.join(',');
-  let text =
-    rule.interval === 1 && (rule.freq === 'WEEKLY' || rule.freq === 'DAILY') && days === WEEKDAYS_MO_FR
-      ? 'every weekday'
-      : rule.interval === 1 && rule.freq === 'WEEKLY' && rule.byDay.length > 0
-        ? `every ${listOf(rule.byDay.map(weekdayName))}`
-        : `every ${rule.interval === 1 ? unit : `${rule.interval} ${unit}s`}${rule.byDay.length > 0 ? ` on ${listOf(rule.byDay.map(weekdayName))}` : ''}`;
+  const every = rule.interval === 1 ? unit : `${rule.interval} ${unit}s`;
+  return `every ${every}${rule.byDay.length > 0 ? ` on ${days}` : ''}`;
+}
+
+/** " on 3 March", " on the 1st and 15th of June", " in March". */
+function calendarDaysOf(rule: Rule): string {
   const months = listOf(rule.byMonth.map((month) => MONTH_NAMES[month - 1] ?? ''));
   const [onlyDay] = rule.byMonthDay;
   if (onlyDay !== undefined && onlyDay > 0 && rule.byMonthDay.length === 1 && rule.byMonth.length === 1) {
-    text += ` on ${onlyDay} ${months}`;
-  } else if (rule.byMonthDay.length > 0) {
-    const dayText = listOf(rule.byMonthDay.map(monthDayName));
-    text += rule.byMonth.length > 0 ? ` on ${dayText} of ${months}` : ` on ${dayText}`;
-  } else if (rule.byMonth.length > 0) {
-    text += ` in ${months}`;
+    return ` on ${onlyDay} ${months}`;
   }
+  if (rule.byMonthDay.length > 0) {
+    const dayText = listOf(rule.byMonthDay.map(monthDayName));
+    return rule.byMonth.length > 0 ? ` on ${dayText} of ${months}` : ` on ${dayText}`;
+  }
+  return rule.byMonth.length > 0 ? ` in ${months}` : '';
+}
+
+/** " until 1 Mar 2027" (the UNTIL day as it is in `timeZone`), ", 5 times". */
+function endOf(rule: Rule, timeZone: string): string {
+  let text = '';
   if (rule.until) {
     const until = untilInstant(rule.until, timeZone).toZonedDateTimeISO(timeZone);
     text += ` until ${describeDate(until)} ${until.year}`;
@@ -164,7 +177,21 @@ export function untilEndOf(date: string, timeZone: string): string {
   return end.toString({ smallestUnit: 'second' }).replace(/[-:]/g, '');
 }
 
+/** The rule, or what is wrong with it (the first problem, in the order the checks below are listed). */
 function readRule(rrule: string): Rule | string {
+  const parts = ruleParts(rrule);
+  if (typeof parts === 'string') return parts;
+  for (const check of RULE_CHECKS) {
+    const problem = check(parts);
+    if (problem !== undefined) return problem;
+  }
+  return ruleOf(parts);
+}
+
+/** The NAME=VALUE parts of the rule, each named once. */
+type RuleParts = ReadonlyMap<string, string>;
+
+function ruleParts(rrule: string): RuleParts | string {
   const parts = new Map<string, string>();
   for (const part of rrule.split(';')) {
     const [name = '', value, extra] = part.split('=');
@@ -172,53 +199,91 @@ function readRule(rrule: string): Rule | string {
     if (parts.has(name)) return `${name} is given twice`;
     parts.set(name, value);
   }
-  const [first] = parts.keys();
-  if (first !== 'FREQ') return 'it must start with FREQ';
-  const freq = parts.get('FREQ') ?? '';
-  if (!(freq in FREQUENCIES)) return `FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY, not ${freq}`;
-  for (const name of parts.keys()) {
-    if (!['FREQ', 'INTERVAL', 'BYDAY', 'BYMONTHDAY', 'BYMONTH', 'UNTIL', 'COUNT'].includes(name)) {
-      return `${name} is not supported (use INTERVAL, BYDAY, BYMONTHDAY, BYMONTH, UNTIL or COUNT)`;
+  return parts;
+}
+
+const SUPPORTED_PARTS = ['FREQ', 'INTERVAL', 'BYDAY', 'BYMONTHDAY', 'BYMONTH', 'UNTIL', 'COUNT'];
+const freqOf = (parts: RuleParts): string => parts.get('FREQ') ?? '';
+const monthlyOrYearly = (parts: RuleParts): boolean =>
+  freqOf(parts) === 'MONTHLY' || freqOf(parts) === 'YEARLY';
+
+/** One check of the rule's parts: what is wrong, or undefined. */
+type RuleCheck = (parts: RuleParts) => string | undefined;
+
+const RULE_CHECKS: readonly RuleCheck[] = [
+  (parts) => ([...parts.keys()][0] === 'FREQ' ? undefined : 'it must start with FREQ'),
+  (parts) =>
+    freqOf(parts) in FREQUENCIES
+      ? undefined
+      : `FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY, not ${freqOf(parts)}`,
+  (parts) => {
+    const unsupported = [...parts.keys()].find((name) => !SUPPORTED_PARTS.includes(name));
+    return unsupported === undefined
+      ? undefined
+      : `${unsupported} is not supported (use INTERVAL, BYDAY, BYMONTHDAY, BYMONTH, UNTIL or COUNT)`;
+  },
+  (parts) => {
+    const interval = parts.get('INTERVAL') ?? '1';
+    return WHOLE.test(interval)
+      ? undefined
+      : `INTERVAL must be a whole number from 1 to 9999, not ${interval}`;
+  },
+  (parts) => {
+    const count = parts.get('COUNT');
+    return count === undefined || WHOLE.test(count)
+      ? undefined
+      : `COUNT must be a whole number from 1 to 9999, not ${count}`;
+  },
+  (parts) => (parts.has('UNTIL') && parts.has('COUNT') ? 'UNTIL and COUNT cannot both be given' : undefined),
+  (parts) => {
+    const until = parts.get('UNTIL');
+    return until === undefined || isUntil(until)
+      ? undefined
+      : `UNTIL must be a date (20270301) or a UTC time (20270301T225959Z), not ${until}`;
+  },
+  (parts) => {
+    for (const item of parts.get('BYDAY')?.split(',') ?? []) {
+      const match = BYDAY_ITEM.exec(item);
+      if (!match) return `BYDAY takes weekdays MO to SU (optionally numbered, e.g. 1MO or -1FR), not ${item}`;
+      if (match[1] && !monthlyOrYearly(parts))
+        return `a numbered BYDAY (${item}) needs FREQ=MONTHLY or YEARLY`;
     }
-  }
-  const interval = parts.get('INTERVAL') ?? '1';
-  if (!WHOLE.test(interval)) return `INTERVAL must be a whole number from 1 to 9999, not ${interval}`;
-  const count = parts.get('COUNT');
-  if (count !== undefined && !WHOLE.test(count))
-    return `COUNT must be a whole number from 1 to 9999, not ${count}`;
+    return undefined;
+  },
+  (parts) =>
+    numbers(parts.get('BYMONTHDAY')).some((day) => !Number.isInteger(day) || day === 0 || Math.abs(day) > 31)
+      ? `BYMONTHDAY takes days 1 to 31 or -1 to -31, not ${parts.get('BYMONTHDAY')}`
+      : undefined,
+  (parts) =>
+    numbers(parts.get('BYMONTHDAY')).length > 0 && !monthlyOrYearly(parts)
+      ? 'BYMONTHDAY needs FREQ=MONTHLY or YEARLY'
+      : undefined,
+  (parts) =>
+    numbers(parts.get('BYMONTH')).some((month) => !Number.isInteger(month) || month < 1 || month > 12)
+      ? `BYMONTH takes months 1 to 12, not ${parts.get('BYMONTH')}`
+      : undefined,
+  (parts) => {
+    const byMonthDay = numbers(parts.get('BYMONTHDAY'));
+    const byMonth = numbers(parts.get('BYMONTH'));
+    const longest = Math.max(
+      ...(byMonth.length > 0 ? byMonth : [1]).map((month) => DAYS_IN_MONTH[month - 1] ?? 31),
+    );
+    return byMonthDay.length > 0 && byMonthDay.every((day) => Math.abs(day) > longest)
+      ? `it never happens: no month of BYMONTH=${parts.get('BYMONTH')} has day ${parts.get('BYMONTHDAY')}`
+      : undefined;
+  },
+];
+
+/** The rule of parts that passed every check. */
+function ruleOf(parts: RuleParts): Rule {
   const until = parts.get('UNTIL');
-  if (until !== undefined && count !== undefined) return 'UNTIL and COUNT cannot both be given';
-  if (until !== undefined && !isUntil(until))
-    return `UNTIL must be a date (20270301) or a UTC time (20270301T225959Z), not ${until}`;
-  const byDay = parts.get('BYDAY')?.split(',') ?? [];
-  for (const item of byDay) {
-    const match = BYDAY_ITEM.exec(item);
-    if (!match) return `BYDAY takes weekdays MO to SU (optionally numbered, e.g. 1MO or -1FR), not ${item}`;
-    if (match[1] && freq !== 'MONTHLY' && freq !== 'YEARLY')
-      return `a numbered BYDAY (${item}) needs FREQ=MONTHLY or YEARLY`;
-  }
-  const byMonthDay = numbers(parts.get('BYMONTHDAY'));
-  if (byMonthDay.some((day) => !Number.isInteger(day) || day === 0 || Math.abs(day) > 31)) {
-    return `BYMONTHDAY takes days 1 to 31 or -1 to -31, not ${parts.get('BYMONTHDAY')}`;
-  }
-  if (byMonthDay.length > 0 && (freq === 'DAILY' || freq === 'WEEKLY'))
-    return `BYMONTHDAY needs FREQ=MONTHLY or YEARLY`;
-  const byMonth = numbers(parts.get('BYMONTH'));
-  if (byMonth.some((month) => !Number.isInteger(month) || month < 1 || month > 12)) {
-    return `BYMONTH takes months 1 to 12, not ${parts.get('BYMONTH')}`;
-  }
-  const longest = Math.max(
-    ...(byMonth.length > 0 ? byMonth : [1]).map((month) => DAYS_IN_MONTH[month - 1] ?? 31),
-  );
-  if (byMonthDay.length > 0 && byMonthDay.every((day) => Math.abs(day) > longest)) {
-    return `it never happens: no month of BYMONTH=${parts.get('BYMONTH')} has day ${parts.get('BYMONTHDAY')}`;
-  }
+  const count = parts.get('COUNT');
   return {
-    freq: freq as Frequency,
-    interval: Number(interval),
-    byDay,
-    byMonthDay,
-    byMonth,
+    freq: freqOf(parts) as Frequency,
+    interval: Number(parts.get('INTERVAL') ?? '1'),
+    byDay: parts.get('BYDAY')?.split(',') ?? [],
+    byMonthDay: numbers(parts.get('BYMONTHDAY')),
+    byMonth: numbers(parts.get('BYMONTH')),
     ...(until ? { until } : {}),
     ...(count ? { count: Number(count) } : {}),
   };

@@ -4,10 +4,9 @@
  * edges: a wall time in a spring-forward gap moves forward by the gap, an ambiguous fall-back time takes the
  * earlier instant (Temporal's 'compatible' disambiguation).
  */
+import { PATTERNS } from '../../../events-schema/generated/patterns';
 import { Temporal } from './temporal';
 
-/** The TimeZone pattern of events-schema/definitions.json. */
-const SCHEMA_TIME_ZONE = /^(UTC|[A-Z][A-Za-z_]+(\/[A-Za-z0-9_+-]+){1,2})$/;
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -27,7 +26,7 @@ export interface ResolvedWallTime {
 export function canonicalTimeZone(name: string): string | undefined {
   try {
     const id = new Temporal.ZonedDateTime(0n, name.trim()).timeZoneId;
-    return SCHEMA_TIME_ZONE.test(id) ? id : undefined;
+    return PATTERNS.TimeZone.test(id) ? id : undefined;
   } catch {
     return undefined;
   }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { PATTERNS } from '../../../events-schema/generated/patterns';
 import { ulid } from '../../../functions/shared/ulid';
 
-/** The UserId pattern of events-schema/definitions.json. */
-const USER_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const USER_ID = PATTERNS.UserId;
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 const timeOf = (id: string): number =>

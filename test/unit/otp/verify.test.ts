@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { hmacCode } from '../../../functions/auth-shared/otp-crypto';
-import type { OtpSession, SessionStore } from '../../../functions/auth-shared/otp-session';
 import { verifyCode } from '../../../functions/otp-verify/verify';
+import { hmacCode } from '../../../functions/shared/auth/otp-crypto';
+import type { OtpSession, SessionStore } from '../../../functions/shared/auth/otp-session';
 
 const KEY = 'key';
 const NOW = 1_000_000;

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { issueToken, verifyToken } from '../../../functions/auth-shared/jwt';
-import { generateCode, hmacCode, sameHmac } from '../../../functions/auth-shared/otp-crypto';
-import { codeEmail } from '../../../functions/otp-issue/issue';
+import { codeEmail } from '../../../../functions/otp-issue/issue';
+import { issueToken, verifyToken } from '../../../../functions/shared/auth/jwt';
+import { generateCode, hmacCode, sameHmac } from '../../../../functions/shared/auth/otp-crypto';
 
 const KEY = 'k'.repeat(64);
 const NOW = Date.parse('2026-11-22T09:00:00.000Z');

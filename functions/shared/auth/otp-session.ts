@@ -4,8 +4,8 @@
  * single-item conditional write: the code is replaced only by the session that owns the item, consumed once,
  * and wrong attempts are counted by compare-and-set on the attempt counter.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionHeld } from '../conditional-write';
 
 export type SessionState = 'waiting' | 'verified' | 'expired' | 'locked';
 
@@ -72,16 +72,6 @@ export interface SessionStore {
   readOutcome(email: string, id: string): Promise<Outcome | undefined>;
 }
 
-async function conditional(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-}
-
 export function dynamoSessionStore(client: DynamoDBDocumentClient, tableName: string): SessionStore {
   const sameSession = 'sessionId = :session AND #state = :waiting';
   return {
@@ -92,7 +82,7 @@ export function dynamoSessionStore(client: DynamoDBDocumentClient, tableName: st
       return sessionOf(Item);
     },
     storeCode: (email, sessionId, codeHmac) =>
-      conditional(() =>
+      conditionHeld(() =>
         client.send(
           new UpdateCommand({
             TableName: tableName,
@@ -105,7 +95,7 @@ export function dynamoSessionStore(client: DynamoDBDocumentClient, tableName: st
         ),
       ),
     consumeCode: (session) =>
-      conditional(() =>
+      conditionHeld(() =>
         client.send(
           new UpdateCommand({
             TableName: tableName,
@@ -124,7 +114,7 @@ export function dynamoSessionStore(client: DynamoDBDocumentClient, tableName: st
         ),
       ),
     countWrongAttempt: (session, lockedUntil) =>
-      conditional(() =>
+      conditionHeld(() =>
         client.send(
           new UpdateCommand({
             TableName: tableName,

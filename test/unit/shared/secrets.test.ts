@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cachedSecretReader } from '../../../functions/shared/messenger/secrets';
+import { cachedSecretReader } from '../../../functions/shared/secrets';
 
 describe('cachedSecretReader', () => {
   it('reads each secret once per cache lifetime, and again after it', async () => {

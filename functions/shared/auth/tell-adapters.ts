@@ -1,18 +1,15 @@
 /** The production ports of `tell`: outcome items in the table, Messenger messages through the Send API. */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { dynamoDb, eventBridge } from '../shared/clients';
-import { publishEvents } from '../shared/events/publish';
-import { logger } from '../shared/logger';
-import { recordingSends } from '../shared/messenger/recorded-sends';
-import { cachedSecretReader } from '../shared/messenger/secrets';
-import { createSendApi } from '../shared/messenger/send-api';
-import { required } from './environment';
+import { dynamoDb, eventBridge, readSecret } from '../clients';
+import { required } from '../config';
+import { publishEvents } from '../events/publish';
+import { logger } from '../logger';
+import { recordingSends } from '../messenger/recorded-sends';
+import { createSendApi } from '../messenger/send-api';
 import { dynamoSessionStore } from './otp-session';
 import type { TellPorts } from './tell';
 
 export function awsTellPorts(): TellPorts {
   const store = dynamoSessionStore(dynamoDb, required('TABLE_NAME'));
-  const readSecret = cachedSecretReader(new SecretsManagerClient({}));
   const pageTokenId = required('PAGE_TOKEN_ID');
   const busName = required('EVENT_BUS_NAME');
   const send = recordingSends(

@@ -1,7 +1,8 @@
 /**
- * "Do it once" for Messenger functions: Powertools idempotency with its DynamoDB persistence layer on the
- * single table (docs/data-model.md, patterns 9 and 10). Each function keeps its records in its own partition
- * `IDEMPOTENCY#<function>`, expiring after 36 hours: Meta redelivers for up to 36 hours.
+ * "Do it once" for the functions that get repeats (Messenger deliveries, REST calls with an Idempotency-Key):
+ * Powertools idempotency with its DynamoDB persistence layer on the single table (docs/data-model.md,
+ * patterns 9 and 10). Each function keeps its records in its own partition `IDEMPOTENCY#<function>`,
+ * expiring after 36 hours unless it says otherwise: Meta redelivers for up to 36 hours.
  */
 
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
