@@ -22,6 +22,10 @@ export interface AuroraConfig {
   readonly reminderDigestAfterMinutes: number;
   /** How long five wrong codes lock an address's sign-in (minutes). */
   readonly otpLockMinutes: number;
+  /** One code per address per this many seconds: a request inside it is told how long to wait. */
+  readonly otpThrottleSeconds: number;
+  /** How long a code, and the session waiting for it, stays valid (minutes). */
+  readonly otpSessionMinutes: number;
   /** Athena cancels an analytics query that would scan more than this many megabytes (at least 10). */
   readonly analyticsScanLimitMegabytes: number;
   /**
@@ -99,6 +103,15 @@ export function readConfig(scope: Construct): AuroraConfig {
       'otpLockMinutes',
       setting('otpLockMinutes', 'AURORA_OTP_LOCK_MINUTES', '15'),
     ),
+    otpThrottleSeconds: positiveInteger(
+      'otpThrottleSeconds',
+      setting('otpThrottleSeconds', 'AURORA_OTP_THROTTLE_SECONDS', '11'),
+      'seconds',
+    ),
+    otpSessionMinutes: positiveInteger(
+      'otpSessionMinutes',
+      setting('otpSessionMinutes', 'AURORA_OTP_SESSION_MINUTES', '15'),
+    ),
     analyticsScanLimitMegabytes: scanLimitMegabytes(
       setting('analyticsScanLimitMegabytes', 'AURORA_ANALYTICS_SCAN_LIMIT_MB', '1024'),
     ),
@@ -115,10 +128,12 @@ export function readConfig(scope: Construct): AuroraConfig {
 /** The local web app (`npm start`) and Vite's dev server, on both loopback names. */
 export const DEFAULT_WEB_ORIGINS = ['http://127.0.0.1:5173', 'http://localhost:5173'];
 
-function positiveInteger(key: string, value: string): number {
+/** A whole number of minutes (at most a day) or of seconds (at most an hour). */
+function positiveInteger(key: string, value: string, unit: 'minutes' | 'seconds' = 'minutes'): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > 1440) {
-    throw new Error(`${key} must be a whole number of minutes from 1 to 1440, got ${value}`);
+  const most = unit === 'minutes' ? 1440 : 3600;
+  if (!Number.isInteger(number) || number < 1 || number > most) {
+    throw new Error(`${key} must be a whole number of ${unit} from 1 to ${most}, got ${value}`);
   }
   return number;
 }

@@ -4,8 +4,6 @@
  * (planning in the person's zone; talking to the person), and the Scheduler role. Each role is granted
  * exactly what its code calls.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CfnParameter, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -15,10 +13,11 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
-import { AuroraFunction, REPOSITORY_ROOT } from '../constructs/aurora-function';
+import { AuroraFunction } from '../constructs/aurora-function';
 import { allow } from '../constructs/grants';
 import { nagPart } from '../constructs/nag';
 import { sesSendingResources } from '../constructs/ses-sending';
+import { workflowDefinition } from '../constructs/workflow-definition';
 import { deadLetterQueue, type StatefulStack } from './stateful-stack';
 
 export interface RemindersStackProps extends StackProps {
@@ -124,9 +123,7 @@ export class RemindersStack extends Stack {
       const stateMachine = new sfn.StateMachine(this, name, {
         stateMachineName: `aurora-${config.stage}-reminder-${file}`,
         stateMachineType: sfn.StateMachineType.STANDARD,
-        definitionBody: sfn.DefinitionBody.fromString(
-          readFileSync(join(REPOSITORY_ROOT, 'workflows', `reminder-${file}.asl.json`), 'utf8'),
-        ),
+        definitionBody: workflowDefinition(`reminder-${file}`),
         definitionSubstitutions: {
           TableName: stateful.table.tableName,
           EventBusName: stateful.bus.eventBusName,

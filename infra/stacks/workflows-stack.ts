@@ -3,8 +3,6 @@
  * functions it calls, the rule OtpRequested → StartExecution, and the rule OtpCodeSubmitted → the function
  * that resumes a waiting session with SendTaskSuccess. Every role is granted exactly what its code calls.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CfnParameter, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -15,9 +13,10 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
-import { AuroraFunction, REPOSITORY_ROOT } from '../constructs/aurora-function';
+import { AuroraFunction } from '../constructs/aurora-function';
 import { allow } from '../constructs/grants';
 import { sesSendingResources } from '../constructs/ses-sending';
+import { workflowDefinition } from '../constructs/workflow-definition';
 import { deadLetterQueue, type StatefulStack } from './stateful-stack';
 
 export interface WorkflowsStackProps extends StackProps {
@@ -144,9 +143,7 @@ export class WorkflowsStack extends Stack {
     this.otpSession = new sfn.StateMachine(this, 'OtpSession', {
       stateMachineName: `aurora-${config.stage}-otp-session`,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromString(
-        readFileSync(join(REPOSITORY_ROOT, 'workflows', 'otp-session.asl.json'), 'utf8'),
-      ),
+      definitionBody: workflowDefinition('otp-session'),
       definitionSubstitutions: {
         TableName: stateful.table.tableName,
         EventBusName: stateful.bus.eventBusName,
@@ -154,6 +151,9 @@ export class WorkflowsStack extends Stack {
         VerifyFunctionArn: verify.function.functionArn,
         LinkFunctionArn: link.function.functionArn,
         NotifyFunctionArn: notify.function.functionArn,
+        // Numbers, substituted as text inside JSONata expressions.
+        OtpThrottleMs: String(config.otpThrottleSeconds * 1000),
+        OtpSessionMs: String(config.otpSessionMinutes * 60_000),
       },
       role: this.otpSessionRole,
       // Execution data stays out of the logs: the history has it for operators with access to it.

@@ -6,6 +6,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadEventCatalogue } from '../../events-schema/catalogue';
 import { buildApp } from '../../infra/build-app';
+import { LAMBDA_TRANSIENT_RETRY } from '../../infra/constructs/workflow-definition';
 import { SECRET_KEYS } from '../../infra/stacks/stateful-stack';
 
 // Bundling is skipped here (the e2e tests run real bundles); everything else is synthesized as deployed.
@@ -195,5 +196,48 @@ describe('observability stack', () => {
       { MetricName: 'ApproximateNumberOfMessagesVisible' },
       queues,
     );
+  });
+});
+
+type AslState = {
+  Type?: string;
+  Resource?: string;
+  Retry?: Array<{ ErrorEquals: string[] }>;
+  Branches?: Array<{ States: Record<string, AslState> }>;
+  ItemProcessor?: { States: Record<string, AslState> };
+};
+
+/** Every state of a definition with its name, those inside Parallel branches and Map processors included. */
+const statesOf = (states: Record<string, AslState>): Array<[string, AslState]> =>
+  Object.entries(states).flatMap(([name, state]) => [
+    [name, state] as [string, AslState],
+    ...[...(state.Branches ?? []), ...(state.ItemProcessor ? [state.ItemProcessor] : [])].flatMap((machine) =>
+      statesOf(machine.States),
+    ),
+  ]);
+
+describe('state machines', () => {
+  const lambdaTasks = () =>
+    Object.values(templates).flatMap((stack) =>
+      Object.values(stack.findResources('AWS::StepFunctions::StateMachine')).flatMap((machine) => {
+        const definition = JSON.parse(machine.Properties.DefinitionString as string) as {
+          States: Record<string, AslState>;
+        };
+        return statesOf(definition.States).filter(
+          ([, state]) =>
+            state.Type === 'Task' && state.Resource?.startsWith('arn:aws:states:::lambda:invoke'),
+        );
+      }),
+    );
+
+  it('retry transient Lambda errors on every Lambda invoke task by the one shared policy', () => {
+    const tasks = lambdaTasks();
+    expect(tasks.length).toBeGreaterThanOrEqual(15);
+    const own = tasks.filter(
+      ([, state]) => JSON.stringify(state.Retry) !== JSON.stringify(LAMBDA_TRANSIENT_RETRY),
+    );
+    // Only these state a policy of their own, and each retries any error (so the transient ones too).
+    expect(own.map(([name]) => name).sort()).toEqual(['Deliver', 'SendDigest', 'TellOnMessenger']);
+    for (const [, state] of own) expect(state.Retry?.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
   });
 });

@@ -4,8 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Match } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../../infra/config';
+import { stateMachineDefinition } from '../../infra/local/provisioners';
+import { StatefulStack } from '../../infra/stacks/stateful-stack';
+import { WorkflowsStack } from '../../infra/stacks/workflows-stack';
 import {
   FUNCTION_BASELINE,
   STATE_MACHINE_BASELINE,
@@ -23,6 +28,14 @@ beforeAll(() => {
   app = synthesizeApp();
   outdir = app.outdir;
 }, 180_000);
+
+/** The workflows stack alone (with the stateful one it needs), synthesized with these context settings. */
+function workflowsTemplate(context: Record<string, string>): Template {
+  const scope = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const config = readConfig(scope);
+  const stateful = new StatefulStack(scope, 'Aurora-test-Stateful', { config });
+  return Template.fromStack(new WorkflowsStack(scope, 'Aurora-test-Workflows', { config, stateful }));
+}
 
 const withBaseline = (actions: string[]) => [...FUNCTION_BASELINE, ...actions].sort();
 
@@ -54,6 +67,25 @@ describe('OTP session infrastructure', () => {
       QueryLanguage: string;
     };
     expect(definition.QueryLanguage).toBe('JSONata');
+  });
+
+  it.each([
+    ['the defaults', {}, { throttleMs: 11_000, sessionMs: 900_000 }],
+    [
+      'configured values',
+      { otpThrottleSeconds: '30', otpSessionMinutes: '5' },
+      { throttleMs: 30_000, sessionMs: 300_000 },
+    ],
+  ])('throttles requests and ends sessions by the settings: %s', (_, context, { throttleMs, sessionMs }) => {
+    const workflows = Object.keys(context).length === 0 ? template('-Workflows') : workflowsTemplate(context);
+    const [machine] = Object.values(workflows.findResources('AWS::StepFunctions::StateMachine'));
+    const definition = stateMachineDefinition(machine?.Properties ?? {});
+    // Substituted as text inside JSONata expressions: still JSON, and the numbers are the settings'.
+    const states = (JSON.parse(definition) as { States: Record<string, unknown> }).States;
+    expect(JSON.stringify(states.Requested)).toContain(`EnteredTime) + ${sessionMs} %}`);
+    expect(JSON.stringify(states.ClaimSession)).toContain(`$requestedAt - ${throttleMs})`);
+    expect(JSON.stringify(states.ExplainRefusal)).toContain(`$lastSentAt + ${throttleMs} - $requestedAt`);
+    expect(definition).not.toMatch(/\$\{Otp/);
   });
 
   it('gives the state machine role exactly the calls of its tasks', () => {

@@ -1,24 +1,11 @@
 /**
- * Waiting in tests without fixed sleeps: poll with a deadline for what must happen, and watch a short window
- * for what must not.
+ * Waiting in tests without fixed sleeps: poll with a deadline for what must happen (`eventually`, shared with
+ * the CLIs in infra/local/shared/polling.ts), and watch a short window for what must not.
  */
 
-const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { eventually } from '../../infra/local/shared/polling';
 
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await tick(25);
-  }
-}
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls a synchronous `condition` until it holds, or fails after `timeoutMs`. */
 export async function until(condition: () => boolean, what = 'condition', timeoutMs = 5_000): Promise<void> {

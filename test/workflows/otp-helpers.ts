@@ -114,8 +114,11 @@ export function otpDriver(test: TestCloud) {
     /** Collects every aurora.auth event from now on, through a rule to an SQS queue. */
     watchAuthEvents: (): Promise<() => Promise<AuthEvent[]>> =>
       tapBus<AuthEvent>({ events, sqs }, BUS, 'aurora.auth'),
-    /** State names entered, in order, by the execution that started for `requestId`, and its status. */
-    async story(requestId: string): Promise<{ states: string[]; status: string }> {
+    /**
+     * State names entered, in order, by the execution that started for `requestId`, its status, and the
+     * errors its tasks failed with (each failed attempt, retried or not).
+     */
+    async story(requestId: string): Promise<{ states: string[]; status: string; taskErrors: string[] }> {
       const machine = test.cloud.deployment.resources.find(
         (resource) => resource.type === 'AWS::StepFunctions::StateMachine',
       );
@@ -132,6 +135,9 @@ export function otpDriver(test: TestCloud) {
           status: execution.status ?? '',
           states: history.flatMap((event) =>
             event.stateEnteredEventDetails?.name ? [event.stateEnteredEventDetails.name] : [],
+          ),
+          taskErrors: history.flatMap((event) =>
+            event.taskFailedEventDetails?.error ? [event.taskFailedEventDetails.error] : [],
           ),
         };
       }

@@ -3,7 +3,13 @@
  * path of issue 7, driven by events on the bus and the manual clock, observed through the SES inbox, the
  * table, the bus and the execution history.
  */
+import {
+  DeleteFunctionConcurrencyCommand,
+  LambdaClient,
+  PutFunctionConcurrencyCommand,
+} from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAMBDA_TRANSIENT_RETRY } from '../../infra/constructs/workflow-definition';
 import { startTestCloud, type TestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 import { otpDriver } from './otp-helpers';
@@ -22,6 +28,14 @@ afterAll(async () => {
 
 const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 const minutes = (count: number) => count * 60_000;
+/** The deployed name of the function whose logical id starts with `prefix`. */
+const functionName = (prefix: string): string => {
+  const found = test.cloud.deployment.resources.find(
+    (resource) => resource.type === 'AWS::Lambda::Function' && resource.logicalId.startsWith(prefix),
+  );
+  if (!found) throw new Error(`no function ${prefix}`);
+  return found.identity.ref;
+};
 
 describe('OTP session workflow', () => {
   it('emails a code and verifies it: the identity is linked and OtpVerified published', async () => {
@@ -194,4 +208,36 @@ describe('OTP session workflow', () => {
     });
     expect(lockouts).toHaveLength(1);
   }, 120_000);
+
+  it('retries a throttled Lambda call by the shared policy and the session still completes', async () => {
+    const email = 'hal@example.com';
+    const lambda = new LambdaClient(test.clientConfig);
+    const issue = functionName('OtpIssue');
+    // Reserved concurrency 0: every synchronous invocation of the issue function is throttled.
+    await lambda.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: issue, ReservedConcurrentExecutions: 0 }),
+    );
+    const requestId = await otp.request(email);
+    const transient = LAMBDA_TRANSIENT_RETRY.flatMap((retrier) => retrier.ErrorEquals);
+    const [throttled] = await eventually(async () => {
+      const story = await otp.story(requestId).catch(() => undefined);
+      return story?.taskErrors.length ? story.taskErrors : undefined;
+    });
+    expect(throttled).toBe('Lambda.TooManyRequestsException');
+    expect(transient).toContain(throttled);
+    await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: issue }));
+    // The shared policy's first retry waits 1 second, on the workflow's clock.
+    test.cloud.clock.advanceBy(1000);
+    expect(await otp.outcome(email, requestId)).toMatchObject({ outcome: 'sent' });
+    const submissionId = await otp.submit(email, await otp.codeFor(email));
+    expect(await otp.outcome(email, submissionId)).toMatchObject({ outcome: 'verified' });
+    const story = await eventually(async () => {
+      const found = await otp.story(requestId);
+      return found.status === 'SUCCEEDED' ? found : undefined;
+    });
+    // Retried inside the state: IssueCode is entered once.
+    expect(story.states.filter((state) => state === 'IssueCode')).toHaveLength(1);
+    expect(story.states.at(-1)).toBe('TellVerified');
+    lambda.destroy();
+  });
 });
