@@ -6,9 +6,10 @@
  * function making two AWS calls, no authorizer) measured in the same run, interleaved request by request so
  * that both see the same machine.
  */
-import { startTestCloud, type TestCloud } from '../test/support/local-cloud';
+import type { TestCloud } from '../test/support/local-cloud';
 import { signIn } from '../test/support/sign-in';
 import type { BenchRow } from './index';
+import { onRealClockCloud } from './support/real-clock-cloud';
 
 const EVENTS = 1_000;
 const SAMPLES = 300;
@@ -40,15 +41,7 @@ function eventBody(index: number): Record<string, unknown> {
   };
 }
 
-export async function run(): Promise<BenchRow[]> {
-  // A real clock: the stage's throttle refills on the local cloud's clock.
-  const test = await startTestCloud({ config: { clockMode: 'real' } });
-  try {
-    return await measure(test);
-  } finally {
-    await test.stop();
-  }
-}
+export const run = (): Promise<BenchRow[]> => onRealClockCloud(measure);
 
 async function measure(test: TestCloud): Promise<BenchRow[]> {
   const { apiUrl } = test.cloud;

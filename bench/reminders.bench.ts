@@ -39,8 +39,8 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import { paginateListSchedules, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -49,6 +49,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { executionHistory } from '../cli/ops/state-machines';
 import { ulid } from '../functions/shared/ulid';
 import { startTestCloud, type TestCloud } from '../test/support/local-cloud';
 import type { BenchRow } from './index';
@@ -267,14 +268,11 @@ class Harness {
 
   async countSchedules(): Promise<number> {
     let total = 0;
-    let token: string | undefined;
-    do {
-      const page = await this.scheduler.send(
-        new ListSchedulesCommand({ GroupName: SCHEDULE_GROUP, MaxResults: 100, NextToken: token }),
-      );
+    for await (const page of paginateListSchedules(
+      { client: this.scheduler, pageSize: 100 },
+      { GroupName: SCHEDULE_GROUP },
+    ))
       total += page.Schedules?.length ?? 0;
-      token = page.NextToken;
-    } while (token);
     return total;
   }
 
@@ -285,18 +283,7 @@ class Harness {
     const sample = executions.filter((_, index) => index % step === 0).slice(0, HISTORY_SAMPLE);
     let entered = 0;
     for (const execution of sample) {
-      let token: string | undefined;
-      do {
-        const page = await this.sfn.send(
-          new GetExecutionHistoryCommand({
-            executionArn: execution.executionArn,
-            maxResults: 1000,
-            nextToken: token,
-          }),
-        );
-        entered += (page.events ?? []).filter(isStateEntered).length;
-        token = page.nextToken;
-      } while (token);
+      entered += (await executionHistory(this.sfn, execution.executionArn)).filter(isStateEntered).length;
     }
     return { mean: entered / Math.max(1, sample.length), sampled: sample.length };
   }
@@ -443,6 +430,29 @@ function printFailures(harness: Harness, machineArn: string): void {
 const describeOutcomes = (tally: Map<string, number>) =>
   [...tally].map(([outcome, times]) => `${count(times)} ${outcome}`).join(', ');
 
+/** Exactly once: each title reached its person once, and nothing else was delivered. */
+function exactlyOnce(
+  requests: readonly Request[],
+  delivered: ReadonlyMap<string, readonly string[]>,
+): { deliveredOnce: number; extra: number; perPsidMatches: boolean } {
+  const expected = new Map<string, string[]>();
+  for (const request of requests) {
+    expected.set(request.person.psid, [...(expected.get(request.person.psid) ?? []), request.title]);
+  }
+  let deliveredOnce = 0;
+  let extra = 0;
+  let perPsidMatches = true;
+  for (const [psid, titles] of expected) {
+    const got = delivered.get(psid) ?? [];
+    const times = new Map<string, number>();
+    for (const title of got) times.set(title, (times.get(title) ?? 0) + 1);
+    deliveredOnce += titles.filter((title) => times.get(title) === 1).length;
+    extra += got.length - titles.filter((title) => times.has(title)).length;
+    if (got.length !== titles.length) perPsidMatches = false;
+  }
+  return { deliveredOnce, extra, perPsidMatches };
+}
+
 /** A generous deadline: the stall check is what ends a wait that is going nowhere. */
 const deadlineFor = (reminders: number) => 120_000 + reminders * 200;
 
@@ -525,23 +535,10 @@ async function endToEnd(): Promise<{ rows: BenchRow[]; schedulingRate: number }>
     );
     printFailures(harness, delivery);
 
-    // Exactly once: each title reached its person once, and nothing else was delivered.
-    const delivered = await harness.deliveredTitles(persons);
-    const expected = new Map<string, string[]>();
-    for (const request of requests) {
-      expected.set(request.person.psid, [...(expected.get(request.person.psid) ?? []), request.title]);
-    }
-    let deliveredOnce = 0;
-    let extra = 0;
-    let perPsidMatches = true;
-    for (const [psid, titles] of expected) {
-      const got = delivered.get(psid) ?? [];
-      const times = new Map<string, number>();
-      for (const title of got) times.set(title, (times.get(title) ?? 0) + 1);
-      for (const title of titles) if (times.get(title) === 1) deliveredOnce += 1;
-      extra += got.length - titles.filter((title) => times.has(title)).length;
-      if (got.length !== titles.length) perPsidMatches = false;
-    }
+    const { deliveredOnce, extra, perPsidMatches } = exactlyOnce(
+      requests,
+      await harness.deliveredTitles(persons),
+    );
 
     const lifecycleTransitions = await harness.transitionsPerExecution(lifecycle);
     const deliveryTransitions = await harness.transitionsPerExecution(delivery);

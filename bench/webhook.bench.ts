@@ -13,7 +13,7 @@
  * second: a burst of batched deliveries (10 items each), against PutEvents straight from the SDK to the same
  * local bus.
  */
-import { startTestCloud, type TestCloud } from '../test/support/local-cloud';
+import type { TestCloud } from '../test/support/local-cloud';
 import type { BenchRow } from './index';
 import {
   type ItemKind,
@@ -21,6 +21,7 @@ import {
   type LoadResult,
   startLoadGenerator,
 } from './support/load-generator';
+import { onRealClockCloud } from './support/real-clock-cloud';
 
 const RATE = 200;
 /**
@@ -62,15 +63,8 @@ function assertAllAnswered(label: string, result: LoadResult): void {
   }
 }
 
-export async function run(): Promise<BenchRow[]> {
-  // A real clock: the stage's throttle (200 rps, burst 400) refills on the local cloud's clock.
-  const test = await startTestCloud({ config: { clockMode: 'real' } });
-  try {
-    return await measure(test);
-  } finally {
-    await test.stop();
-  }
-}
+// A real clock: the stage's throttle (200 rps, burst 400) refills on it.
+export const run = (): Promise<BenchRow[]> => onRealClockCloud(measure);
 
 interface Window {
   readonly p50: number;

@@ -9,15 +9,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  GetExecutionHistoryCommand,
   type HistoryEvent,
-  ListExecutionsCommand,
-  ListStateMachinesCommand,
+  paginateListExecutions,
+  paginateListStateMachines,
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud';
 import { isolatedCloudConfig } from '../../infra/local/config';
 import type { JsonProtocolService, Operation } from '../../infra/local/edge/service';
+import { eventually } from '../../infra/local/shared/polling';
+import { executionHistory } from '../ops/state-machines';
 import type { FunctionFigures, Measurement, ScenarioFigures, WorkflowFigures } from './model';
 
 /** Where the manual clock starts: a fixed instant, so that two measurements see the same calendar. */
@@ -171,31 +172,9 @@ export function transitionsIn(events: readonly HistoryEvent[]): number {
   return entered + Math.max(0, scheduled - tasksEntered);
 }
 
-export async function executionHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(
-      new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }),
-    );
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
-}
-
-const tick = () => new Promise((resolve) => setTimeout(resolve, POLL_MS));
-
 /** Polls until `probe` answers, or throws after the scenario timeout. */
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + SCENARIO_TIMEOUT_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`cost measurement: timed out waiting for ${what}`);
-    await tick();
-  }
-}
+const waitFor = <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> =>
+  eventually(probe, SCENARIO_TIMEOUT_MS, `cost measurement: ${what}`, POLL_MS);
 
 interface ExecutionSeen {
   readonly stateMachine: string;
@@ -289,24 +268,19 @@ class MeasuredCloud {
 
   private async executionsByArn(): Promise<Map<string, { stateMachine: string; running: boolean }>> {
     if (this.stateMachineArns.length === 0) {
-      const { stateMachines = [] } = await this.sfn.send(new ListStateMachinesCommand({}));
-      this.stateMachineArns = stateMachines.map((machine) => machine.stateMachineArn ?? '');
+      for await (const page of paginateListStateMachines({ client: this.sfn }, {}))
+        for (const machine of page.stateMachines ?? [])
+          this.stateMachineArns.push(machine.stateMachineArn ?? '');
     }
     const found = new Map<string, { stateMachine: string; running: boolean }>();
     for (const stateMachineArn of this.stateMachineArns) {
-      let nextToken: string | undefined;
-      do {
-        const page = await this.sfn.send(
-          new ListExecutionsCommand({ stateMachineArn, nextToken, maxResults: 1000 }),
-        );
-        for (const execution of page.executions ?? []) {
-          found.set(execution.executionArn ?? '', {
-            stateMachine: stateMachineArn.split(':').at(-1) ?? stateMachineArn,
-            running: execution.status === 'RUNNING',
-          });
-        }
-        nextToken = page.nextToken;
-      } while (nextToken);
+      const stateMachine = stateMachineArn.split(':').at(-1) ?? stateMachineArn;
+      for await (const page of paginateListExecutions(
+        { client: this.sfn, pageSize: 1000 },
+        { stateMachineArn },
+      ))
+        for (const execution of page.executions ?? [])
+          found.set(execution.executionArn ?? '', { stateMachine, running: execution.status === 'RUNNING' });
     }
     return found;
   }

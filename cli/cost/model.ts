@@ -166,61 +166,98 @@ const FIREHOSE_RECORD_UNIT_BYTES = 5 * 1024;
 /** JQ time to extract the partition key of one small record (estimated). */
 const JQ_SECONDS_PER_RECORD = 0.001;
 
+/** The inventory as it is gathered, resource by resource. */
+interface InventoryDraft {
+  readonly functions: Record<string, { memoryMb: number; arm: boolean }>;
+  readonly stateMachines: Record<string, StateMachineInfo>;
+  readonly counts: Record<string, number>;
+  tablesWithPitr: number;
+  alarmMetrics: number;
+  readonly streams: Array<Omit<FirehoseStream, 'fedByRule'>>;
+  /** Logical ids an EventBridge rule targets. */
+  readonly ruleTargets: Set<string>;
+}
+
+type Properties = Record<string, unknown>;
+type ResourceReader = (draft: InventoryDraft, logicalId: string, properties: Properties) => void;
+
+const readFunction: ResourceReader = (draft, logicalId, properties) => {
+  const architectures = (properties.Architectures as string[] | undefined) ?? ['x86_64'];
+  draft.functions[logicalId] = {
+    memoryMb: Number(properties.MemorySize ?? 128),
+    arm: architectures.includes('arm64'),
+  };
+};
+
+const readStateMachine: ResourceReader = (draft, logicalId, properties) => {
+  const name = typeof properties.StateMachineName === 'string' ? properties.StateMachineName : logicalId;
+  draft.stateMachines[name] = {
+    logicalId,
+    type: properties.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
+    expressBlockers: expressBlockers(definitionText(properties.DefinitionString)),
+  };
+};
+
+const readTable: ResourceReader = (draft, _, properties) => {
+  if (hasPointInTimeRecovery(properties)) draft.tablesWithPitr++;
+};
+
+const readAlarm: ResourceReader = (draft, _, properties) => {
+  const metrics = properties.Metrics as Array<{ MetricStat?: unknown }> | undefined;
+  draft.alarmMetrics += metrics ? Math.max(1, metrics.filter((metric) => metric.MetricStat).length) : 1;
+};
+
+const readFirehoseStream: ResourceReader = (draft, logicalId, properties) => {
+  const destination = (properties.ExtendedS3DestinationConfiguration ?? {}) as Properties;
+  const text = JSON.stringify(destination);
+  const hints = destination.BufferingHints as { IntervalInSeconds?: number } | undefined;
+  draft.streams.push({
+    logicalId,
+    bufferSeconds: Number(hints?.IntervalInSeconds ?? 300),
+    dynamicPartitioning: /"DynamicPartitioningConfiguration":\{"Enabled":true/.test(text),
+    jq: text.includes('"JQ-'),
+  });
+};
+
+const readRule: ResourceReader = (draft, _, properties) => {
+  for (const target of (properties.Targets as Array<{ Arn?: unknown }> | undefined) ?? []) {
+    const attribute = (target.Arn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+    if (attribute) draft.ruleTargets.add(attribute[0]);
+  }
+};
+
+/** What each resource type adds to the inventory beyond its count. */
+const RESOURCE_READERS: Readonly<Record<string, ResourceReader>> = {
+  'AWS::Lambda::Function': readFunction,
+  'AWS::StepFunctions::StateMachine': readStateMachine,
+  'AWS::DynamoDB::GlobalTable': readTable,
+  'AWS::DynamoDB::Table': readTable,
+  'AWS::CloudWatch::Alarm': readAlarm,
+  'AWS::KinesisFirehose::DeliveryStream': readFirehoseStream,
+  'AWS::Events::Rule': readRule,
+};
+
 /** Resources of the templates, read for what they cost. */
 export function inventory(stacks: readonly StackTemplate[]): Inventory {
-  const functions: Record<string, { memoryMb: number; arm: boolean }> = {};
-  const stateMachines: Record<string, StateMachineInfo> = {};
-  const counts: Record<string, number> = {};
-  let tablesWithPitr = 0;
-  let alarmMetrics = 0;
-  const streams: Array<Omit<FirehoseStream, 'fedByRule'>> = [];
-  const ruleTargets = new Set<string>();
+  const draft: InventoryDraft = {
+    functions: {},
+    stateMachines: {},
+    counts: {},
+    tablesWithPitr: 0,
+    alarmMetrics: 0,
+    streams: [],
+    ruleTargets: new Set(),
+  };
   for (const { template } of stacks) {
     for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
-      counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
-      const properties = (resource.Properties ?? {}) as Record<string, unknown>;
-      if (resource.Type === 'AWS::Lambda::Function') {
-        const architectures = (properties.Architectures as string[] | undefined) ?? ['x86_64'];
-        functions[logicalId] = {
-          memoryMb: Number(properties.MemorySize ?? 128),
-          arm: architectures.includes('arm64'),
-        };
-      } else if (resource.Type === 'AWS::StepFunctions::StateMachine') {
-        const name =
-          typeof properties.StateMachineName === 'string' ? properties.StateMachineName : logicalId;
-        stateMachines[name] = {
-          logicalId,
-          type: properties.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
-          expressBlockers: expressBlockers(definitionText(properties.DefinitionString)),
-        };
-      } else if (resource.Type === 'AWS::DynamoDB::GlobalTable' || resource.Type === 'AWS::DynamoDB::Table') {
-        if (hasPointInTimeRecovery(properties)) tablesWithPitr++;
-      } else if (resource.Type === 'AWS::CloudWatch::Alarm') {
-        const metrics = properties.Metrics as Array<{ MetricStat?: unknown }> | undefined;
-        alarmMetrics += metrics ? Math.max(1, metrics.filter((metric) => metric.MetricStat).length) : 1;
-      } else if (resource.Type === 'AWS::KinesisFirehose::DeliveryStream') {
-        const destination = (properties.ExtendedS3DestinationConfiguration ?? {}) as Record<string, unknown>;
-        const text = JSON.stringify(destination);
-        streams.push({
-          logicalId,
-          bufferSeconds: Number(
-            (destination.BufferingHints as { IntervalInSeconds?: number } | undefined)?.IntervalInSeconds ??
-              300,
-          ),
-          dynamicPartitioning: /"DynamicPartitioningConfiguration":\{"Enabled":true/.test(text),
-          jq: text.includes('"JQ-'),
-        });
-      } else if (resource.Type === 'AWS::Events::Rule') {
-        for (const target of (properties.Targets as Array<{ Arn?: unknown }> | undefined) ?? []) {
-          const attribute = (target.Arn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
-          if (attribute) ruleTargets.add(attribute[0]);
-        }
-      }
+      draft.counts[resource.Type] = (draft.counts[resource.Type] ?? 0) + 1;
+      RESOURCE_READERS[resource.Type]?.(draft, logicalId, (resource.Properties ?? {}) as Properties);
     }
   }
-  const firehoseStreams = streams.map((stream) => ({
+  const { functions, stateMachines, counts, tablesWithPitr, alarmMetrics } = draft;
+  const firehoseStreams = draft.streams.map((stream) => ({
     ...stream,
-    fedByRule: ruleTargets.has(stream.logicalId),
+    fedByRule: draft.ruleTargets.has(stream.logicalId),
   }));
   return { functions, stateMachines, counts, tablesWithPitr, alarmMetrics, firehoseStreams };
 }
@@ -292,74 +329,92 @@ export function expressUsd(executions: number, durationMsEach: number): number {
   return requests * PRICES.sfnExpressRequest.usd + gbSeconds * PRICES.sfnExpressGbSecond.usd;
 }
 
-export function costReport(
-  inventoryOf: Inventory,
-  profile: UsageProfile,
-  measurement: Measurement,
-): CostReport {
-  const occurrences = monthlyOccurrences(profile);
-  const perMonth = (figure: (scenario: ScenarioFigures) => number) =>
-    monthly(measurement, occurrences, figure);
-  const lines: LineItem[] = [];
-  const add = (service: string, item: string, quantity: number, price: PriceName, fixed = false) => {
-    if (quantity > 0)
-      lines.push({ service, item, quantity, price, usd: quantity * PRICES[price].usd, fixed });
-  };
-  const count = (type: string) => inventoryOf.counts[type] ?? 0;
+/** What each part of the bill reads, and how it adds its lines. */
+interface Billing {
+  readonly inventory: Inventory;
+  readonly profile: UsageProfile;
+  readonly occurrences: Record<Scenario, number>;
+  /** A measured figure per month: summed over the scenarios, times how often each happens. */
+  perMonth(figure: (scenario: ScenarioFigures) => number): number;
+  /** Resources of a CloudFormation type. */
+  count(type: string): number;
+  /** A line, if its quantity is more than nothing. */
+  add(service: string, item: string, quantity: number, price: PriceName, fixed?: boolean): void;
+}
 
+function expressVerdict(blockers: readonly string[], expressCost: number, standardUsd: number) {
+  if (blockers.length > 0) return 'cannot be Express';
+  return expressCost < standardUsd ? 'cheaper as Express' : 'keep Standard';
+}
+
+/** One workflow's lines; for a Standard one, the advice on running it as Express. */
+function billWorkflow(billing: Billing, name: string): { transitions: number; advice?: ExpressAdvice } {
+  const executions = billing.perMonth((scenario) => scenario.workflows[name]?.executions ?? 0);
+  const transitions = billing.perMonth((scenario) => scenario.workflows[name]?.transitions ?? 0);
+  const durationMs = billing.perMonth((scenario) => scenario.workflows[name]?.durationMs ?? 0);
+  const machine = billing.inventory.stateMachines[name];
+  const durationEach = executions > 0 ? durationMs / executions : 0;
+  if (machine?.type === 'EXPRESS') {
+    const bill = expressBill(executions, durationEach);
+    billing.add('Step Functions', `${name} (Express) requests`, bill.requests, 'sfnExpressRequest');
+    billing.add('Step Functions', `${name} (Express) duration`, bill.gbSeconds, 'sfnExpressGbSecond');
+    return { transitions };
+  }
+  billing.add('Step Functions', `${name} (Standard) state transitions`, transitions, 'sfnStandardTransition');
+  const standardUsd = transitions * PRICES.sfnStandardTransition.usd;
+  const blockers = [...(machine?.expressBlockers ?? [])];
+  if (durationEach > EXPRESS_MAX_SECONDS * 1000)
+    blockers.push('measured executions last longer than 5 minutes');
+  const expressCost = expressUsd(executions, durationEach);
+  return {
+    transitions,
+    advice: {
+      workflow: name,
+      standardUsd,
+      expressUsd: expressCost,
+      blockers,
+      verdict: expressVerdict(blockers, expressCost, standardUsd),
+    },
+  };
+}
+
+function billWorkflows(
+  billing: Billing,
+  measurement: Measurement,
+): Pick<CostReport, 'express' | 'transitionsPerWorkflow'> {
   const workflowNames = new Set(
     Object.values(measurement.scenarios).flatMap((scenario) => Object.keys(scenario.workflows)),
   );
   const transitionsPerWorkflow: Record<string, number> = {};
   const express: ExpressAdvice[] = [];
   for (const name of [...workflowNames].sort()) {
-    const executions = perMonth((scenario) => scenario.workflows[name]?.executions ?? 0);
-    const transitions = perMonth((scenario) => scenario.workflows[name]?.transitions ?? 0);
-    const durationMs = perMonth((scenario) => scenario.workflows[name]?.durationMs ?? 0);
+    const { transitions, advice } = billWorkflow(billing, name);
     transitionsPerWorkflow[name] = transitions;
-    const machine = inventoryOf.stateMachines[name];
-    const durationEach = executions > 0 ? durationMs / executions : 0;
-    if (machine?.type === 'EXPRESS') {
-      const bill = expressBill(executions, durationEach);
-      add('Step Functions', `${name} (Express) requests`, bill.requests, 'sfnExpressRequest');
-      add('Step Functions', `${name} (Express) duration`, bill.gbSeconds, 'sfnExpressGbSecond');
-      continue;
-    }
-    add('Step Functions', `${name} (Standard) state transitions`, transitions, 'sfnStandardTransition');
-    const standardUsd = transitions * PRICES.sfnStandardTransition.usd;
-    const blockers = [...(machine?.expressBlockers ?? [])];
-    if (executions > 0 && durationMs / executions > EXPRESS_MAX_SECONDS * 1000)
-      blockers.push('measured executions last longer than 5 minutes');
-    express.push({
-      workflow: name,
-      standardUsd,
-      expressUsd: expressUsd(executions, durationEach),
-      blockers,
-      verdict:
-        blockers.length > 0
-          ? 'cannot be Express'
-          : expressUsd(executions, durationEach) < standardUsd
-            ? 'cheaper as Express'
-            : 'keep Standard',
-    });
+    if (advice) express.push(advice);
   }
+  return { express, transitionsPerWorkflow };
+}
 
+function billFunctions(billing: Billing, measurement: Measurement): void {
   const functionIds = new Set(
     Object.values(measurement.scenarios).flatMap((scenario) => Object.keys(scenario.functions)),
   );
   for (const id of [...functionIds].sort()) {
-    const configuration = inventoryOf.functions[id] ?? { memoryMb: 128, arm: false };
-    const invocations = perMonth((scenario) => scenario.functions[id]?.invocations ?? 0);
-    const billedSeconds = perMonth((scenario) => scenario.functions[id]?.billedMs ?? 0) / 1000;
-    add('Lambda', `${id} requests`, invocations, 'lambdaRequest');
-    add(
+    const configuration = billing.inventory.functions[id] ?? { memoryMb: 128, arm: false };
+    const invocations = billing.perMonth((scenario) => scenario.functions[id]?.invocations ?? 0);
+    const billedSeconds = billing.perMonth((scenario) => scenario.functions[id]?.billedMs ?? 0) / 1000;
+    billing.add('Lambda', `${id} requests`, invocations, 'lambdaRequest');
+    billing.add(
       'Lambda',
       `${id} compute (${configuration.memoryMb} MB, ${configuration.arm ? 'arm64' : 'x86_64'})`,
       billedSeconds * (configuration.memoryMb / 1024),
       configuration.arm ? 'lambdaArmGbSecond' : 'lambdaX86GbSecond',
     );
   }
+}
 
+/** EventBridge (events, archive) and Scheduler. */
+function billEvents({ add, count, perMonth }: Billing): void {
   const eventBytes = perMonth((scenario) => scenario.eventBytes);
   add(
     'EventBridge',
@@ -377,7 +432,9 @@ export function costReport(
     perMonth((scenario) => scenario.schedulerInvocations),
     'schedulerInvocation',
   );
+}
 
+function billTables({ add, count, perMonth, profile, inventory: found }: Billing): void {
   add(
     'DynamoDB',
     'on-demand read request units',
@@ -393,8 +450,11 @@ export function costReport(
   const tableGb = (profile.users * profile.storedKbPerUser * 1024) / GB;
   const tables = count('AWS::DynamoDB::GlobalTable') + count('AWS::DynamoDB::Table');
   if (tables > 0) add('DynamoDB', 'table storage', tableGb, 'dynamoStorage');
-  if (inventoryOf.tablesWithPitr > 0) add('DynamoDB', 'point-in-time recovery', tableGb, 'dynamoPitr');
+  if (found.tablesWithPitr > 0) add('DynamoDB', 'point-in-time recovery', tableGb, 'dynamoPitr');
+}
 
+/** SES, API Gateway, Secrets Manager, KMS and SQS: billed per call or per resource. */
+function billRequests({ add, count, perMonth }: Billing): void {
   add(
     'SES',
     'emails sent',
@@ -406,7 +466,6 @@ export function costReport(
     add('API Gateway', 'HTTP API requests', apiRequests, 'httpApiRequest');
   else if (count('AWS::ApiGateway::RestApi') > 0)
     add('API Gateway', 'REST API requests', apiRequests, 'restApiRequest');
-
   add('Secrets Manager', 'secrets stored', count('AWS::SecretsManager::Secret'), 'secret', true);
   add(
     'Secrets Manager',
@@ -421,11 +480,14 @@ export function costReport(
     perMonth((scenario) => scenario.sqsRequests),
     'sqsRequest',
   );
+}
 
+/** CloudWatch alarms and dashboards, logs, X-Ray. */
+function billMonitoring({ add, count, perMonth, inventory: found }: Billing): void {
   add(
     'CloudWatch',
     `standard alarms (${count('AWS::CloudWatch::Alarm')}): metrics alarmed`,
-    inventoryOf.alarmMetrics,
+    found.alarmMetrics,
     'alarmStandard',
     true,
   );
@@ -439,61 +501,91 @@ export function costReport(
     perMonth((scenario) => scenario.traces),
     'xrayTrace',
   );
+}
 
+/** One Firehose stream's lines; answers the gigabytes it lands in S3 for Athena to scan. */
+function billStream({ add, perMonth }: Billing, stream: FirehoseStream): number {
   const eventsPut = perMonth((scenario) => scenario.eventsPut);
+  const eventBytes = perMonth((scenario) => scenario.eventBytes);
+  const billedBytes = perMonth((scenario) => scenario.firehoseBilledBytes);
+  // Events reach a rule-fed stream inside AWS, not through a call the measurement sees: one record each.
+  const fromRule = stream.fedByRule ? 1 : 0;
+  const records = perMonth((scenario) => scenario.firehoseRecords) + fromRule * eventsPut;
+  const gb = (billedBytes + fromRule * eventsPut * FIREHOSE_RECORD_UNIT_BYTES) / GB;
+  add('Firehose', `${stream.logicalId}: data ingested (5 KB records)`, gb, 'firehoseIngestion');
+  const objects = Math.min(records, SECONDS_PER_MONTH / stream.bufferSeconds);
+  add(
+    'S3',
+    `${stream.logicalId}: objects written (one per ${stream.bufferSeconds} s buffer)`,
+    objects,
+    's3Put',
+  );
+  if (stream.dynamicPartitioning) {
+    add('Firehose', `${stream.logicalId}: dynamic partitioning`, gb, 'firehosePartitionedGb');
+    add('Firehose', `${stream.logicalId}: partitioned objects`, objects, 'firehosePartitionedObject');
+  }
+  if (stream.jq)
+    add(
+      'Firehose',
+      `${stream.logicalId}: JQ partition keys`,
+      (records * JQ_SECONDS_PER_RECORD) / 3600,
+      'firehoseJqHour',
+    );
   // What lands in S3 and Athena scans: the records' own bytes (before gzip, so an upper bound).
-  let analyticsGb = 0;
-  for (const stream of inventoryOf.firehoseStreams) {
-    // Events reach a rule-fed stream inside AWS, not through a call the measurement sees: one record each.
-    const records = perMonth((scenario) => scenario.firehoseRecords) + (stream.fedByRule ? eventsPut : 0);
-    const gb =
-      (perMonth((scenario) => scenario.firehoseBilledBytes) +
-        (stream.fedByRule ? eventsPut * FIREHOSE_RECORD_UNIT_BYTES : 0)) /
-      GB;
-    analyticsGb +=
-      (perMonth((scenario) => scenario.firehoseBilledBytes) + (stream.fedByRule ? eventBytes : 0)) / GB;
-    add('Firehose', `${stream.logicalId}: data ingested (5 KB records)`, gb, 'firehoseIngestion');
-    const objects = Math.min(records, SECONDS_PER_MONTH / stream.bufferSeconds);
-    add(
-      'S3',
-      `${stream.logicalId}: objects written (one per ${stream.bufferSeconds} s buffer)`,
-      objects,
-      's3Put',
-    );
-    if (stream.dynamicPartitioning) {
-      add('Firehose', `${stream.logicalId}: dynamic partitioning`, gb, 'firehosePartitionedGb');
-      add('Firehose', `${stream.logicalId}: partitioned objects`, objects, 'firehosePartitionedObject');
-    }
-    if (stream.jq)
-      add(
-        'Firehose',
-        `${stream.logicalId}: JQ partition keys`,
-        (records * JQ_SECONDS_PER_RECORD) / 3600,
-        'firehoseJqHour',
-      );
-  }
+  return (billedBytes + fromRule * eventBytes) / GB;
+}
+
+/** Firehose, the analytics bucket, Athena and the Data Catalog. */
+function billAnalytics(billing: Billing): void {
+  const { add, count, profile } = billing;
+  const analyticsGb = sum(billing.inventory.firehoseStreams.map((stream) => billStream(billing, stream)));
   if (count('AWS::S3::Bucket') > 0) add('S3', 'a month of analytics data stored', analyticsGb, 's3Storage');
-  if (count('AWS::Athena::WorkGroup') > 0 || count('AWS::Glue::Table') > 0) {
-    const scannedBytes = Math.max(ATHENA_MINIMUM_BYTES, analyticsGb * GB);
-    add(
-      'Athena',
-      'data scanned by admin queries',
-      (profile.analyticsQueries * scannedBytes) / GB / 1024,
-      'athenaScanned',
-    );
-    add(
-      'Glue',
-      'Data Catalog requests',
-      profile.analyticsQueries * GLUE_CALLS_PER_QUERY,
-      'glueCatalogRequest',
-    );
-  }
+  if (count('AWS::Athena::WorkGroup') === 0 && count('AWS::Glue::Table') === 0) return;
+  const scannedBytes = Math.max(ATHENA_MINIMUM_BYTES, analyticsGb * GB);
+  add(
+    'Athena',
+    'data scanned by admin queries',
+    (profile.analyticsQueries * scannedBytes) / GB / 1024,
+    'athenaScanned',
+  );
+  add('Glue', 'Data Catalog requests', profile.analyticsQueries * GLUE_CALLS_PER_QUERY, 'glueCatalogRequest');
+}
+
+/** Budgets, and CloudFront for the web app. */
+function billWeb({ add, count, occurrences, profile }: Billing): void {
   add('Budgets', 'budgets', count('AWS::Budgets::Budget'), 'budget', true);
-  if (count('AWS::CloudFront::Distribution') > 0) {
-    const webRequests = occurrences.login * profile.webRequestsPerLogin;
-    add('CloudFront', 'web app requests', webRequests, 'cloudFrontRequest');
-    add('CloudFront', 'web app data out', (webRequests * WEB_BYTES_PER_REQUEST) / GB, 'cloudFrontTransfer');
-  }
+  if (count('AWS::CloudFront::Distribution') === 0) return;
+  const webRequests = occurrences.login * profile.webRequestsPerLogin;
+  add('CloudFront', 'web app requests', webRequests, 'cloudFrontRequest');
+  add('CloudFront', 'web app data out', (webRequests * WEB_BYTES_PER_REQUEST) / GB, 'cloudFrontTransfer');
+}
+
+export function costReport(
+  inventoryOf: Inventory,
+  profile: UsageProfile,
+  measurement: Measurement,
+): CostReport {
+  const occurrences = monthlyOccurrences(profile);
+  const lines: LineItem[] = [];
+  const billing: Billing = {
+    inventory: inventoryOf,
+    profile,
+    occurrences,
+    perMonth: (figure) => monthly(measurement, occurrences, figure),
+    count: (type) => inventoryOf.counts[type] ?? 0,
+    add: (service, item, quantity, price, fixed = false) => {
+      if (quantity > 0)
+        lines.push({ service, item, quantity, price, usd: quantity * PRICES[price].usd, fixed });
+    },
+  };
+  const { express, transitionsPerWorkflow } = billWorkflows(billing, measurement);
+  billFunctions(billing, measurement);
+  billEvents(billing);
+  billTables(billing);
+  billRequests(billing);
+  billMonitoring(billing);
+  billAnalytics(billing);
+  billWeb(billing);
 
   const freeTiers = creditFreeTiers(lines);
   const grossUsd = sum(lines.map((line) => line.usd));

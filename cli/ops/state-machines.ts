@@ -1,4 +1,7 @@
-/** Step Functions queries the commands share: machines, executions in a window, histories, failures. */
+/**
+ * Step Functions queries the ops commands share: machines, executions in a window, histories (which the cost
+ * measurement and the benches read too), failures.
+ */
 import {
   type ExecutionListItem,
   type ExecutionStatus,
@@ -6,6 +9,7 @@ import {
   paginateGetExecutionHistory,
   paginateListExecutions,
   paginateListStateMachines,
+  type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { OpsContext } from './context';
 
@@ -52,15 +56,16 @@ export async function resolveExecution(context: OpsContext, reference: string): 
   throw new Error(`no execution named ${reference}`);
 }
 
-export async function history(context: OpsContext, executionArn: string): Promise<HistoryEvent[]> {
+/** Every event of an execution's history, page by page (the cost measurement and the benches read it too). */
+export async function executionHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
-  for await (const page of paginateGetExecutionHistory(
-    { client: context.sfn, pageSize: 1000 },
-    { executionArn },
-  ))
+  for await (const page of paginateGetExecutionHistory({ client: sfn, pageSize: 1000 }, { executionArn }))
     events.push(...(page.events ?? []));
   return events;
 }
+
+export const history = (context: OpsContext, executionArn: string): Promise<HistoryEvent[]> =>
+  executionHistory(context.sfn, executionArn);
 
 const FAILED_STATUSES: readonly ExecutionStatus[] = ['FAILED', 'TIMED_OUT', 'ABORTED'];
 

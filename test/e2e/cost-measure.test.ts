@@ -9,7 +9,7 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executionHistory, measureOn } from '../../cli/cost/measure';
+import { measureOn } from '../../cli/cost/measure';
 import {
   costReport,
   DEFAULT_PROFILE,
@@ -17,6 +17,7 @@ import {
   type Measurement,
   monthlyOccurrences,
 } from '../../cli/cost/model';
+import { executionHistory } from '../../cli/ops/state-machines';
 import { readAssembly } from '../../infra/local/deployer/assembly';
 import { synthesizeCached } from '../../infra/local/synth';
 import { startTestCloud, type TestCloud } from '../support/local-cloud';
