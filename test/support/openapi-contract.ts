@@ -83,17 +83,22 @@ export function contractChecker(document: JsonObject): ContractChecker {
     .map(routeOf)
     .sort((a, b) => a.parameterCount - b.parameterCount);
 
+  /** The route and operation a request names; throws when the document has none. */
+  const operationOf = (method: string, path: string) => {
+    const actualPath = new URL(path, 'http://api.invalid').pathname;
+    const route = routes.find((candidate) => candidate.matcher.test(actualPath));
+    const operation = route && objectAt(paths[route.routePath])[method.toLowerCase()];
+    if (!route || !isObject(operation)) {
+      throw new ContractViolation(`The document has no operation ${method.toUpperCase()} ${path}`);
+    }
+    return { route, operation };
+  };
+
   return {
     check(method, path, status, contentType, body) {
-      const actualPath = new URL(path, 'http://api.invalid').pathname;
-      const route = routes.find((candidate) => candidate.matcher.test(actualPath));
-      const verb = method.toLowerCase();
-      const operation = route && objectAt(paths[route.routePath])[verb];
-      if (!route || !isObject(operation)) {
-        throw new ContractViolation(`The document has no operation ${method.toUpperCase()} ${path}`);
-      }
-      const operationId = String(operation.operationId);
-      const where = `${method.toUpperCase()} ${route.routePath} (${operationId}) answered ${status}`;
+      const { route, operation } = operationOf(method, path);
+      const checked = { operationId: String(operation.operationId), routePath: route.routePath };
+      const where = `${method.toUpperCase()} ${route.routePath} (${checked.operationId}) answered ${status}`;
       const responses = objectAt(operation.responses);
       const response = responses[String(status)];
       if (!isObject(response)) {
@@ -102,27 +107,26 @@ export function contractChecker(document: JsonObject): ContractChecker {
         );
       }
       const content = objectAt(response.content);
-      const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
       if (Object.keys(content).length === 0) {
         if (body !== undefined && body !== '') {
           throw new ContractViolation(`${where} with a body, but that response has none`);
         }
-        return { operationId, routePath: route.routePath };
+        return checked;
       }
+      const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
       if (mediaType === undefined || !Object.hasOwn(content, mediaType)) {
         throw new ContractViolation(
           `${where} as ${contentType ?? 'no content type'}; it declares ${Object.keys(content).join(', ')}`,
         );
       }
       const value = typeof body === 'string' && /[/+]json$/.test(mediaType) ? parseJson(body, where) : body;
-      const validate = validatorAt(
-        pointer('paths', route.routePath, verb, 'responses', String(status), 'content', mediaType, 'schema'),
-      );
+      const schemaAt = ['paths', route.routePath, method.toLowerCase(), 'responses', String(status)];
+      const validate = validatorAt(pointer(...schemaAt, 'content', mediaType, 'schema'));
       if (!validate(value)) {
         const problems = ajv.errorsText(validate.errors, { dataVar: 'body', separator: '\n  ' });
         throw new ContractViolation(`${where} with a body that breaks its schema:\n  ${problems}`);
       }
-      return { operationId, routePath: route.routePath };
+      return checked;
     },
   };
 }
@@ -141,6 +145,15 @@ function parseJson(text: string, where: string): unknown {
  * descriptions, path parameters matching the template, declared security schemes. Empty when it passes.
  */
 export function openApiProblems(document: JsonObject): string[] {
+  return [
+    ...versionAndInfoProblems(document),
+    ...refProblems(document),
+    ...schemaProblems(document),
+    ...pathProblems(document),
+  ];
+}
+
+function versionAndInfoProblems(document: JsonObject): string[] {
   const problems: string[] = [];
   if (typeof document.openapi !== 'string' || !/^3\.1\.\d+$/.test(document.openapi)) {
     problems.push(`openapi is ${String(document.openapi)}, not 3.1.x`);
@@ -149,87 +162,133 @@ export function openApiProblems(document: JsonObject): string[] {
   if (typeof info.title !== 'string' || typeof info.version !== 'string') {
     problems.push('info needs a title and a version (strings)');
   }
+  return problems;
+}
 
+function refProblems(document: JsonObject): string[] {
+  const problems: string[] = [];
   forEachRef(document, [], (ref, at) => {
     if (!ref.startsWith('#/') || resolvePointer(document, ref) === undefined) {
       problems.push(`${at}: $ref ${ref} does not resolve inside the document`);
     }
   });
+  return problems;
+}
 
-  const components = objectAt(document.components);
+function schemaProblems(document: JsonObject): string[] {
   const ajv = new Ajv2020({ strict: true });
   ajv.addVocabulary(Object.keys(document));
   ajv.addSchema(document, DOCUMENT_ID);
-  for (const name of Object.keys(objectAt(components.schemas))) {
+  return Object.keys(objectAt(objectAt(document.components).schemas)).flatMap((name) => {
     try {
       ajv.compile({ $ref: `${DOCUMENT_ID}${pointer('components', 'schemas', name)}` });
+      return [];
     } catch (error) {
-      problems.push(
-        `components.schemas.${name} is not valid JSON Schema 2020-12: ${(error as Error).message}`,
-      );
+      return [`components.schemas.${name} is not valid JSON Schema 2020-12: ${(error as Error).message}`];
     }
-  }
+  });
+}
 
-  const securitySchemes = objectAt(components.securitySchemes);
+/** What every operation of a path is checked against: its template's names, the document's schemes and ids. */
+interface OperationContext {
+  readonly at: string;
+  readonly templateNames: readonly string[];
+  readonly securitySchemes: JsonObject;
+  /** The operationIds seen so far, to find repeats; each new one is added. */
+  readonly operationIds: Set<string>;
+}
+
+function pathProblems(document: JsonObject): string[] {
+  const securitySchemes = objectAt(objectAt(document.components).securitySchemes);
   const operationIds = new Set<string>();
+  const problems: string[] = [];
   for (const [path, pathItem] of Object.entries(objectAt(document.paths))) {
     if (!path.startsWith('/')) problems.push(`path ${path} does not start with /`);
-    const templateNames = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+    const templateNames = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? '');
     for (const method of METHODS) {
       const operation = objectAt(pathItem)[method];
       if (operation === undefined) continue;
-      const at = `${method.toUpperCase()} ${path}`;
-      if (!isObject(operation)) {
-        problems.push(`${at} is not an object`);
-        continue;
-      }
-      if (typeof operation.operationId !== 'string') problems.push(`${at} has no operationId`);
-      else if (operationIds.has(operation.operationId)) {
-        problems.push(`${at}: operationId ${operation.operationId} is not unique`);
-      } else operationIds.add(operation.operationId);
-
-      const responses = objectAt(operation.responses);
-      if (Object.keys(responses).length === 0) problems.push(`${at} declares no responses`);
-      for (const [status, response] of Object.entries(responses)) {
-        if (!/^([1-5]\d\d|[1-5]XX|default)$/.test(status)) problems.push(`${at}: ${status} is not a status`);
-        if (typeof objectAt(response).description !== 'string') {
-          problems.push(`${at} ${status} has no description`);
-        }
-        problems.push(...mediaTypeProblems(objectAt(response).content, `${at} ${status}`));
-      }
-      if (operation.requestBody !== undefined) {
-        problems.push(...mediaTypeProblems(objectAt(operation.requestBody).content, `${at} request body`));
-      }
-
-      const parameters = Array.isArray(operation.parameters) ? operation.parameters.map(objectAt) : [];
-      const seen = new Set<string>();
-      for (const parameter of parameters) {
-        const key = `${String(parameter.in)} ${String(parameter.name)}`;
-        if (seen.has(key)) problems.push(`${at}: parameter ${key} is declared twice`);
-        seen.add(key);
-        if (!['path', 'query', 'header', 'cookie'].includes(String(parameter.in))) {
-          problems.push(`${at}: parameter ${String(parameter.name)} has no valid "in"`);
-        }
-        if (!isObject(parameter.schema)) problems.push(`${at}: parameter ${key} has no schema`);
-        if (parameter.in === 'path') {
-          if (!templateNames.includes(String(parameter.name))) {
-            problems.push(`${at}: path parameter ${String(parameter.name)} is not in the path`);
-          }
-          if (parameter.required !== true) problems.push(`${at}: path parameter ${key} must be required`);
-        }
-      }
-      for (const name of templateNames) {
-        if (!seen.has(`path ${name}`)) problems.push(`${at}: path parameter {${name}} is not declared`);
-      }
-
-      const security = Array.isArray(operation.security) ? operation.security.map(objectAt) : [];
-      for (const scheme of security.flatMap(Object.keys)) {
-        if (!Object.hasOwn(securitySchemes, scheme))
-          problems.push(`${at}: security scheme ${scheme} is undeclared`);
-      }
+      const context = { at: `${method.toUpperCase()} ${path}`, templateNames, securitySchemes, operationIds };
+      problems.push(...operationProblems(operation, context));
     }
   }
   return problems;
+}
+
+function operationProblems(operation: unknown, context: OperationContext): string[] {
+  if (!isObject(operation)) return [`${context.at} is not an object`];
+  return [
+    ...operationIdProblems(operation, context),
+    ...responseProblems(operation, context.at),
+    ...parameterProblems(operation, context),
+    ...securityProblems(operation, context),
+  ];
+}
+
+function operationIdProblems(operation: JsonObject, { at, operationIds }: OperationContext): string[] {
+  const id = operation.operationId;
+  if (typeof id !== 'string') return [`${at} has no operationId`];
+  if (operationIds.has(id)) return [`${at}: operationId ${id} is not unique`];
+  operationIds.add(id);
+  return [];
+}
+
+function responseProblems(operation: JsonObject, at: string): string[] {
+  const responses = objectAt(operation.responses);
+  const problems = Object.keys(responses).length === 0 ? [`${at} declares no responses`] : [];
+  for (const [status, response] of Object.entries(responses)) {
+    if (!/^([1-5]\d\d|[1-5]XX|default)$/.test(status)) problems.push(`${at}: ${status} is not a status`);
+    if (typeof objectAt(response).description !== 'string')
+      problems.push(`${at} ${status} has no description`);
+    problems.push(...mediaTypeProblems(objectAt(response).content, `${at} ${status}`));
+  }
+  if (operation.requestBody !== undefined) {
+    problems.push(...mediaTypeProblems(objectAt(operation.requestBody).content, `${at} request body`));
+  }
+  return problems;
+}
+
+function parameterProblems(operation: JsonObject, { at, templateNames }: OperationContext): string[] {
+  const parameters = Array.isArray(operation.parameters) ? operation.parameters.map(objectAt) : [];
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const parameter of parameters) {
+    const key = `${String(parameter.in)} ${String(parameter.name)}`;
+    if (seen.has(key)) problems.push(`${at}: parameter ${key} is declared twice`);
+    seen.add(key);
+    problems.push(...oneParameterProblems(parameter, key, at, templateNames));
+  }
+  for (const name of templateNames) {
+    if (!seen.has(`path ${name}`)) problems.push(`${at}: path parameter {${name}} is not declared`);
+  }
+  return problems;
+}
+
+function oneParameterProblems(
+  parameter: JsonObject,
+  key: string,
+  at: string,
+  templateNames: readonly string[],
+): string[] {
+  const problems: string[] = [];
+  if (!['path', 'query', 'header', 'cookie'].includes(String(parameter.in))) {
+    problems.push(`${at}: parameter ${String(parameter.name)} has no valid "in"`);
+  }
+  if (!isObject(parameter.schema)) problems.push(`${at}: parameter ${key} has no schema`);
+  if (parameter.in !== 'path') return problems;
+  if (!templateNames.includes(String(parameter.name))) {
+    problems.push(`${at}: path parameter ${String(parameter.name)} is not in the path`);
+  }
+  if (parameter.required !== true) problems.push(`${at}: path parameter ${key} must be required`);
+  return problems;
+}
+
+function securityProblems(operation: JsonObject, { at, securitySchemes }: OperationContext): string[] {
+  const security = Array.isArray(operation.security) ? operation.security.map(objectAt) : [];
+  return security
+    .flatMap(Object.keys)
+    .filter((scheme) => !Object.hasOwn(securitySchemes, scheme))
+    .map((scheme) => `${at}: security scheme ${scheme} is undeclared`);
 }
 
 function mediaTypeProblems(content: unknown, at: string): string[] {

@@ -1,6 +1,6 @@
 /**
  * The REST API client: the session's tokens (sessionStorage, so they end with the tab), one refresh on a 401,
- * and errors turned into ApiError with the problem's field messages.
+ * and errors turned into ApiError with the problem's field messages; and how the pages read a failure.
  */
 import type {
   AdminLockInput,
@@ -16,11 +16,9 @@ import type {
   Me,
   MePatch,
   Occurrence,
-  OccurrencePage,
   ProblemField,
   Reminder,
   ReminderInput,
-  ReminderPage,
 } from './types';
 
 export interface Session {
@@ -83,6 +81,20 @@ export class ApiError extends Error {
   }
 }
 
+/** Whether a failure is the API's answer with that status. */
+export function hasStatus(error: unknown, status: number): error is ApiError {
+  return error instanceof ApiError && error.status === status;
+}
+
+/**
+ * Whether a failure ended the session (a 401 that a refresh could not mend): the app is already on its way
+ * back to sign-in, so a page shows nothing for it.
+ */
+export const endsSession = (error: unknown): boolean => hasStatus(error, 401);
+
+/** A failure in words, for a page to show. */
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 export const UNREACHABLE = 'Aurora Time could not be reached. Check your connection and try again.';
 export const SESSION_ENDED = 'Your session has ended. Please sign in again.';
 
@@ -92,12 +104,18 @@ export interface Answer<T> {
   readonly headers: Headers;
 }
 
+/** A page of a listing (OccurrencePage, ReminderPage): its items and the cursor of the next page, if any. */
+interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor?: string | undefined;
+}
+
 interface SendOptions {
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
 }
 
-function messageOf(status: number, body: Record<string, unknown>, headers: Headers): string {
+function problemMessage(status: number, body: Record<string, unknown>, headers: Headers): string {
   if (typeof body.detail === 'string') return body.detail;
   if (typeof body.message === 'string') return body.message;
   if (status === 429) {
@@ -218,7 +236,7 @@ export class Api {
     if (!response.ok) {
       throw new ApiError(
         response.status,
-        messageOf(response.status, body, response.headers),
+        problemMessage(response.status, body, response.headers),
         body,
         fieldsOf(body),
       );
@@ -267,17 +285,8 @@ export class Api {
   }
 
   /** Every occurrence between two dates (both inclusive), all pages. */
-  async occurrences(from: string, to: string, timeZone: string): Promise<Occurrence[]> {
-    const items: Occurrence[] = [];
-    let cursor: string | undefined;
-    do {
-      const query = new URLSearchParams({ from, to, timeZone, limit: '500' });
-      if (cursor) query.set('cursor', cursor);
-      const page = (await this.send<OccurrencePage>('GET', `/events?${query}`)).body;
-      items.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return items;
+  occurrences(from: string, to: string, timeZone: string): Promise<Occurrence[]> {
+    return this.allPages<Occurrence>('/events', { from, to, timeZone });
   }
 
   event(id: string): Promise<Answer<Event>> {
@@ -305,17 +314,8 @@ export class Api {
     });
   }
 
-  async reminders(): Promise<Reminder[]> {
-    const items: Reminder[] = [];
-    let cursor: string | undefined;
-    do {
-      const query = new URLSearchParams({ limit: '500' });
-      if (cursor) query.set('cursor', cursor);
-      const page = (await this.send<ReminderPage>('GET', `/reminders?${query}`)).body;
-      items.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return items;
+  reminders(): Promise<Reminder[]> {
+    return this.allPages<Reminder>('/reminders', {});
   }
 
   async createReminder(input: ReminderInput): Promise<Reminder> {
@@ -335,6 +335,20 @@ export class Api {
 
   async cancelReminder(id: string): Promise<void> {
     await this.send('DELETE', `/reminders/${encodeURIComponent(id)}`);
+  }
+
+  /** Every item of a listing, following its cursor page by page. */
+  private async allPages<T>(path: string, search: Record<string, string>): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const query = new URLSearchParams({ ...search, limit: '500' });
+      if (cursor) query.set('cursor', cursor);
+      const page = (await this.send<Page<T>>('GET', `${path}?${query}`)).body;
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
   }
 
   // The admin operations (403 for a session without the admin claim).

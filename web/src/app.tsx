@@ -6,7 +6,8 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { announce } from './announce';
-import { Api, ApiError, isAdminSession, loadSession, SESSION_ENDED } from './api';
+import { Api, endsSession, isAdminSession, loadSession, messageOf, SESSION_ENDED } from './api';
+import { LoadFailed } from './components/load-failed';
 import { AdminPage } from './pages/admin/admin';
 import { CalendarPage } from './pages/calendar';
 import { RemindersPage } from './pages/reminders';
@@ -68,9 +69,7 @@ export function App(props: { apiUrl: string }) {
     try {
       setMe(await api.me());
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 401)) {
-        setMeError(error instanceof Error ? error.message : String(error));
-      }
+      if (!endsSession(error)) setMeError(messageOf(error));
     }
   };
 
@@ -130,12 +129,7 @@ export function App(props: { apiUrl: string }) {
       {!me ? (
         <main id="main" class="loading-page">
           {meError ? (
-            <div class="alert alert-error" role="alert">
-              <p>Your settings could not be loaded: {meError}</p>
-              <button type="button" onClick={() => void loadMe()}>
-                Try again
-              </button>
-            </div>
+            <LoadFailed what="Your settings" message={meError} onRetry={() => void loadMe()} />
           ) : (
             <p role="status" class="loading">
               Loading…

@@ -1,5 +1,6 @@
 /** Entry point: read /config.json for the API's address, then start the app. */
 import { render } from 'preact';
+import { messageOf } from './api';
 import { App } from './app';
 import { loadConfig } from './config';
 import './styles.css';
@@ -16,7 +17,7 @@ async function start(): Promise<void> {
       <main id="main" class="sign-in">
         <div class="card narrow alert-error" role="alert">
           <h1>Aurora Time could not start</h1>
-          <p>Its settings could not be read ({error instanceof Error ? error.message : String(error)}).</p>
+          <p>Its settings could not be read ({messageOf(error)}).</p>
           <button type="button" onClick={() => location.reload()}>
             Reload
           </button>

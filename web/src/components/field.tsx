@@ -1,6 +1,10 @@
-/** A labelled form control with its hint and error, tied together for assistive technology. */
+/**
+ * A labelled form control with its hint and error, tied together for assistive technology; and a form's
+ * error state, from its own checks or from the API's problem.
+ */
 import type { ComponentChildren } from 'preact';
-import { ApiError } from '../api';
+import { useRef, useState } from 'preact/hooks';
+import { ApiError, endsSession, messageOf } from '../api';
 
 export type FieldErrors = Record<string, string>;
 
@@ -53,7 +57,7 @@ export function splitErrors(
   keyOf: (pointer: string) => string | undefined,
 ): { fields: FieldErrors; general: string[] } {
   if (!(error instanceof ApiError)) {
-    return { fields: {}, general: [error instanceof Error ? error.message : String(error)] };
+    return { fields: {}, general: [messageOf(error)] };
   }
   const fields: FieldErrors = {};
   const general: string[] = [];
@@ -89,4 +93,62 @@ export function focusFirstError(form: HTMLElement | null): void {
   window.setTimeout(() => {
     form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }, 0);
+}
+
+/**
+ * A form's state: its messages per field and for the whole form, and whether its request is running. Both
+ * ways of finding messages (the form's own checks, an API error split by `keyOf`) replace what was shown and
+ * move focus to the first control in error. Without `keyOf`, all of an API error is for the whole form.
+ */
+export function useForm(keyOf: (pointer: string) => string | undefined = () => undefined) {
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [general, setGeneral] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+
+  const clear = () => {
+    setErrors({});
+    setGeneral([]);
+  };
+  const show = (fields: FieldErrors, messages: string[]) => {
+    setErrors(fields);
+    setGeneral(messages);
+    focusFirstError(form.current);
+  };
+  /** Shows an API error next to the fields it names; an ended session is left to the app. */
+  const fail = (error: unknown) => {
+    if (endsSession(error)) return;
+    const split = splitErrors(error, keyOf);
+    show(split.fields, split.general);
+  };
+
+  return {
+    errors,
+    general,
+    busy,
+    /** The form element, where focus looks for the first control in error. */
+    form,
+    clear,
+    fail,
+    /** Shows what the form's own checks found; true when they found nothing. */
+    passes(found: FieldErrors): boolean {
+      if (Object.keys(found).length === 0) {
+        clear();
+        return true;
+      }
+      show(found, []);
+      return false;
+    },
+    /** Runs the form's request with the form busy; a failure is shown as `fail` shows it. */
+    async send(request: () => Promise<void>): Promise<void> {
+      setBusy(true);
+      try {
+        await request();
+      } catch (error) {
+        fail(error);
+      } finally {
+        setBusy(false);
+      }
+    },
+  };
 }

@@ -3,7 +3,13 @@
  * fed from GET /events for the visible range. Selecting a slot creates an event, clicking one edits it, and
  * dragging a one-off event moves it (PATCH with If-Match). Phones get the day view.
  */
-import { Calendar, type EventDropArg, type EventInput, type EventSourceFuncArg } from '@fullcalendar/core';
+import {
+  Calendar,
+  type EventApi,
+  type EventDropArg,
+  type EventInput,
+  type EventSourceFuncArg,
+} from '@fullcalendar/core';
 import dayGridPlugin from '@fullcalendar/daygrid';
 import interactionPlugin, { type EventResizeDoneArg } from '@fullcalendar/interaction';
 import luxonPlugin from '@fullcalendar/luxon3';
@@ -11,10 +17,11 @@ import timeGridPlugin from '@fullcalendar/timegrid';
 import { DateTime } from 'luxon';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { announce } from '../announce';
-import { type Api, ApiError, etagOf } from '../api';
+import { type Api, endsSession, etagOf, hasStatus, messageOf } from '../api';
+import { LoadFailed } from '../components/load-failed';
 import { usePageTitle } from '../page';
 import { addDays, addMinutes, wallTime } from '../time';
-import type { EventPatch, Me, Occurrence } from '../types';
+import type { Event, EventPatch, Me, Occurrence } from '../types';
 import { EventDialog, type EventDialogTarget } from './event-dialog';
 
 const PHONE = '(max-width: 639px)';
@@ -85,6 +92,34 @@ function scrollTimeFor(zone: string): string {
 const occurrenceOf = (extendedProps: Record<string, unknown>) =>
   extendedProps.occurrence as Occurrence | undefined;
 
+/**
+ * Where a drag or resize put an event, as a patch in the event's own zone (an all-day drop on a timed event
+ * makes it all-day, and back); none when FullCalendar gives no start.
+ */
+function movePatch(moved: EventApi, event: Event): EventPatch | undefined {
+  if (!moved.start) return undefined;
+  if (moved.allDay) {
+    const date = moved.startStr.slice(0, 10);
+    const endDate = moved.endStr ? addDays(moved.endStr.slice(0, 10), -1) : date;
+    return {
+      date,
+      endDate: endDate > date ? endDate : null,
+      ...(event.allDay ? {} : { start: null, end: null }),
+    };
+  }
+  const start = wallTime(moved.start, event.timeZone);
+  const end = moved.end ? wallTime(moved.end, event.timeZone) : addMinutes(start, 60);
+  return { start, end, ...(event.allDay ? { date: null, endDate: null } : {}) };
+}
+
+/** Why a move failed, in words; none when the session ended (the app goes back to sign-in). */
+function moveFailure(error: unknown, title: string): string | undefined {
+  if (endsSession(error)) return undefined;
+  return hasStatus(error, 412)
+    ? `“${title}” was changed somewhere else meanwhile; the calendar now shows the latest version.`
+    : `“${title}” could not be moved: ${messageOf(error)}`;
+}
+
 export function CalendarPage(props: { api: Api; me: Me }) {
   const { api, me } = props;
   const heading = usePageTitle('Calendar');
@@ -119,9 +154,8 @@ export function CalendarPage(props: { api: Api; me: Me }) {
           success(items.map(toCalendarEvent));
         })
         .catch((error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
-          if (!(error instanceof ApiError && error.status === 401)) setLoadError(message);
-          failure(error instanceof Error ? error : new Error(message));
+          if (!endsSession(error)) setLoadError(messageOf(error));
+          failure(error instanceof Error ? error : new Error(messageOf(error)));
         });
     };
 
@@ -132,34 +166,16 @@ export function CalendarPage(props: { api: Api; me: Me }) {
       setMoveError(undefined);
       try {
         const answer = await api.event(occurrence.eventId);
-        const eventZone = answer.body.timeZone;
-        const start = info.event.start;
-        if (!start) return;
-        let patch: EventPatch;
-        if (info.event.allDay) {
-          const date = info.event.startStr.slice(0, 10);
-          const endDate = info.event.endStr ? addDays(info.event.endStr.slice(0, 10), -1) : date;
-          patch = {
-            date,
-            endDate: endDate > date ? endDate : null,
-            ...(answer.body.allDay ? {} : { start: null, end: null }),
-          };
-        } else {
-          const wallStart = wallTime(start, eventZone);
-          const end = info.event.end ? wallTime(info.event.end, eventZone) : addMinutes(wallStart, 60);
-          patch = { start: wallStart, end, ...(answer.body.allDay ? { date: null, endDate: null } : {}) };
-        }
+        const patch = movePatch(info.event, answer.body);
+        if (!patch) return;
         await api.updateEvent(occurrence.eventId, etagOf(answer), patch);
         announce(`“${occurrence.title}” moved.`);
         calendarRef.current?.refetchEvents();
       } catch (error) {
         info.revert();
-        if (error instanceof ApiError && error.status === 401) return;
-        setMoveError(
-          error instanceof ApiError && error.status === 412
-            ? `“${occurrence.title}” was changed somewhere else meanwhile; the calendar now shows the latest version.`
-            : `“${occurrence.title}” could not be moved: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        const failure = moveFailure(error, occurrence.title);
+        if (failure === undefined) return;
+        setMoveError(failure);
         calendarRef.current?.refetchEvents();
       }
     };
@@ -282,12 +298,11 @@ export function CalendarPage(props: { api: Api; me: Me }) {
         {loading && <p class="loading">Loading events…</p>}
       </div>
       {loadError && (
-        <div class="alert alert-error" role="alert">
-          <p>The events could not be loaded: {loadError}</p>
-          <button type="button" onClick={() => calendarRef.current?.refetchEvents()}>
-            Try again
-          </button>
-        </div>
+        <LoadFailed
+          what="The events"
+          message={loadError}
+          onRetry={() => calendarRef.current?.refetchEvents()}
+        />
       )}
       {moveError && (
         <div class="alert alert-warning" role="alert">

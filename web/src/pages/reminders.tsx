@@ -2,17 +2,11 @@
  * Pending reminders, soonest first: snooze or cancel each, or set a new one from a phrase ("tomorrow at 9",
  * "every weekday at 8") read by the same parser as the chat.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { announce } from '../announce';
-import { type Api, ApiError } from '../api';
-import {
-  controlProps,
-  Field,
-  type FieldErrors,
-  FormAlert,
-  focusFirstError,
-  splitErrors,
-} from '../components/field';
+import { type Api, endsSession, messageOf } from '../api';
+import { controlProps, Field, type FieldErrors, FormAlert, useForm } from '../components/field';
+import { LoadFailed } from '../components/load-failed';
 import { usePageTitle } from '../page';
 import { formatInstant, formatWall } from '../time';
 import type { Me, Reminder } from '../types';
@@ -24,43 +18,29 @@ const SNOOZES: ReadonlyArray<readonly [number, string]> = [
   [1440, '1 day'],
 ];
 
+/** The form field a problem's JSON pointer is about. */
+function keyOf(pointer: string): string | undefined {
+  const key = pointer.replace(/^\//, '');
+  return key === 'title' || key === 'when' ? key : undefined;
+}
+
 function NewReminderForm(props: { api: Api; onCreated: (reminder: Reminder) => void }) {
   const [title, setTitle] = useState('');
   const [when, setWhen] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [general, setGeneral] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
+  const { errors, general, busy, form, passes, send } = useForm(keyOf);
 
   const submit = async (event: Event) => {
     event.preventDefault();
     const found: FieldErrors = {};
     if (!title.trim()) found.title = 'Say what to remind you of.';
     if (!when.trim()) found.when = 'Say when, like “tomorrow at 9” or “in 20 minutes”.';
-    setErrors(found);
-    setGeneral([]);
-    if (Object.keys(found).length > 0) {
-      focusFirstError(form.current);
-      return;
-    }
-    setBusy(true);
-    try {
+    if (!passes(found)) return;
+    await send(async () => {
       const reminder = await props.api.createReminder({ title: title.trim(), when: when.trim() });
       setTitle('');
       setWhen('');
       props.onCreated(reminder);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return;
-      const split = splitErrors(error, (pointer) => {
-        const key = pointer.replace(/^\//, '');
-        return key === 'title' || key === 'when' ? key : undefined;
-      });
-      setErrors(split.fields);
-      setGeneral(split.general);
-      focusFirstError(form.current);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -128,8 +108,7 @@ function ReminderItem(props: { api: Api; me: Me; reminder: Reminder; onChanged: 
         props.onChanged(`“${reminder.title}” cancelled.`);
       }
     } catch (failure) {
-      if (failure instanceof ApiError && failure.status === 401) return;
-      setError(failure instanceof Error ? failure.message : String(failure));
+      if (!endsSession(failure)) setError(messageOf(failure));
     } finally {
       setBusy(undefined);
     }
@@ -208,9 +187,7 @@ export function RemindersPage(props: { api: Api; me: Me }) {
       setReminders(await api.reminders());
       setError(undefined);
     } catch (failure) {
-      if (!(failure instanceof ApiError && failure.status === 401)) {
-        setError(failure instanceof Error ? failure.message : String(failure));
-      }
+      if (!endsSession(failure)) setError(messageOf(failure));
     } finally {
       setLoading(false);
     }
@@ -241,14 +218,7 @@ export function RemindersPage(props: { api: Api; me: Me }) {
       <section aria-labelledby="upcoming-heading">
         <h2 id="upcoming-heading">Upcoming</h2>
         <div aria-live="polite">{loading && <p class="loading">Loading reminders…</p>}</div>
-        {error && (
-          <div class="alert alert-error" role="alert">
-            <p>The reminders could not be loaded: {error}</p>
-            <button type="button" onClick={() => void load()}>
-              Try again
-            </button>
-          </div>
-        )}
+        {error && <LoadFailed what="The reminders" message={error} onRetry={() => void load()} />}
         {reminders && reminders.length === 0 && <p class="empty">No reminders are waiting.</p>}
         {reminders && reminders.length > 0 && (
           <ul class="reminder-list">

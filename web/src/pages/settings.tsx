@@ -4,19 +4,55 @@
  */
 import { useRef, useState } from 'preact/hooks';
 import { announce } from '../announce';
-import { type Api, ApiError } from '../api';
-import {
-  controlProps,
-  Field,
-  type FieldErrors,
-  FormAlert,
-  focusFirstError,
-  splitErrors,
-} from '../components/field';
+import { type Api, endsSession, messageOf } from '../api';
+import { controlProps, Field, type FieldErrors, FormAlert, useForm } from '../components/field';
 import { TimeZoneInput } from '../components/time-zone-input';
 import { usePageTitle } from '../page';
 import { isTimeZone } from '../time';
 import { CHANNEL_LABELS, CHANNELS, type Channel, type Me, type MePatch } from '../types';
+
+/** The preferences as the form holds them. */
+interface Preferences {
+  readonly timeZone: string;
+  readonly channels: readonly Channel[];
+  readonly quiet: boolean;
+  readonly quietStart: string;
+  readonly quietEnd: string;
+}
+
+function validate(preferences: Preferences): FieldErrors {
+  const { timeZone, channels, quiet, quietStart, quietEnd } = preferences;
+  const found: FieldErrors = {};
+  if (!isTimeZone(timeZone.trim())) found.timeZone = 'Choose a time zone from the list, like Europe/Paris.';
+  if (channels.length === 0) found.defaultChannels = 'Choose at least one channel.';
+  if (quiet && !/^\d{2}:\d{2}$/.test(quietStart)) found.quietStart = 'Enter a time, like 22:00.';
+  if (quiet && !/^\d{2}:\d{2}$/.test(quietEnd)) found.quietEnd = 'Enter a time, like 07:00.';
+  return found;
+}
+
+/** PATCH /me with what changed from the settings as read. */
+function patchOf(preferences: Preferences, me: Me): MePatch {
+  const { timeZone, channels, quiet, quietStart, quietEnd } = preferences;
+  const patch: MePatch = {};
+  if (timeZone.trim() !== me.timeZone) patch.timeZone = timeZone.trim();
+  const ordered = CHANNELS.filter((channel) => channels.includes(channel));
+  if (ordered.join() !== CHANNELS.filter((channel) => me.defaultChannels.includes(channel)).join()) {
+    patch.defaultChannels = ordered;
+  }
+  if (!quiet && me.quietHours) patch.quietHours = null;
+  if (quiet && (me.quietHours?.start !== quietStart || me.quietHours?.end !== quietEnd)) {
+    patch.quietHours = { start: quietStart, end: quietEnd };
+  }
+  return patch;
+}
+
+/** The form field a problem's JSON pointer is about. */
+function keyOf(pointer: string): string | undefined {
+  if (pointer.startsWith('/quietHours/start')) return 'quietStart';
+  if (pointer.startsWith('/quietHours/end')) return 'quietEnd';
+  if (pointer.startsWith('/defaultChannels')) return 'defaultChannels';
+  return pointer === '/timeZone' ? 'timeZone' : undefined;
+}
 
 function PreferencesForm(props: { api: Api; me: Me; onSaved: (me: Me) => void }) {
   const { me } = props;
@@ -25,65 +61,25 @@ function PreferencesForm(props: { api: Api; me: Me; onSaved: (me: Me) => void })
   const [quiet, setQuiet] = useState(me.quietHours !== undefined);
   const [quietStart, setQuietStart] = useState(me.quietHours?.start ?? '22:00');
   const [quietEnd, setQuietEnd] = useState(me.quietHours?.end ?? '07:00');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [general, setGeneral] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
+  const { errors, general, busy, form, passes, send } = useForm(keyOf);
   const [saved, setSaved] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
-
-  const patchOf = (): MePatch => {
-    const patch: MePatch = {};
-    if (timeZone.trim() !== me.timeZone) patch.timeZone = timeZone.trim();
-    const ordered = CHANNELS.filter((channel) => channels.includes(channel));
-    if (ordered.join() !== CHANNELS.filter((channel) => me.defaultChannels.includes(channel)).join()) {
-      patch.defaultChannels = ordered;
-    }
-    if (!quiet && me.quietHours) patch.quietHours = null;
-    if (quiet && (me.quietHours?.start !== quietStart || me.quietHours?.end !== quietEnd)) {
-      patch.quietHours = { start: quietStart, end: quietEnd };
-    }
-    return patch;
-  };
 
   const submit = async (event: Event) => {
     event.preventDefault();
     setSaved(false);
-    const found: FieldErrors = {};
-    if (!isTimeZone(timeZone.trim())) found.timeZone = 'Choose a time zone from the list, like Europe/Paris.';
-    if (channels.length === 0) found.defaultChannels = 'Choose at least one channel.';
-    if (quiet && !/^\d{2}:\d{2}$/.test(quietStart)) found.quietStart = 'Enter a time, like 22:00.';
-    if (quiet && !/^\d{2}:\d{2}$/.test(quietEnd)) found.quietEnd = 'Enter a time, like 07:00.';
-    setErrors(found);
-    setGeneral([]);
-    if (Object.keys(found).length > 0) {
-      focusFirstError(form.current);
-      return;
-    }
-    const patch = patchOf();
+    const preferences = { timeZone, channels, quiet, quietStart, quietEnd };
+    if (!passes(validate(preferences))) return;
+    const patch = patchOf(preferences, me);
     if (Object.keys(patch).length === 0) {
       setSaved(true);
       return;
     }
-    setBusy(true);
-    try {
+    await send(async () => {
       const updated = await props.api.updateMe(patch);
       setSaved(true);
       announce('Settings saved.');
       props.onSaved(updated);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return;
-      const split = splitErrors(error, (pointer) => {
-        if (pointer.startsWith('/quietHours/start')) return 'quietStart';
-        if (pointer.startsWith('/quietHours/end')) return 'quietEnd';
-        if (pointer.startsWith('/defaultChannels')) return 'defaultChannels';
-        return pointer === '/timeZone' ? 'timeZone' : undefined;
-      });
-      setErrors(split.fields);
-      setGeneral(split.general);
-      focusFirstError(form.current);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -206,8 +202,7 @@ function CalendarFeed(props: { api: Api; me: Me; onChanged: (me: Me) => void }) 
         announce('Calendar feed revoked.');
       }
     } catch (failure) {
-      if (failure instanceof ApiError && failure.status === 401) return;
-      setError(failure instanceof Error ? failure.message : String(failure));
+      if (!endsSession(failure)) setError(messageOf(failure));
     } finally {
       setBusy(undefined);
     }

@@ -3,7 +3,7 @@
  * its own message (throttled with a countdown, locked until a time, a wrong code with the attempts left).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type Api, ApiError, UNREACHABLE } from '../api';
+import { type Answer, type Api, ApiError, UNREACHABLE } from '../api';
 import { controlProps, Field, FormAlert } from '../components/field';
 import { usePageTitle } from '../page';
 
@@ -23,6 +23,68 @@ const lockedMessage = (lockedUntil: unknown) => {
       : 'later';
   return `Too many wrong codes. Sign-in for this address is locked until ${when}.`;
 };
+
+type AuthAnswer = Answer<Record<string, unknown>>;
+
+/** What the answer to a code request means: the code is on its way, or a problem (with a wait, if throttled). */
+type CodeRequestOutcome =
+  | { readonly sent: string }
+  | { readonly problem: Problem; readonly waitSeconds?: number };
+
+function codeRequestOutcome(answer: AuthAnswer): CodeRequestOutcome {
+  const body = answer.body;
+  if (answer.status === 202) {
+    return { sent: typeof body.message === 'string' ? body.message : 'A 6-digit code is on its way.' };
+  }
+  if (answer.status === 429 && body.status === 'throttled') {
+    const seconds = Number(body.retryAfterSeconds ?? answer.headers.get('retry-after') ?? 60);
+    return {
+      waitSeconds: seconds,
+      problem: { message: `A code was sent a moment ago. You can ask for another in ${seconds} seconds.` },
+    };
+  }
+  if (answer.status === 429 && body.status === 'locked') {
+    return { problem: { message: lockedMessage(body.lockedUntil) } };
+  }
+  if (answer.status === 400) {
+    return { problem: { field: 'email', message: 'That does not look like an email address.' } };
+  }
+  return {
+    problem: {
+      message: typeof body.message === 'string' ? body.message : `Sign-in failed (${answer.status}).`,
+    },
+  };
+}
+
+/** What the answer to a typed code means: the session's tokens, or a problem. */
+type VerifyOutcome =
+  | { readonly tokens: { readonly accessToken: string; readonly refreshToken: string } }
+  | { readonly problem: Problem };
+
+function verifyOutcome(answer: AuthAnswer): VerifyOutcome {
+  const { status, body } = answer;
+  const { accessToken, refreshToken } = body;
+  if (status === 200 && typeof accessToken === 'string' && typeof refreshToken === 'string') {
+    return { tokens: { accessToken, refreshToken } };
+  }
+  if (status === 401 && body.status === 'wrong-code') {
+    const left = Number(body.attemptsLeft ?? 0);
+    return {
+      problem: {
+        field: 'code',
+        message: `That code is not right. ${left} ${left === 1 ? 'attempt' : 'attempts'} left.`,
+      },
+    };
+  }
+  if (status === 401) {
+    return { problem: { message: 'No code is waiting for this address. Ask for a new one.' } };
+  }
+  if (status === 429) return { problem: { message: lockedMessage(body.lockedUntil) } };
+  if (status === 400) {
+    return { problem: { field: 'code', message: 'Enter the 6-digit code from the email.' } };
+  }
+  return { problem: { message: 'The code could not be checked just now. Try again.' } };
+}
 
 /** Seconds left until a moment, ticking every second; 0 once it has passed. */
 function useCountdown(until: number | undefined): number {
@@ -63,8 +125,18 @@ export function SignInPage(props: { api: Api; notice?: string | undefined; onSig
     if (problem?.field === 'code') codeRef.current?.focus();
   }, [problem]);
 
-  const fail = (error: unknown) =>
-    setProblem({ message: error instanceof ApiError ? error.message : UNREACHABLE });
+  /** Posts to an auth route with the form busy; an answer of any status goes to `settle`. */
+  const post = async (path: string, body: unknown, settle: (answer: AuthAnswer) => void) => {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      settle(await api.post(path, body));
+    } catch (error) {
+      setProblem({ message: error instanceof ApiError ? error.message : UNREACHABLE });
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const requestCode = async (event: Event) => {
     event.preventDefault();
@@ -73,36 +145,18 @@ export function SignInPage(props: { api: Api; notice?: string | undefined; onSig
       setProblem({ field: 'email', message: 'Enter your email address, like name@example.com.' });
       return;
     }
-    setBusy(true);
-    setProblem(undefined);
     setInfo(undefined);
-    try {
-      const answer = await api.post('/auth/otp/request', { email: address });
-      const body = answer.body;
-      if (answer.status === 202) {
-        setInfo(typeof body.message === 'string' ? body.message : 'A 6-digit code is on its way.');
+    await post('/auth/otp/request', { email: address }, (answer) => {
+      const outcome = codeRequestOutcome(answer);
+      if ('sent' in outcome) {
+        setInfo(outcome.sent);
         setCode('');
         setStep('code');
-      } else if (answer.status === 429 && body.status === 'throttled') {
-        const seconds = Number(body.retryAfterSeconds ?? answer.headers.get('retry-after') ?? 60);
-        setWaitUntil(Date.now() + seconds * 1000);
-        setProblem({
-          message: `A code was sent a moment ago. You can ask for another in ${seconds} seconds.`,
-        });
-      } else if (answer.status === 429 && body.status === 'locked') {
-        setProblem({ message: lockedMessage(body.lockedUntil) });
-      } else if (answer.status === 400) {
-        setProblem({ field: 'email', message: 'That does not look like an email address.' });
-      } else {
-        setProblem({
-          message: typeof body.message === 'string' ? body.message : `Sign-in failed (${answer.status}).`,
-        });
+        return;
       }
-    } catch (error) {
-      fail(error);
-    } finally {
-      setBusy(false);
-    }
+      if (outcome.waitSeconds !== undefined) setWaitUntil(Date.now() + outcome.waitSeconds * 1000);
+      setProblem(outcome.problem);
+    });
   };
 
   const verify = async (event: Event) => {
@@ -112,44 +166,15 @@ export function SignInPage(props: { api: Api; notice?: string | undefined; onSig
       setProblem({ field: 'code', message: 'Enter the 6-digit code from the email.' });
       return;
     }
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      const answer = await api.post('/auth/otp/verify', { email: email.trim(), code: typed });
-      const body = answer.body;
-      if (
-        answer.status === 200 &&
-        typeof body.accessToken === 'string' &&
-        typeof body.refreshToken === 'string'
-      ) {
-        api.startSession({
-          email: email.trim().toLowerCase(),
-          accessToken: body.accessToken,
-          refreshToken: body.refreshToken,
-        });
-        props.onSignedIn();
+    await post('/auth/otp/verify', { email: email.trim(), code: typed }, (answer) => {
+      const outcome = verifyOutcome(answer);
+      if ('problem' in outcome) {
+        setProblem(outcome.problem);
         return;
       }
-      if (answer.status === 401 && body.status === 'wrong-code') {
-        const left = Number(body.attemptsLeft ?? 0);
-        setProblem({
-          field: 'code',
-          message: `That code is not right. ${left} ${left === 1 ? 'attempt' : 'attempts'} left.`,
-        });
-      } else if (answer.status === 401) {
-        setProblem({ message: 'No code is waiting for this address. Ask for a new one.' });
-      } else if (answer.status === 429) {
-        setProblem({ message: lockedMessage(body.lockedUntil) });
-      } else if (answer.status === 400) {
-        setProblem({ field: 'code', message: 'Enter the 6-digit code from the email.' });
-      } else {
-        setProblem({ message: 'The code could not be checked just now. Try again.' });
-      }
-    } catch (error) {
-      fail(error);
-    } finally {
-      setBusy(false);
-    }
+      api.startSession({ email: email.trim().toLowerCase(), ...outcome.tokens });
+      props.onSignedIn();
+    });
   };
 
   const emailError = problem?.field === 'email' ? problem.message : undefined;

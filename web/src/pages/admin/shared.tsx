@@ -1,7 +1,8 @@
 /** What the admin pages share: loading with error states, the "not an admin" answer, and the section nav. */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError } from '../../api';
+import { endsSession, hasStatus, messageOf } from '../../api';
+import { LoadFailed } from '../../components/load-failed';
 import { formatInstant } from '../../time';
 import type { AdminUser } from '../../types';
 
@@ -55,7 +56,7 @@ export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
           if (current) setData(value);
         },
         (failure: unknown) => {
-          if (current && !(failure instanceof ApiError && failure.status === 401)) setError(failure);
+          if (current && !endsSession(failure)) setError(failure);
         },
       )
       .finally(() => {
@@ -69,9 +70,7 @@ export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
   return { data, error, loading, reload: () => setAttempt((count) => count + 1), replace: setData };
 }
 
-export const isForbidden = (error: unknown) => error instanceof ApiError && error.status === 403;
-
-export const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+export const isForbidden = (error: unknown) => hasStatus(error, 403);
 
 /** The error state of an admin page: a 403 says plainly that the session is not an admin's. */
 export function LoadError(props: { what: string; error: unknown; onRetry: () => void }) {
@@ -85,16 +84,7 @@ export function LoadError(props: { what: string; error: unknown; onRetry: () => 
       </div>
     );
   }
-  return (
-    <div class="alert alert-error" role="alert">
-      <p>
-        {props.what} could not be loaded: {messageOf(props.error)}
-      </p>
-      <button type="button" onClick={props.onRetry}>
-        Try again
-      </button>
-    </div>
-  );
+  return <LoadFailed what={props.what} message={messageOf(props.error)} onRetry={props.onRetry} />;
 }
 
 export function Loading(props: { what: string }) {

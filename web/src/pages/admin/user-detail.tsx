@@ -3,15 +3,15 @@
  * sign-ins; and the actions (lock, unlock, disable, enable, delete), each answered with the new state.
  */
 import type { ComponentChildren } from 'preact';
-import { useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { announce } from '../../announce';
-import { type Api, ApiError } from '../../api';
+import { type Api, endsSession, hasStatus, messageOf } from '../../api';
 import { Dialog } from '../../components/dialog';
-import { controlProps, Field, type FieldErrors, FormAlert, focusFirstError } from '../../components/field';
+import { controlProps, Field, FormAlert, useForm } from '../../components/field';
 import { usePageTitle } from '../../page';
 import { formatInstant } from '../../time';
 import type { AdminUserDetail, Me } from '../../types';
-import { AdminNav, LoadError, Loading, messageOf, statusOf, TableScroll, useLoad } from './shared';
+import { AdminNav, LoadError, Loading, statusOf, TableScroll, useLoad } from './shared';
 
 const DEFAULT_LOCK_MINUTES = 15;
 const MAX_LOCK_MINUTES = 10_080;
@@ -36,7 +36,7 @@ export function AdminUserDetailPage(props: { api: Api; me: Me; userId: string })
       </div>
       {user.loading && !user.data && <Loading what="the user" />}
       {user.error !== undefined &&
-        (user.error instanceof ApiError && user.error.status === 404 ? (
+        (hasStatus(user.error, 404) ? (
           <div class="alert alert-warning" role="alert">
             <p>There is no user {userId}: the account may have been deleted.</p>
           </div>
@@ -48,6 +48,8 @@ export function AdminUserDetailPage(props: { api: Api; me: Me; userId: string })
   );
 }
 
+type ActionDialogName = 'lock' | 'disable' | 'delete';
+
 function UserDetail(props: {
   api: Api;
   me: Me;
@@ -58,10 +60,10 @@ function UserDetail(props: {
   const zone = props.me.timeZone;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
-  const [dialog, setDialog] = useState<'lock' | 'disable' | 'delete' | undefined>();
+  const [dialog, setDialog] = useState<ActionDialogName | undefined>();
   const who = user.email ?? `user ${user.userId}`;
   /** A dialog starts without the error of an earlier attempt. */
-  const open = (which: 'lock' | 'disable' | 'delete') => {
+  const open = (which: ActionDialogName) => {
     setError(undefined);
     setDialog(which);
   };
@@ -77,7 +79,7 @@ function UserDetail(props: {
       if (updated) props.onChanged(updated);
       return true;
     } catch (failure) {
-      if (!(failure instanceof ApiError && failure.status === 401)) setError(messageOf(failure));
+      if (!endsSession(failure)) setError(messageOf(failure));
       return false;
     } finally {
       setBusy(false);
@@ -94,6 +96,8 @@ function UserDetail(props: {
     }
   };
 
+  const dialogProps = { busy, error, onClose: () => setDialog(undefined) };
+
   return (
     <>
       {error && !dialog && (
@@ -102,152 +106,25 @@ function UserDetail(props: {
         </div>
       )}
       <div class="admin-columns">
-        <section class="card" aria-labelledby="profile-heading">
-          <h2 id="profile-heading">Profile</h2>
-          <dl class="facts">
-            <dt>User ID</dt>
-            <dd class="code">{user.userId}</dd>
-            <dt>Email</dt>
-            <dd>{user.email ?? 'Not linked'}</dd>
-            <dt>Messenger PSID</dt>
-            <dd>{user.psid ?? 'Not linked'}</dd>
-            <dt>Time zone</dt>
-            <dd>{user.timeZone}</dd>
-            <dt>Signed up</dt>
-            <dd>
-              <time dateTime={user.createdAt}>{formatInstant(user.createdAt, zone)}</time>
-            </dd>
-            <dt>Role</dt>
-            <dd>{user.admin ? 'Admin' : 'Person'}</dd>
-            <dt>Status</dt>
-            <dd>
-              {statusOf(user, zone)}
-              {user.disabledAt && (
-                <>
-                  {' '}
-                  since <time dateTime={user.disabledAt}>{formatInstant(user.disabledAt, zone)}</time>
-                </>
-              )}
-            </dd>
-          </dl>
-        </section>
-
-        <section class="card" aria-labelledby="access-heading">
-          <h2 id="access-heading">Access</h2>
-          {user.lock ? (
-            <p>
-              Sign-in is locked until{' '}
-              <time dateTime={user.lock.lockedUntil}>{formatInstant(user.lock.lockedUntil, zone)}</time>{' '}
-              {user.lock.source === 'wrong-codes'
-                ? 'after too many wrong codes'
-                : `by ${user.lock.by ?? 'an admin'}`}
-              {user.lock.reason ? `: ${user.lock.reason}` : '.'}
-            </p>
-          ) : (
-            <p>Sign-in is not locked.</p>
-          )}
-          <p>
-            {user.disabled ? 'The account is disabled: nothing is sent to it.' : 'The account is enabled.'}
-          </p>
-          <div class="actions">
-            {user.lock ? (
-              <button
-                type="button"
-                disabled={busy}
-                onClick={() => void act(() => api.unlockUser(user.userId), `${who} was unlocked.`)}
-              >
-                Unlock
-              </button>
-            ) : (
-              <button
-                type="button"
-                disabled={busy || !user.email}
-                aria-describedby={user.email ? undefined : 'lock-unavailable'}
-                onClick={() => open('lock')}
-              >
-                Lock…
-              </button>
-            )}
-            {user.disabled ? (
-              <button
-                type="button"
-                disabled={busy}
-                onClick={() => void act(() => api.enableUser(user.userId), `${who} was enabled.`)}
-              >
-                Enable
-              </button>
-            ) : (
-              <button type="button" class="danger" disabled={busy} onClick={() => open('disable')}>
-                Disable…
-              </button>
-            )}
-            <button type="button" class="danger" disabled={busy} onClick={() => open('delete')}>
-              Delete…
-            </button>
-          </div>
-          {!user.email && (
-            <p id="lock-unavailable" class="hint">
-              A lock stops sign-in by email; this person has no address to lock.
-            </p>
-          )}
-        </section>
-
-        <section class="card" aria-labelledby="reminders-heading">
-          <h2 id="reminders-heading">Pending reminders</h2>
-          <p>
-            {user.reminders.pending === 0
-              ? 'No reminders are pending.'
-              : `${user.reminders.pending} pending${user.reminders.next.length > 0 ? '; the next:' : '.'}`}
-          </p>
-          {user.reminders.next.length > 0 && (
-            <ul class="plain-list">
-              {user.reminders.next.map((reminder) => (
-                <li key={reminder.reminderId}>
-                  <time dateTime={reminder.nextDueAt}>{formatInstant(reminder.nextDueAt, zone)}</time> —{' '}
-                  {reminder.title}
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-
-        <section class="card" aria-labelledby="logins-heading">
-          <h2 id="logins-heading">Recent sign-ins</h2>
-          {user.recentLogins.length === 0 ? (
-            <p class="empty">No sign-ins yet.</p>
-          ) : (
-            <TableScroll label="Recent sign-ins">
-              <table class="data-table">
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Channel</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {user.recentLogins.map((login) => (
-                    <tr key={`${login.at}-${login.channel}`}>
-                      <td>
-                        <time dateTime={login.at}>{formatInstant(login.at, zone)}</time>
-                      </td>
-                      <td>{login.channel}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableScroll>
-          )}
-        </section>
+        <ProfileCard user={user} zone={zone} />
+        <AccessCard
+          user={user}
+          zone={zone}
+          busy={busy}
+          onUnlock={() => void act(() => api.unlockUser(user.userId), `${who} was unlocked.`)}
+          onEnable={() => void act(() => api.enableUser(user.userId), `${who} was enabled.`)}
+          onOpen={open}
+        />
+        <PendingRemindersCard user={user} zone={zone} />
+        <RecentSignInsCard user={user} zone={zone} />
       </div>
 
       {dialog === 'lock' && (
         <ActionDialog
+          {...dialogProps}
           title={`Lock ${who}`}
           confirm="Lock sign-in"
-          busy={busy}
-          error={error}
           asks={{ minutes: true, reason: true }}
-          onClose={() => setDialog(undefined)}
           onConfirm={(input) =>
             void act(() => api.lockUser(user.userId, input), `${who} is locked for ${input.minutes} minutes.`)
           }
@@ -257,13 +134,11 @@ function UserDetail(props: {
       )}
       {dialog === 'disable' && (
         <ActionDialog
+          {...dialogProps}
           title={`Disable ${who}?`}
           confirm="Disable account"
-          busy={busy}
-          error={error}
           asks={{ reason: true }}
           danger
-          onClose={() => setDialog(undefined)}
           onConfirm={(input) => void act(() => api.disableUser(user.userId, input), `${who} was disabled.`)}
         >
           <p>They cannot sign in and nothing is sent to them until the account is enabled again.</p>
@@ -271,13 +146,11 @@ function UserDetail(props: {
       )}
       {dialog === 'delete' && (
         <ActionDialog
+          {...dialogProps}
           title={`Delete ${who}?`}
           confirm="Delete everything"
-          busy={busy}
-          error={error}
           asks={{}}
           danger
-          onClose={() => setDialog(undefined)}
           onConfirm={() => void remove()}
         >
           <p>
@@ -286,6 +159,165 @@ function UserDetail(props: {
         </ActionDialog>
       )}
     </>
+  );
+}
+
+interface CardProps {
+  readonly user: AdminUserDetail;
+  /** The admin's time zone, for the instants shown. */
+  readonly zone: string;
+}
+
+function ProfileCard({ user, zone }: CardProps) {
+  return (
+    <section class="card" aria-labelledby="profile-heading">
+      <h2 id="profile-heading">Profile</h2>
+      <dl class="facts">
+        <dt>User ID</dt>
+        <dd class="code">{user.userId}</dd>
+        <dt>Email</dt>
+        <dd>{user.email ?? 'Not linked'}</dd>
+        <dt>Messenger PSID</dt>
+        <dd>{user.psid ?? 'Not linked'}</dd>
+        <dt>Time zone</dt>
+        <dd>{user.timeZone}</dd>
+        <dt>Signed up</dt>
+        <dd>
+          <time dateTime={user.createdAt}>{formatInstant(user.createdAt, zone)}</time>
+        </dd>
+        <dt>Role</dt>
+        <dd>{user.admin ? 'Admin' : 'Person'}</dd>
+        <dt>Status</dt>
+        <dd>
+          {statusOf(user, zone)}
+          {user.disabledAt && (
+            <>
+              {' '}
+              since <time dateTime={user.disabledAt}>{formatInstant(user.disabledAt, zone)}</time>
+            </>
+          )}
+        </dd>
+      </dl>
+    </section>
+  );
+}
+
+function LockState({ user, zone }: CardProps) {
+  if (!user.lock) return <p>Sign-in is not locked.</p>;
+  return (
+    <p>
+      Sign-in is locked until{' '}
+      <time dateTime={user.lock.lockedUntil}>{formatInstant(user.lock.lockedUntil, zone)}</time>{' '}
+      {user.lock.source === 'wrong-codes' ? 'after too many wrong codes' : `by ${user.lock.by ?? 'an admin'}`}
+      {user.lock.reason ? `: ${user.lock.reason}` : '.'}
+    </p>
+  );
+}
+
+function AccessCard(
+  props: CardProps & {
+    busy: boolean;
+    onUnlock: () => void;
+    onEnable: () => void;
+    onOpen: (dialog: ActionDialogName) => void;
+  },
+) {
+  const { user, busy } = props;
+  return (
+    <section class="card" aria-labelledby="access-heading">
+      <h2 id="access-heading">Access</h2>
+      <LockState user={user} zone={props.zone} />
+      <p>{user.disabled ? 'The account is disabled: nothing is sent to it.' : 'The account is enabled.'}</p>
+      <div class="actions">
+        {user.lock ? (
+          <button type="button" disabled={busy} onClick={props.onUnlock}>
+            Unlock
+          </button>
+        ) : (
+          <button
+            type="button"
+            disabled={busy || !user.email}
+            aria-describedby={user.email ? undefined : 'lock-unavailable'}
+            onClick={() => props.onOpen('lock')}
+          >
+            Lock…
+          </button>
+        )}
+        {user.disabled ? (
+          <button type="button" disabled={busy} onClick={props.onEnable}>
+            Enable
+          </button>
+        ) : (
+          <button type="button" class="danger" disabled={busy} onClick={() => props.onOpen('disable')}>
+            Disable…
+          </button>
+        )}
+        <button type="button" class="danger" disabled={busy} onClick={() => props.onOpen('delete')}>
+          Delete…
+        </button>
+      </div>
+      {!user.email && (
+        <p id="lock-unavailable" class="hint">
+          A lock stops sign-in by email; this person has no address to lock.
+        </p>
+      )}
+    </section>
+  );
+}
+
+function PendingRemindersCard({ user, zone }: CardProps) {
+  const { pending, next } = user.reminders;
+  return (
+    <section class="card" aria-labelledby="reminders-heading">
+      <h2 id="reminders-heading">Pending reminders</h2>
+      <p>
+        {pending === 0
+          ? 'No reminders are pending.'
+          : `${pending} pending${next.length > 0 ? '; the next:' : '.'}`}
+      </p>
+      {next.length > 0 && (
+        <ul class="plain-list">
+          {next.map((reminder) => (
+            <li key={reminder.reminderId}>
+              <time dateTime={reminder.nextDueAt}>{formatInstant(reminder.nextDueAt, zone)}</time> —{' '}
+              {reminder.title}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function RecentSignInsCard({ user, zone }: CardProps) {
+  return (
+    <section class="card" aria-labelledby="logins-heading">
+      <h2 id="logins-heading">Recent sign-ins</h2>
+      {user.recentLogins.length === 0 ? (
+        <p class="empty">No sign-ins yet.</p>
+      ) : (
+        <TableScroll label="Recent sign-ins">
+          <table class="data-table">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Channel</th>
+              </tr>
+            </thead>
+            <tbody>
+              {user.recentLogins.map((login) => (
+                <tr key={`${login.at}-${login.channel}`}>
+                  <td>
+                    <time dateTime={login.at}>{formatInstant(login.at, zone)}</time>
+                  </td>
+                  <td>{login.channel}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+    </section>
   );
 }
 
@@ -309,18 +341,14 @@ function ActionDialog(props: {
 }) {
   const [minutes, setMinutes] = useState(String(DEFAULT_LOCK_MINUTES));
   const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const form = useRef<HTMLFormElement>(null);
+  // The action's own failure comes in props.error: these are the form's checks only.
+  const { errors, form, passes, clear } = useForm();
 
   const submit = (event: Event) => {
     event.preventDefault();
     const count = Number(minutes);
-    if (props.asks.minutes && (!Number.isInteger(count) || count < 1 || count > MAX_LOCK_MINUTES)) {
-      setErrors({ minutes: `Enter whole minutes from 1 to ${MAX_LOCK_MINUTES}.` });
-      focusFirstError(form.current);
-      return;
-    }
-    setErrors({});
+    const invalid = props.asks.minutes && (!Number.isInteger(count) || count < 1 || count > MAX_LOCK_MINUTES);
+    if (!passes(invalid ? { minutes: `Enter whole minutes from 1 to ${MAX_LOCK_MINUTES}.` } : {})) return;
     const trimmed = reason.trim();
     props.onConfirm({
       ...(props.asks.minutes ? { minutes: count } : {}),
@@ -344,7 +372,7 @@ function ActionDialog(props: {
               value={minutes}
               onInput={(event) => {
                 setMinutes(event.currentTarget.value);
-                setErrors({});
+                clear();
               }}
             />
           </Field>

@@ -1,7 +1,7 @@
 /** The users, newest sign-up first: a search by email address or PSID, and "Load more" by the API's cursor. */
 import { useEffect, useState } from 'preact/hooks';
 import { announce } from '../../announce';
-import { type Api, ApiError } from '../../api';
+import { type Api, endsSession } from '../../api';
 import { usePageTitle } from '../../page';
 import { formatInstant } from '../../time';
 import type { AdminUser, Me } from '../../types';
@@ -13,6 +13,13 @@ interface Listing {
   readonly query: string;
   readonly users: readonly AdminUser[];
   readonly nextCursor?: string | undefined;
+}
+
+/** What a load found, in words: a next page, a search's match or the first page of everyone. */
+function foundInWords(query: string, more: boolean, page: readonly AdminUser[], users: readonly AdminUser[]) {
+  if (more) return `${page.length} more users shown.`;
+  if (query) return `${page.length === 0 ? 'No user matches' : 'One user matches'} ${query}.`;
+  return `${users.length} users shown.`;
 }
 
 export function AdminUsersPage(props: { api: Api; me: Me }) {
@@ -35,11 +42,9 @@ export function AdminUsersPage(props: { api: Api; me: Me }) {
       });
       const users = [...(after?.users ?? []), ...page.items];
       setListing({ query, users, nextCursor: page.nextCursor });
-      if (after) return `${page.items.length} more users shown.`;
-      if (query) return `${page.items.length === 0 ? 'No user matches' : 'One user matches'} ${query}.`;
-      return `${users.length} users shown.`;
+      return foundInWords(query, after !== undefined, page.items, users);
     } catch (failure) {
-      if (!(failure instanceof ApiError && failure.status === 401)) setError(failure);
+      if (!endsSession(failure)) setError(failure);
       return undefined;
     } finally {
       setBusy(undefined);
