@@ -4,7 +4,7 @@
  *
  * Writes events-schema/generated/{types.ts, validators.js, validators.d.ts, patterns.ts} and {api-types.ts,
  * api-validators.js, api-validators.d.ts}. The schemas are the source of truth;
- * test/unit/events/contracts.test.ts and test/unit/api/contracts.test.ts fail when these files are stale.
+ * test/unit/events-schema/contracts.test.ts and test/unit/events-schema/api-contracts.test.ts fail when these files are stale.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@
  *
  * The schemas are the definitions of events-schema/api/resources.json plus the shared ones they use, moved
  * to components.schemas. They are Draft 4 files but use nothing whose meaning differs in 2020-12 (the
- * dialect of OpenAPI 3.1); test/unit/api/openapi.test.ts compiles every one of them as 2020-12 to keep it so.
+ * dialect of OpenAPI 3.1); test/unit/functions/calendar-api/openapi.test.ts compiles every one of them as 2020-12 to keep it so.
  */
 import { STATUS_CODES } from 'node:http';
 import { type JsonSchema, resourceDefinitions } from '../../events-schema/api/resource-definitions';

@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FLAT_RECORD_TRANSFORMER } from '../fixtures/analytics-contract';
 import { edgeClientConfig, startTestCloud, type TestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
-import { contractStreamProperties, eventRecord } from '../unit/firehose/fixtures';
+import { contractStreamProperties, eventRecord } from '../unit/infra/local/firehose/fixtures';
 
 const BUCKET = 'aurora-archive';
 const BUS = 'aurora-test';

@@ -18,7 +18,7 @@ import { type Edge, startEdge } from '../../infra/local/edge/server';
 import { LambdaRuntime } from '../../infra/local/lambda/runtime';
 import type { LocalFunctionConfig } from '../../infra/local/lambda/types';
 import { until } from '../support/polling';
-import { ACCOUNT, FunctionFixtures } from '../unit/lambda/fixtures';
+import { ACCOUNT, FunctionFixtures } from '../unit/infra/local/lambda/fixtures';
 
 const fixtures = new FunctionFixtures();
 let edge: Edge;
