@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Clock } from '../infra/local/clock';
-import { DynamoDbService } from '../infra/local/dynamodb/dynamodb-service';
+import { DynamoDbService } from '../infra/local/dynamodb/service';
 import { startEdge } from '../infra/local/edge/server';
 import type { BenchRow } from './index';
 

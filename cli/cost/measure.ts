@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud';
 import { isolatedCloudConfig } from '../../infra/local/config';
-import type { JsonProtocolService, Operation } from '../../infra/local/edge/service';
+import type { JsonProtocolService, Operation } from '../../infra/local/edge/contracts';
 import { eventually } from '../../infra/local/shared/polling';
 import { executionHistory } from '../ops/state-machines';
 import type { FunctionFigures, Measurement, ScenarioFigures, WorkflowFigures } from './model';

@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import { AthenaService } from './athena/service';
 import type { Clock } from './clock';
-import { DynamoDbService } from './dynamodb/dynamodb-service';
-import { AwsServiceError, type EdgeService } from './edge/service';
+import { DynamoDbService } from './dynamodb/service';
+import { AwsServiceError, type EdgeService } from './edge/contracts';
 import { EventBridgeService } from './eventbridge/service';
 import { FirehoseService } from './firehose/service';
 import { GlueCatalog } from './glue/catalog';
@@ -15,7 +15,7 @@ import { PolicyStore } from './iam/policies';
 import { LambdaRuntime } from './lambda/runtime';
 import { lambdaEdgeService } from './lambda/service';
 import { GraphStandIn } from './messenger/graph';
-import { MessengerChat } from './messenger-chat/chat-service';
+import { MessengerChat } from './messenger-chat/service';
 import { S3Service } from './s3/service';
 import { SchedulerService } from './scheduler/service';
 import { SdkCaller } from './sdk-calls';
@@ -23,11 +23,11 @@ import { SecretsManagerService } from './secretsmanager/service';
 import { sesV1Dialect } from './ses/compose';
 import { SesService } from './ses/service';
 import type { LocalAccount, TargetPorts } from './shared/ports';
-import { SnsService } from './sns/sns-service';
-import { SqsService } from './sqs/sqs-service';
+import { SnsService } from './sns/service';
+import { SqsService } from './sqs/service';
 import { AwsCallError } from './stepfunctions/engine/tasks';
 import { StepFunctionsService } from './stepfunctions/service';
-import { stsService } from './sts/sts';
+import { stsService } from './sts/service';
 
 export interface LocalServicesOptions {
   readonly clock: Clock;

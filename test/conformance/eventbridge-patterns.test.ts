@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AwsServiceError } from '../../infra/local/edge/service';
+import { AwsServiceError } from '../../infra/local/edge/contracts';
 import { testEventPattern } from '../../infra/local/eventbridge/pattern';
 
 interface PatternCase {

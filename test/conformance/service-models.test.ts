@@ -211,7 +211,7 @@ import {
   STSClient,
 } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EdgeService } from '../../infra/local/edge/service';
+import type { EdgeService } from '../../infra/local/edge/contracts';
 import { SES_V1_ACTIONS } from '../../infra/local/ses/v1-api';
 import { SES_V2_OPERATIONS } from '../../infra/local/ses/v2-api';
 import { startBareTestCloud, type TestCloud } from '../support/local-cloud';

@@ -18,7 +18,7 @@ import {
 import { DynamoDBDocumentClient, TransactGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { Clock } from '../../infra/local/clock';
-import { DynamoDbService } from '../../infra/local/dynamodb/dynamodb-service';
+import { DynamoDbService } from '../../infra/local/dynamodb/service';
 import {
   DYNAMODB_ACCOUNT,
   DYNAMODB_START,
@@ -444,7 +444,7 @@ describe('a kill -9 in the middle of transactions', () => {
   async function runUntilKilled(stateDir: string, cycle: number): Promise<void> {
     const program = `
       import { Clock } from ${module('infra/local/clock.ts')};
-      import { DynamoDbService } from ${module('infra/local/dynamodb/dynamodb-service.ts')};
+      import { DynamoDbService } from ${module('infra/local/dynamodb/service.ts')};
       const dynamodb = new DynamoDbService({ clock: new Clock('real'), stateDir: ${JSON.stringify(stateDir)}, account: ${JSON.stringify(account)} });
       await dynamodb.createTable(${JSON.stringify(remindersTable)});
       await dynamodb.createTable(${JSON.stringify(countersTable)});

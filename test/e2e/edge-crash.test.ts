@@ -6,9 +6,9 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../infra/local/clock';
-import { DynamoDbService } from '../../infra/local/dynamodb/dynamodb-service';
+import { DynamoDbService } from '../../infra/local/dynamodb/service';
 import { startEdge } from '../../infra/local/edge/server';
-import { SqsService } from '../../infra/local/sqs/sqs-service';
+import { SqsService } from '../../infra/local/sqs/service';
 
 const account = { region: 'eu-west-1', accountId: '000000000000' };
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -25,9 +25,9 @@ function startChild(stateDir: string): Promise<{ child: ChildProcess; url: strin
   const module = (path: string) => JSON.stringify(join(repoRoot, path));
   const program = `
     import { Clock } from ${module('infra/local/clock.ts')};
-    import { DynamoDbService } from ${module('infra/local/dynamodb/dynamodb-service.ts')};
+    import { DynamoDbService } from ${module('infra/local/dynamodb/service.ts')};
     import { startEdge } from ${module('infra/local/edge/server.ts')};
-    import { SqsService } from ${module('infra/local/sqs/sqs-service.ts')};
+    import { SqsService } from ${module('infra/local/sqs/service.ts')};
     const account = ${JSON.stringify(account)};
     const clock = new Clock('real');
     const dynamodb = new DynamoDbService({ clock, stateDir: ${JSON.stringify(stateDir)}, account });

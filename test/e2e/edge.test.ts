@@ -1,12 +1,12 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Edge, type EdgeRequestLog, startEdge } from '../../infra/local/edge/server';
 import {
   AwsServiceError,
   type JsonProtocolService,
   type RestJsonService,
-} from '../../infra/local/edge/service';
-import { stsService } from '../../infra/local/sts/sts';
+} from '../../infra/local/edge/contracts';
+import { type Edge, type EdgeRequestLog, startEdge } from '../../infra/local/edge/server';
+import { stsService } from '../../infra/local/sts/service';
 
 const account = { region: 'eu-west-1', accountId: '000000000000' };
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

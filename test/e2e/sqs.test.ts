@@ -19,7 +19,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Clock } from '../../infra/local/clock';
 import { type Edge, startEdge } from '../../infra/local/edge/server';
-import { SqsService } from '../../infra/local/sqs/sqs-service';
+import { SqsService } from '../../infra/local/sqs/service';
 import { edgeClientConfig } from '../support/local-cloud';
 import { until } from '../support/polling';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach } from 'vitest';
 import { Clock } from '../../infra/local/clock';
-import { DynamoDbService, type TableProperties } from '../../infra/local/dynamodb/dynamodb-service';
+import { DynamoDbService, type TableProperties } from '../../infra/local/dynamodb/service';
 import { type Edge, startEdge } from '../../infra/local/edge/server';
 import { edgeClientConfig } from './local-cloud';
 

@@ -24,7 +24,7 @@ import type {
   StopQueryExecutionInput,
 } from '@aws-sdk/client-athena';
 import type { Clock } from '../clock';
-import { AwsServiceError, type JsonProtocolService, type OperationsOf } from '../edge/service';
+import { AwsServiceError, type JsonProtocolService, type OperationsOf } from '../edge/contracts';
 import type { GlueCatalog } from '../glue/catalog';
 import { parseS3Uri } from '../glue/s3-location';
 import { s3ObjectPath } from '../s3/store';

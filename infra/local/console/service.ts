@@ -11,7 +11,7 @@
  * Every page can refresh itself live (on by default where something runs) and links back to /_aurora.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AwsServiceError, type HttpService } from '../edge/service';
+import { AwsServiceError, type HttpService } from '../edge/contracts';
 import type { HistoryEvent } from '../stepfunctions/engine/history';
 import type { StepFunctionsService } from '../stepfunctions/service';
 import type { ExecutionRecord } from '../stepfunctions/store';

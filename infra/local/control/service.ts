@@ -9,8 +9,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Clock, parseIsoDuration } from '../clock';
 import { escapeHtml, shell } from '../console/html';
+import type { HttpService } from '../edge/contracts';
 import { sendHttpReply } from '../edge/http-reply';
-import type { HttpService } from '../edge/service';
 
 export interface ControlState {
   ready: boolean;

@@ -10,7 +10,7 @@
  * called that), ExpressionAttributeNames values, AttributesToGet entries and `AttributeName` members (key
  * schemas, definitions). Names written literally inside expression strings are not rewritten.
  */
-import { AwsServiceError, type Operation } from '../edge/service';
+import { AwsServiceError, type Operation } from '../edge/contracts';
 
 const SPECIAL = /^\0*__proto__$/;
 

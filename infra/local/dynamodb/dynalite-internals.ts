@@ -4,7 +4,7 @@
  * the interfaces below declare only what is called.
  */
 import { createRequire } from 'node:module';
-import { AwsServiceError } from '../edge/service';
+import { AwsServiceError } from '../edge/contracts';
 import { installExpressionCache } from './expression-cache';
 
 const require = createRequire(import.meta.url);

@@ -8,7 +8,7 @@
  * proceed side by side, and a write reaches disk whole (item and index entries together) or not at all.
  */
 import { mkdirSync } from 'node:fs';
-import { AwsServiceError } from '../edge/service';
+import { AwsServiceError } from '../edge/contracts';
 import type { LocalAccount } from '../shared/ports';
 import { constraint, validationMessage } from '../shared/validation';
 import {

@@ -22,7 +22,7 @@ import type {
   KeySchemaElement,
   TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { AwsServiceError, validationError } from '../edge/service';
+import { AwsServiceError, validationError } from '../edge/contracts';
 
 type Call = (operation: string, input: Record<string, unknown>) => Promise<unknown>;
 

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import type { Clock } from '../clock';
-import { AwsServiceError, validationError } from '../edge/service';
+import { AwsServiceError, validationError } from '../edge/contracts';
 import { readJsonOr, writeJsonAtomic } from '../shared/persistence';
 import type { AttributeMap } from './dynalite-internals';
 import type { DynaliteStore } from './dynalite-store';

@@ -4,7 +4,7 @@
  * Update → UpdateItem, Delete and ConditionCheck → DeleteItem, Get → GetItem), so expressions are parsed and
  * checked exactly as there, and errors carry AWS's member paths (`transactItems.1.member.put.tableName`).
  */
-import { validationError } from '../edge/service';
+import { validationError } from '../edge/contracts';
 import { type ActionValidation, type AttributeMap, loadValidation } from './dynalite-internals';
 import type { DynaliteOperation } from './dynalite-store';
 

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
-import { AwsServiceError, validationError } from '../edge/service';
+import { AwsServiceError, validationError } from '../edge/contracts';
 import {
   type AttributeMap,
   asServiceError,

@@ -4,8 +4,8 @@
  * naming the service, rather than failing on a body it cannot read.
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { AwsServiceError } from './contracts';
 import { sendJsonError, sendQueryError, sendRestError } from './protocols';
-import { AwsServiceError } from './service';
 
 export interface UnhostedRequest {
   readonly headers: IncomingHttpHeaders;

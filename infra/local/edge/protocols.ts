@@ -4,7 +4,7 @@
  * AwsServiceError.
  */
 import type { ServerResponse } from 'node:http';
-import { AwsServiceError, type JsonProtocolService } from './service';
+import { AwsServiceError, type JsonProtocolService } from './contracts';
 
 const JSON_CONTENT_TYPE = {
   awsJson1_0: 'application/x-amz-json-1.0',

@@ -5,7 +5,7 @@
  * flattened) come out in member order, maps (`entry.N`) keyed by their entries' keys, other dotted names as
  * nested structures. Flattened members whose SDK name differs from their wire name (SQS's) are declared.
  */
-import type { Operation, QueryOperation, QueryParameters } from './service';
+import type { Operation, QueryOperation, QueryParameters } from './contracts';
 
 /** A flattened member under its SDK name: a list (`AttributeName.N`) or a map of `N.<key>/N.<value>` pairs. */
 export type FlattenedMember =

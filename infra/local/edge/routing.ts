@@ -3,7 +3,7 @@
  * path templates. Templates are split once, at registration, so a request costs one split of its path.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { RestRoute } from './service';
+import type { RestRoute } from './contracts';
 
 export interface CredentialScope {
   readonly region: string;

@@ -10,6 +10,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { LocalAccount } from '../shared/ports';
 import { allowAwsApiCors, allowControlPlaneCors, CONTROL_PLANE_PREFIX, EdgeAccess } from './access';
+import {
+  AwsServiceError,
+  type EdgeService,
+  type HttpService,
+  type JsonProtocolService,
+  type QueryProtocolService,
+  type RequestContext,
+  type RestJsonService,
+} from './contracts';
 import { requestedService, sendNotEmulated } from './not-emulated';
 import {
   internalFailure,
@@ -21,15 +30,6 @@ import {
   sendRestResult,
 } from './protocols';
 import { type CompiledRoute, compileRoute, credentialScope, matchRoute } from './routing';
-import {
-  AwsServiceError,
-  type EdgeService,
-  type HttpService,
-  type JsonProtocolService,
-  type QueryProtocolService,
-  type RequestContext,
-  type RestJsonService,
-} from './service';
 
 export interface EdgeRequestLog {
   readonly requestId: string;

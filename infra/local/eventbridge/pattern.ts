@@ -7,7 +7,7 @@
  * under one array element must match within that same element, and keys joined with dots are the same path
  * as nested keys, in the pattern and in the event.
  */
-import { AwsServiceError } from '../edge/service';
+import { AwsServiceError } from '../edge/contracts';
 import { describeJsonError } from './json-error';
 import { type CompiledField, compileField, PatternError } from './pattern-terms';
 import { wildcardComplexity } from './wildcard';

@@ -8,7 +8,7 @@
  * cloud was stopped are not replayed (AWS is never stopped, so nothing there says how many it would owe).
  */
 import type { Clock, TimerHandle } from '../clock';
-import { validationError } from '../edge/service';
+import { validationError } from '../edge/contracts';
 import {
   nextFireTime,
   type ParsedExpression,

@@ -27,7 +27,7 @@ import {
   type JsonProtocolService,
   type OperationsOf,
   validationError,
-} from '../edge/service';
+} from '../edge/contracts';
 import { codeUnitOrder, type ListPaging, paginate } from '../shared/pagination';
 import { appendJsonLine, readJsonOr, writeJsonAtomic } from '../shared/persistence';
 import type { EventEntry, LocalAccount, TargetPorts } from '../shared/ports';

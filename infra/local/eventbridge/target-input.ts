@@ -8,7 +8,7 @@
  * as `"... <x> ..."` thus yields a JSON string).
  */
 import type { Target } from '@aws-sdk/client-eventbridge';
-import { validationError } from '../edge/service';
+import { validationError } from '../edge/contracts';
 import { JsonPathSyntaxError, parseJsonPath, readJsonPath } from './json-path';
 
 export interface InputTransformerConfig {

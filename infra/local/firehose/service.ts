@@ -26,7 +26,7 @@ import {
   type JsonProtocolService,
   type OperationsOf,
   validationError,
-} from '../edge/service';
+} from '../edge/contracts';
 import type { S3Store } from '../s3/store';
 import { readJsonLines } from '../shared/persistence';
 import type { LocalAccount } from '../shared/ports';

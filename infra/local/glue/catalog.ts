@@ -17,7 +17,7 @@ import type {
   TableInput as SdkTableInput,
 } from '@aws-sdk/client-glue';
 import type { Clock } from '../clock';
-import { AwsServiceError, type JsonProtocolService, type OperationsOf } from '../edge/service';
+import { AwsServiceError, type JsonProtocolService, type OperationsOf } from '../edge/contracts';
 import { codeUnitOrder, paginate } from '../shared/pagination';
 import { readJsonOr, writeJsonAtomic } from '../shared/persistence';
 

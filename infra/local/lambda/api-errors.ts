@@ -2,7 +2,7 @@
  * Errors of the Lambda API, as AWS returns them (restJson1 body `{"Type": "User", "message": ...}` plus the
  * x-amzn-ErrorType header), so that SDK clients raise the modelled exception classes.
  */
-import { AwsServiceError } from '../edge/service';
+import { AwsServiceError } from '../edge/contracts';
 
 const userError = (code: string, message: string, status: number, extra: Record<string, unknown> = {}) =>
   new AwsServiceError(code, message, status, { Type: 'User', ...extra });

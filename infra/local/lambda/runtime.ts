@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Clock, type TimerHandle } from '../clock';
-import type { RestJsonService } from '../edge/service';
+import type { RestJsonService } from '../edge/contracts';
 import type { LocalAccount } from '../shared/ports';
 import {
   functionNotFound,

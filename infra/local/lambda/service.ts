@@ -23,7 +23,7 @@ import {
   type RestRequest,
   type RestResponse,
   type RestRoute,
-} from '../edge/service';
+} from '../edge/contracts';
 import { paginate } from '../shared/pagination';
 import { bodyAs, headerText, queryNumber, queryText } from '../shared/rest-input';
 import { validationMessage } from '../shared/validation';

@@ -13,8 +13,8 @@ import { rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Clock } from '../clock';
+import type { HttpService } from '../edge/contracts';
 import { sendHttpReply } from '../edge/http-reply';
-import type { HttpService } from '../edge/service';
 import { appendJsonLine, readJsonLines, readJsonOr, writeJsonAtomic } from '../shared/persistence';
 import {
   GraphError,

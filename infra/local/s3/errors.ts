@@ -1,7 +1,7 @@
 /** S3's errors: an XML `<Error>` document whose Code the SDK turns into the exception's name. */
 import type { ServerResponse } from 'node:http';
+import { AwsServiceError } from '../edge/contracts';
 import { escapeXml } from '../edge/protocols';
-import { AwsServiceError } from '../edge/service';
 
 /** `extra` members (Key, BucketName) are written as elements of the `<Error>`, as S3 does. */
 export class S3Error extends AwsServiceError {}

@@ -9,8 +9,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeleteObjectsRequest, ListObjectsV2Request, PutObjectRequest } from '@aws-sdk/client-s3';
 import type { Clock } from '../clock';
+import { AwsServiceError, type HttpService } from '../edge/contracts';
 import { escapeXml } from '../edge/protocols';
-import { AwsServiceError, type HttpService } from '../edge/service';
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked';
 import { notImplemented, S3Error, sendS3Error } from './errors';
 import { type ObjectInfo, S3Store } from './store';

@@ -22,7 +22,7 @@ import {
   type RestRequest,
   type RestRoute,
   validationError,
-} from '../edge/service';
+} from '../edge/contracts';
 import { type ListPaging, type Page, paginate } from '../shared/pagination';
 import type { LocalAccount, TargetPorts } from '../shared/ports';
 import { bodyAs, queryNumber, queryText } from '../shared/rest-input';

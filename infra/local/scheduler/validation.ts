@@ -2,7 +2,7 @@
  * Checks CreateSchedule/UpdateSchedule input as the Scheduler API model constrains it, with AWS's
  * "1 validation error detected" wording for shape constraints, and narrows it to typed values.
  */
-import { type AwsServiceError, validationError } from '../edge/service';
+import { type AwsServiceError, validationError } from '../edge/contracts';
 import { arnService } from '../shared/targets';
 import { validationMessage } from '../shared/validation';
 import { assertTimeZone, parseScheduleExpression, ScheduleExpressionError } from './expressions';

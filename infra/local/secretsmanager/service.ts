@@ -21,7 +21,7 @@ import {
   type JsonProtocolService,
   type OperationsOf,
   type RequestContext,
-} from '../edge/service';
+} from '../edge/contracts';
 import { wireFields } from '../shared/wire-fields';
 
 export interface LocalSecret {

@@ -7,9 +7,9 @@
  */
 import type { SES } from '@aws-sdk/client-ses';
 import type { SESv2 } from '@aws-sdk/client-sesv2';
+import { AwsServiceError, type WireOperationsOf } from '../edge/contracts';
 import { FlattenedList } from '../edge/protocols';
 import { text, texts } from '../edge/request-input';
-import { AwsServiceError, type WireOperationsOf } from '../edge/service';
 import { sesV1Dialect, sesV2Dialect } from './compose';
 import type { SesSender } from './sender';
 

@@ -3,8 +3,9 @@
  * API-neutral outgoing mail, checking what SES checks about the message itself. The v1 and v2 APIs report the
  * same problems under different error codes, so each passes its `SesDialect`.
  */
+
+import { AwsServiceError } from '../edge/contracts';
 import { nameValuePairs, record, text, texts } from '../edge/request-input';
-import { AwsServiceError } from '../edge/service';
 import { parseMime, renderTemplateParts, type TemplateParts, TemplateRenderError } from './library';
 import type { MailAttachment } from './mailbox';
 

@@ -2,8 +2,9 @@
  * The SES v1 (awsQuery) answers to a form-encoded POST (which edge/query-input decodes): results in XML, and
  * errors as `<ErrorResponse>` documents whose `<Code>` the SDK maps to an exception class.
  */
+
+import type { AwsServiceError } from '../edge/contracts';
 import { toXml } from '../edge/protocols';
-import type { AwsServiceError } from '../edge/service';
 
 const NAMESPACE = 'http://ses.amazonaws.com/doc/2010-12-01/';
 

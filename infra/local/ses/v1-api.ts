@@ -1,7 +1,7 @@
 /** SES v1 (awsQuery) actions: SendEmail, SendRawEmail, SendTemplatedEmail, and the account's (./account-api). */
 import type { SES } from '@aws-sdk/client-ses';
+import type { RequestContext, WireOperationsOf } from '../edge/contracts';
 import { record, text, texts } from '../edge/request-input';
-import type { RequestContext, WireOperationsOf } from '../edge/service';
 import { SES_V1_ACCOUNT_ACTIONS, sesV1AccountOperations } from './account-api';
 import {
   type EnvelopeMembers,

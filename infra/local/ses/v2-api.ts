@@ -3,8 +3,8 @@
  * operations that Template content refers to, and the account's (./account-api).
  */
 import type { SESv2, SendEmailRequest } from '@aws-sdk/client-sesv2';
+import { AwsServiceError, type WireInput, type WireOperationsOf } from '../edge/contracts';
 import { type JsonRecord, record, text } from '../edge/request-input';
-import { AwsServiceError, type WireInput, type WireOperationsOf } from '../edge/service';
 import { SES_V2_ACCOUNT_OPERATIONS, sesV2AccountOperations } from './account-api';
 import { envelopeOf, type OutgoingMail, rawMail, sesV2Dialect, simpleMail, templatedMail } from './compose';
 import type { TemplateParts } from './library';

@@ -3,7 +3,7 @@
  * `InvocationRequest`, ...): the JSON body, query values and headers. The types are what the SDK sends; the
  * wire can carry anything, so each operation still checks the members it uses.
  */
-import type { RestRequest } from '../edge/service';
+import type { RestRequest } from '../edge/contracts';
 
 /** The JSON body as the SDK input it encodes, keeping whatever else it carries. */
 export function bodyAs<Input>(request: RestRequest): Input & Readonly<Record<string, unknown>> {

@@ -1,5 +1,5 @@
 /** The errors SQS returns, with the legacy query codes its query-compatible JSON protocol also reports. */
-import { AwsServiceError } from '../edge/service';
+import { AwsServiceError } from '../edge/contracts';
 
 /** JSON error code → the code the query protocol used, where they differ (x-amzn-query-error). */
 export const QUERY_ERROR_CODES: Readonly<Record<string, string>> = {

@@ -3,15 +3,16 @@
  * `Attribute.1.Name` are decoded into the JSON operation input, and results are written in SQS's XML, whose
  * lists are flattened (`<Message>..</Message><Message>..`). The operations themselves are the JSON ones.
  */
-import { FlattenedList } from '../edge/protocols';
-import { decodeQueryInput, type QueryDecoding } from '../edge/query-input';
+
 import {
   AwsServiceError,
   type JsonProtocolService,
   type QueryOperation,
   type QueryParameters,
   type QueryProtocolService,
-} from '../edge/service';
+} from '../edge/contracts';
+import { FlattenedList } from '../edge/protocols';
+import { decodeQueryInput, type QueryDecoding } from '../edge/query-input';
 
 /** SQS flattens its lists and maps, and names them apart from the JSON members they become. */
 const SQS_DECODING: QueryDecoding = {

@@ -10,7 +10,7 @@
 
 import type { SFN } from '@aws-sdk/client-sfn';
 import type { Clock, TimerHandle } from '../clock';
-import { AwsServiceError, type OperationsOf } from '../edge/service';
+import { AwsServiceError, type OperationsOf } from '../edge/contracts';
 import type { LocalAccount } from '../shared/ports';
 
 /** How long GetActivityTask waits for a task before answering with none, as AWS does. */

@@ -21,7 +21,7 @@ import {
   type HttpService,
   type JsonProtocolService,
   type OperationsOf,
-} from '../edge/service';
+} from '../edge/contracts';
 import { codeUnitOrder, descendingOrder, type ListPaging, numberKey, paginate } from '../shared/pagination';
 import type { EventEntry, LocalAccount } from '../shared/ports';
 import { constraint, validationMessage } from '../shared/validation';

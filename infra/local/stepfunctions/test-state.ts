@@ -4,7 +4,7 @@
  */
 import type { TestStateInput } from '@aws-sdk/client-sfn';
 import type { Clock } from '../clock';
-import { AwsServiceError } from '../edge/service';
+import { AwsServiceError } from '../edge/contracts';
 import { Execution } from './engine/execution';
 import type { TaskTokens } from './engine/task-tokens';
 import type { TaskPort } from './engine/tasks';

@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Clock } from '../../../../../infra/local/clock';
 import type { BatchOperation } from '../../../../../infra/local/dynamodb/dynalite-internals';
-import { DynamoDbService } from '../../../../../infra/local/dynamodb/dynamodb-service';
+import { DynamoDbService } from '../../../../../infra/local/dynamodb/service';
 import { StagedWrites } from '../../../../../infra/local/dynamodb/staged-writes';
-import { AwsServiceError } from '../../../../../infra/local/edge/service';
+import { AwsServiceError } from '../../../../../infra/local/edge/contracts';
 import { DYNAMODB_ACCOUNT, DYNAMODB_START, remindersTable } from '../../../../support/dynamodb-edge';
 import { staysFalse, until } from '../../../../support/polling';
 

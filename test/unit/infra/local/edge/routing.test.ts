@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { RestRoute } from '../../../../../infra/local/edge/contracts';
 import { compileRoute, credentialScope, matchRoute } from '../../../../../infra/local/edge/routing';
-import type { RestRoute } from '../../../../../infra/local/edge/service';
 
 const route = (method: RestRoute['method'], path: string, operation: string): RestRoute => ({
   method,

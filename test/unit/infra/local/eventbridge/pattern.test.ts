@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AwsServiceError } from '../../../../../infra/local/edge/service';
+import { AwsServiceError } from '../../../../../infra/local/edge/contracts';
 import { compileEventPattern, prepareEvent } from '../../../../../infra/local/eventbridge/pattern';
 
 const matches = (pattern: object | string, event: object): boolean => compileEventPattern(pattern)(event);

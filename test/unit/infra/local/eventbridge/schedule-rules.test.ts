@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AwsServiceError } from '../../../../../infra/local/edge/service';
+import { AwsServiceError } from '../../../../../infra/local/edge/contracts';
 import { EventBridgeService } from '../../../../../infra/local/eventbridge/service';
 import { usePortsHarness } from '../../../../support/fake-ports';
 import { until } from '../../../../support/polling';

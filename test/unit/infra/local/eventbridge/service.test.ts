@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Clock } from '../../../../../infra/local/clock';
-import { AwsServiceError } from '../../../../../infra/local/edge/service';
+import { AwsServiceError } from '../../../../../infra/local/edge/contracts';
 import { EventBridgeService } from '../../../../../infra/local/eventbridge/service';
 import type { EventEntry, TargetPorts } from '../../../../../infra/local/shared/ports';
 import { until } from '../../../../support/polling';

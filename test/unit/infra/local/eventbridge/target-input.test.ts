@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AwsServiceError } from '../../../../../infra/local/edge/service';
+import { AwsServiceError } from '../../../../../infra/local/edge/contracts';
 import { renderTargetInput, validateTargetInput } from '../../../../../infra/local/eventbridge/target-input';
 
 const event = {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsServiceError } from '../../../../../infra/local/edge/service';
+import { AwsServiceError } from '../../../../../infra/local/edge/contracts';
 import { LambdaRuntime } from '../../../../../infra/local/lambda/runtime';
 import { ACCOUNT, EDGE_URL, FunctionFixtures, parse } from './fixtures';
 

@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HttpService } from '../../../../../infra/local/edge/service';
+import type { HttpService } from '../../../../../infra/local/edge/contracts';
 
 export interface ServedService {
   readonly url: string;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { AwsServiceError, type RequestContext } from '../../../../../infra/local/edge/service';
+import { AwsServiceError, type RequestContext } from '../../../../../infra/local/edge/contracts';
 import {
   AwsCallError,
   type TaskCallOptions,

@@ -6,7 +6,7 @@ import { readDelivery } from '../../../../../functions/messenger-webhook/deliver
 import { checkSignature } from '../../../../../functions/shared/messenger/signature';
 import { Clock } from '../../../../../infra/local/clock';
 import { GraphStandIn } from '../../../../../infra/local/messenger/graph';
-import { MessengerChat } from '../../../../../infra/local/messenger-chat/chat-service';
+import { MessengerChat } from '../../../../../infra/local/messenger-chat/service';
 
 const secret = { name: 'dev/aurora/messenger-app-secret', value: 'chat-secret' };
 const at = Date.parse('2026-11-22T09:00:00.000Z');

@@ -5,14 +5,14 @@
 import { join } from 'node:path';
 import type { ReceiveMessageRequest, SendMessageRequest, SQS } from '@aws-sdk/client-sqs';
 import type { Clock, TimerHandle } from '../clock';
-import { textMap } from '../edge/request-input';
 import {
   AwsServiceError,
   type JsonProtocolService,
   type QueryProtocolService,
   type WireInput,
   type WireOperationsOf,
-} from '../edge/service';
+} from '../edge/contracts';
+import { textMap } from '../edge/request-input';
 import { paginate } from '../shared/pagination';
 import { readJsonOr, writeJsonAtomic } from '../shared/persistence';
 import type { LocalAccount } from '../shared/ports';

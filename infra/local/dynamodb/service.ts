@@ -18,7 +18,7 @@ import {
   type JsonProtocolService,
   type Operation,
   type RequestContext,
-} from '../edge/service';
+} from '../edge/contracts';
 import type { LocalAccount } from '../shared/ports';
 import { withSafeAttributeNames } from './attribute-names';
 import { DYNALITE_OPERATIONS, DynaliteStore } from './dynalite-store';

@@ -11,15 +11,15 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { ListSubscriptionsByTopicInput, PublishInput, SNS } from '@aws-sdk/client-sns';
 import type { Clock } from '../clock';
-import { FlattenedList } from '../edge/protocols';
-import { decodedQueryOperations } from '../edge/query-input';
-import { record, text, textMap } from '../edge/request-input';
 import {
   AwsServiceError,
   type QueryProtocolService,
   type WireInput,
   type WireOperationsOf,
-} from '../edge/service';
+} from '../edge/contracts';
+import { FlattenedList } from '../edge/protocols';
+import { decodedQueryOperations } from '../edge/query-input';
+import { record, text, textMap } from '../edge/request-input';
 import { codeUnitOrder, type ListPaging, paginate } from '../shared/pagination';
 import { readJsonOr, writeJsonAtomic } from '../shared/persistence';
 import type { LocalAccount } from '../shared/ports';

@@ -12,8 +12,8 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SIGNATURE_HEADER, signDelivery } from '../../../functions/shared/messenger/signature';
+import type { HttpService } from '../edge/contracts';
 import { sendHttpReply } from '../edge/http-reply';
-import type { HttpService } from '../edge/service';
 import { type GraphStandIn, MESSENGER_ADMIN_PATH } from '../messenger/graph';
 import { messagesOfDelivery } from '../messenger/inbound';
 import { chatPageHtml } from './chat-page';

@@ -22,7 +22,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Clock } from '../../../../../infra/local/clock';
 import { type Edge, startEdge } from '../../../../../infra/local/edge/server';
-import { type SnsEmail, SnsService } from '../../../../../infra/local/sns/sns-service';
+import { type SnsEmail, SnsService } from '../../../../../infra/local/sns/service';
 import { edgeClientConfig } from '../../../../support/local-cloud';
 import { until } from '../../../../support/polling';
 

@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { STS } from '@aws-sdk/client-sts';
+import { AwsServiceError, type QueryProtocolService, type WireOperationsOf } from '../edge/contracts';
 import { decodedQueryOperations } from '../edge/query-input';
-import { AwsServiceError, type QueryProtocolService, type WireOperationsOf } from '../edge/service';
 import type { LocalAccount } from '../shared/ports';
 import { constraint, validationMessage } from '../shared/validation';
 
