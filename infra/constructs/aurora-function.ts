@@ -13,6 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { allow } from './grants';
 
 export const REPOSITORY_ROOT = join(import.meta.dirname, '..', '..');
 
@@ -33,6 +34,14 @@ export class AuroraFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+
+  /**
+   * The one way a function is given a permission: exactly `actions` on `resources`, and for DynamoDB only the
+   * partitions `leadingKeys` names (infra/constructs/grants.ts).
+   */
+  allow(actions: string[], resources: string[], leadingKeys?: string[]): void {
+    allow(this.role, actions, resources, leadingKeys);
+  }
 
   constructor(scope: Construct, id: string, props: AuroraFunctionProps) {
     super(scope, id);

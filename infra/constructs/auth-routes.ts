@@ -5,12 +5,10 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
 import type { StatefulStack } from '../stacks/stateful-stack';
 import { AuroraFunction } from './aurora-function';
-import { allow } from './grants';
 
 export interface AuthRoutesProps {
   readonly api: apigwv2.HttpApi;
@@ -44,18 +42,11 @@ export class AuthRoutes extends Construct {
         ADMIN_EMAILS: config.adminEmails.join(','),
       },
     });
-    const role = this.authFunction.role;
-    role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [stateful.bus.eventBusArn] }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [otpKey.secretArn, sessionKey.secretArn],
-      }),
-    );
+    const auth = this.authFunction;
+    auth.allow(['events:PutEvents'], [stateful.bus.eventBusArn]);
+    auth.allow(['secretsmanager:GetSecretValue'], [otpKey.secretArn, sessionKey.secretArn]);
     // Outcome items and the lock (EMAIL#), the user profile on refresh (USER#): reads only.
-    allow(role, ['dynamodb:GetItem'], [stateful.table.tableArn], ['EMAIL#*', 'USER#*']);
+    auth.allow(['dynamodb:GetItem'], [stateful.table.tableArn], ['EMAIL#*', 'USER#*']);
 
     const integration = new HttpLambdaIntegration('AuthIntegration', this.authFunction.function);
     for (const path of AUTH_ROUTE_PATHS) {

@@ -8,14 +8,12 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { type Backend, OPERATIONS } from '../../functions/calendar-api/operations';
 import type { AuroraConfig } from '../config';
 import type { StatefulStack } from '../stacks/stateful-stack';
 import { AuroraFunction } from './aurora-function';
-import { allow } from './grants';
 import { nagPart } from './nag';
 
 export interface CalendarRoutesProps {
@@ -61,12 +59,7 @@ export class CalendarRoutes extends Construct {
       timeout: Duration.seconds(5),
       environment: { SESSION_KEY_ID: sessionKey.secretArn },
     });
-    this.authorizerFunction.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [sessionKey.secretArn],
-      }),
-    );
+    this.authorizerFunction.allow(['secretsmanager:GetSecretValue'], [sessionKey.secretArn]);
     const authorizer = new HttpLambdaAuthorizer('SessionAuthorizer', this.authorizerFunction.function, {
       authorizerName: 'session',
       identitySource: ['$request.header.Authorization'],
@@ -90,12 +83,9 @@ export class CalendarRoutes extends Construct {
         ADMIN_EMAILS: config.adminEmails.join(','),
       },
     });
-    const role = this.apiFunction.role;
-    role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [stateful.bus.eventBusArn] }),
-    );
-    allow(
-      role,
+    const calendarApi = this.apiFunction;
+    calendarApi.allow(['events:PutEvents'], [stateful.bus.eventBusArn]);
+    calendarApi.allow(
       [
         'dynamodb:GetItem',
         'dynamodb:PutItem',
@@ -118,10 +108,8 @@ export class CalendarRoutes extends Construct {
       resourceName: `${groupName}/*`,
     });
     // Account deletion removes the person's pending schedules; creating them is the lifecycle workflow's job.
-    role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['scheduler:DeleteSchedule'], resources: [schedules] }),
-    );
-    Validations.of(role).acknowledge({
+    calendarApi.allow(['scheduler:DeleteSchedule'], [schedules]);
+    Validations.of(calendarApi.role).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:${nagPart(stack.partition, 'Partition')}:scheduler:${nagPart(stack.region, 'Region')}:${nagPart(stack.account, 'AccountId')}:schedule/${groupName}/*]`,
       reason:
         "Schedule names are made at run time (<reminderId>-v<version>); DELETE /me deletes the person's, so " +

@@ -17,7 +17,6 @@ import type { Construct } from 'constructs';
 import { ANALYTICS_QUERIES, type AnalyticsQueryName, EVENTS_TABLE, readQuery } from '../../analytics/queries';
 import type { AuroraConfig } from '../config';
 import { AuroraFunction } from '../constructs/aurora-function';
-import { allow } from '../constructs/grants';
 import { deadLetterQueue, type StatefulStack } from './stateful-stack';
 
 export interface AnalyticsStackProps extends StackProps {
@@ -324,8 +323,7 @@ export class AnalyticsStack extends Stack {
         ADMIN_EMAILS: config.adminEmails.join(','),
       },
     });
-    const grant = (actions: string[], resources: string[], leadingKeys?: string[]) =>
-      allow(created.role, actions, resources, leadingKeys);
+    const grant = created.allow.bind(created);
     grant(
       [
         'athena:StartQueryExecution',

@@ -6,7 +6,6 @@ import { CfnOutput, CfnParameter, Duration, Stack, type StackProps, Validations 
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -14,7 +13,6 @@ import type { AuroraConfig } from '../config';
 import { AuroraFunction } from '../constructs/aurora-function';
 import { AuthRoutes } from '../constructs/auth-routes';
 import { CalendarRoutes } from '../constructs/calendar-routes';
-import { allow } from '../constructs/grants';
 import type { StatefulStack } from './stateful-stack';
 
 export interface ApiStackProps extends StackProps {
@@ -84,15 +82,8 @@ export class ApiStack extends Stack {
       environment: { TABLE_NAME: stateful.table.tableName, EVENT_BUS_NAME: stateful.bus.eventBusName },
     });
     // Exactly the two reads the probe makes.
-    this.healthFunction.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [stateful.table.tableArn] }),
-    );
-    this.healthFunction.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['events:DescribeEventBus'],
-        resources: [stateful.bus.eventBusArn],
-      }),
-    );
+    this.healthFunction.allow(['dynamodb:GetItem'], [stateful.table.tableArn]);
+    this.healthFunction.allow(['events:DescribeEventBus'], [stateful.bus.eventBusArn]);
     this.api.addRoutes({
       path: '/health',
       methods: [apigwv2.HttpMethod.GET],
@@ -132,21 +123,16 @@ export class ApiStack extends Stack {
         VERIFY_TOKEN_ID: stateful.secrets['messenger-verify-token'].secretArn,
       },
     });
-    webhook.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [
-          stateful.secrets['messenger-app-secret'].secretArn,
-          stateful.secrets['messenger-verify-token'].secretArn,
-        ],
-      }),
+    webhook.allow(
+      ['secretsmanager:GetSecretValue'],
+      [
+        stateful.secrets['messenger-app-secret'].secretArn,
+        stateful.secrets['messenger-verify-token'].secretArn,
+      ],
     );
-    webhook.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [stateful.bus.eventBusArn] }),
-    );
+    webhook.allow(['events:PutEvents'], [stateful.bus.eventBusArn]);
     // Powertools idempotency records only, in the function's own partition of the table.
-    allow(
-      webhook.role,
+    webhook.allow(
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       [stateful.table.tableArn],
       ['IDEMPOTENCY#messenger-webhook'],

@@ -10,7 +10,6 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
 import { AuroraFunction } from '../constructs/aurora-function';
-import { allow } from '../constructs/grants';
 import { deadLetterQueue, type StatefulStack } from './stateful-stack';
 
 export interface ConversationStackProps extends StackProps {
@@ -53,19 +52,16 @@ export class ConversationStack extends Stack {
       },
     });
     this.conversationFunction = conversation;
-    const role = conversation.role;
-    allow(role, ['secretsmanager:GetSecretValue'], [pageToken.secretArn, otpKey.secretArn]);
-    allow(role, ['events:PutEvents'], [stateful.bus.eventBusArn]);
+    conversation.allow(['secretsmanager:GetSecretValue'], [pageToken.secretArn, otpKey.secretArn]);
+    conversation.allow(['events:PutEvents'], [stateful.bus.eventBusArn]);
     // Users and PSID links (GetItem, UpdateItem) and this function's idempotency records (all four).
-    allow(
-      role,
+    conversation.allow(
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       [stateful.table.tableArn],
       ['PSID#*', 'USER#*', 'IDEMPOTENCY#conversation'],
     );
     // `list`: a user's pending reminders (GSI1); reminders held for the person's next message (USER#).
-    allow(
-      role,
+    conversation.allow(
       ['dynamodb:Query'],
       [stateful.table.tableArn, `${stateful.table.tableArn}/index/GSI1`],
       ['USER#*'],

@@ -75,21 +75,16 @@ export class RemindersStack extends Stack {
     });
     this.functions = [plan, send];
     // Delivery records (REMINDER#), held reminders (USER#), the 24-hour window (PSID#), the email (USER#).
-    allow(
-      send.role,
+    send.allow(
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       [table],
       ['REMINDER#*', 'USER#*', 'PSID#*'],
     );
     // A digest reads and takes the person's held reminders.
-    allow(send.role, ['dynamodb:Query', 'dynamodb:DeleteItem'], [table], ['USER#*']);
-    allow(send.role, ['secretsmanager:GetSecretValue'], [pageToken.secretArn]);
-    allow(send.role, ['events:PutEvents'], [stateful.bus.eventBusArn]);
-    allow(
-      send.role,
-      ['ses:SendEmail'],
-      sesSendingResources(this, config.senderEmail, stateful.configurationSet),
-    );
+    send.allow(['dynamodb:Query', 'dynamodb:DeleteItem'], [table], ['USER#*']);
+    send.allow(['secretsmanager:GetSecretValue'], [pageToken.secretArn]);
+    send.allow(['events:PutEvents'], [stateful.bus.eventBusArn]);
+    send.allow(['ses:SendEmail'], sesSendingResources(this, config.senderEmail, stateful.configurationSet));
 
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {

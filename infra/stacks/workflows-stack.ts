@@ -67,7 +67,7 @@ export class WorkflowsStack extends Stack {
           ...(timeout ? { timeout } : {}),
         },
       );
-      for (const grant of grants) allow(created.role, grant.actions, grant.resources, grant.leadingKeys);
+      for (const grant of grants) created.allow(grant.actions, grant.resources, grant.leadingKeys);
       this.functions.push(created);
       return created;
     };
