@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Clock } from '../clock';
+import { readBody } from '../edge/request-body';
 import type { LocalAccount } from '../shared/ports';
 import { candidatesFor, type ServedApi } from './addressing';
 import type { InvokePort } from './authorizers';
@@ -69,7 +70,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
     const host = incoming.headers.host ?? 'localhost';
     const candidates = candidatesFor(served, host, rawPath);
-    const body = await readBody(incoming);
+    const body = await readBody(incoming, MAX_REQUEST_BYTES);
     if (body === 'too-large') {
       write(outgoing, gatewayError('TOO_LARGE', candidates[0]?.api.model.kind ?? 'http'));
       return;
@@ -134,20 +135,6 @@ function headerPairs(rawHeaders: readonly string[]): [string, string][] {
     if (name !== undefined && value !== undefined) pairs.push([name, value]);
   }
   return pairs;
-}
-
-/** Reads the whole body, keeping no more than the limit; an oversized body is drained and refused. */
-function readBody(incoming: IncomingMessage): Promise<Buffer | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    incoming.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
-    });
-    incoming.on('end', () => resolve(size > MAX_REQUEST_BYTES ? 'too-large' : Buffer.concat(chunks)));
-    incoming.on('error', reject);
-  });
 }
 
 function write(outgoing: ServerResponse, response: HttpResponse): void {

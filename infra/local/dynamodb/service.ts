@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type {
   AttributeDefinition,
+  DynamoDB,
   GlobalSecondaryIndex,
   KeySchemaElement,
   LocalSecondaryIndex,
@@ -17,6 +18,7 @@ import {
   AwsServiceError,
   type JsonProtocolService,
   type Operation,
+  type OperationsOf,
   type RequestContext,
 } from '../edge/contracts';
 import type { LocalAccount } from '../shared/ports';
@@ -67,16 +69,19 @@ export class DynamoDbService {
         return result === '' ? {} : result;
       };
     }
-    operations.DeleteTable = async (input: { TableName?: string }) => {
-      const result = await this.store.call('DeleteTable', input);
-      if (input.TableName) this.timeToLive.forget(input.TableName);
-      return result;
-    };
-    operations.UpdateTimeToLive = (input) => this.timeToLive.update(input);
-    operations.DescribeTimeToLive = (input) => this.timeToLive.describe(input);
     const transactions = new Transactions(this.store, clock);
-    operations.TransactWriteItems = (input) => transactions.write(input);
-    operations.TransactGetItems = (input) => transactions.get(input);
+    const owned: OperationsOf<DynamoDB> = {
+      DeleteTable: async (input) => {
+        const result = await this.store.call('DeleteTable', input);
+        if (input.TableName) this.timeToLive.forget(input.TableName);
+        return result;
+      },
+      UpdateTimeToLive: (input) => this.timeToLive.update(input),
+      DescribeTimeToLive: (input) => this.timeToLive.describe(input),
+      TransactWriteItems: (input) => transactions.write(input),
+      TransactGetItems: (input) => transactions.get(input),
+    };
+    Object.assign(operations, owned);
     // Every operation, since item maps, key schemas and names appear in most of them (see attribute-names).
     for (const [name, operation] of Object.entries(operations))
       operations[name] = withSafeAttributeNames(operation);
@@ -87,8 +92,11 @@ export class DynamoDbService {
         if (!operation) throw new Error(`PartiQL translated onto a missing operation ${name}`);
         return operation(input, context);
       });
-    operations.ExecuteStatement = (input, context) => partiql(context).execute(input);
-    operations.BatchExecuteStatement = (input, context) => partiql(context).batch(input);
+    const statements: OperationsOf<DynamoDB> = {
+      ExecuteStatement: (input, context) => partiql(context).execute(input),
+      BatchExecuteStatement: (input, context) => partiql(context).batch(input),
+    };
+    Object.assign(operations, statements);
     this.edgeService = {
       protocol: 'awsJson1_0',
       signingName: 'dynamodb',

@@ -29,6 +29,7 @@ import {
   sendRestError,
   sendRestResult,
 } from './protocols';
+import { readBody } from './request-body';
 import { type CompiledRoute, compileRoute, credentialScope, matchRoute } from './routing';
 
 export interface EdgeRequestLog {
@@ -142,7 +143,8 @@ export class EdgeRouter {
     const handled: Handled = { service: undefined, operation: undefined };
     try {
       // Read first even when refused: a client still sending would see a reset, not the 403.
-      const body = await readBody(request);
+      const body = await readBody(request, MAX_BODY_BYTES);
+      if (body === 'too-large') throw new BodyTooLarge();
       if (this.answeredByAccess(request, response, path)) return handled;
       await this.route({ request, response, path, query, body, requestId, handled });
     } catch (error) {
@@ -415,35 +417,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   };
 }
 
-/** Thrown by readBody once an over-long body has been read to its end. */
+/** A body over MAX_BODY_BYTES, once read to its end. */
 class BodyTooLarge extends AwsServiceError {
   constructor() {
     super('RequestEntityTooLarge', 'Request body is larger than 16 MiB', 413);
   }
-}
-
-/**
- * Reads the body; one over MAX_BODY_BYTES is still read to its end (and dropped) so that the 413 reaches a
- * client that is still sending: closing the socket under it would reach it as a TCP reset instead.
- */
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    request.on('data', (chunk: Buffer) => {
-      length += chunk.length;
-      if (length > MAX_BODY_BYTES) {
-        chunks.length = 0;
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (length > MAX_BODY_BYTES) reject(new BodyTooLarge());
-      else resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks));
-    });
-    request.on('error', reject);
-  });
 }
 
 function parseJsonInput(body: Buffer): unknown {
