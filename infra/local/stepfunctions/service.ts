@@ -21,6 +21,7 @@ import {
   type HttpService,
   type JsonProtocolService,
   type OperationsOf,
+  validationError,
 } from '../edge/contracts';
 import { codeUnitOrder, descendingOrder, type ListPaging, numberKey, paginate } from '../shared/pagination';
 import type { EventEntry, LocalAccount } from '../shared/ports';
@@ -137,7 +138,12 @@ export class StepFunctionsService {
     // JSON.parse reads any value as its text; a definition that parses was text.
     const text = String(input.definition);
     this.validateOrThrow(parseDefinition(text));
-    const roleArn = input.roleArn ?? '';
+    const { roleArn } = input;
+    if (typeof roleArn !== 'string') {
+      throw validationError(
+        validationMessage([{ value: null, member: 'roleArn', constraint: constraint.notNull }]),
+      );
+    }
     const stateMachineArn = this.arn('stateMachine', name);
     const existing = this.machines.get(stateMachineArn);
     if (existing) {

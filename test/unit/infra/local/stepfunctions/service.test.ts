@@ -62,6 +62,21 @@ const definition = (states: Record<string, unknown>, startAt = Object.keys(state
   JSON.stringify({ StartAt: startAt, States: states });
 
 describe('state machines', () => {
+  test('refuse a machine without a name or a role, as AWS does, and create nothing', async () => {
+    const service = newService(scriptedPort().port);
+    const states = definition({ Hello: { Type: 'Pass', End: true } });
+    await expectAwsError(call(service, 'CreateStateMachine', { definition: states, roleArn }), 'InvalidName');
+    const error = await Promise.resolve(
+      call(service, 'CreateStateMachine', { name: 'roleless', definition: states }),
+    ).catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({
+      code: 'ValidationException',
+      message:
+        "1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null",
+    });
+    expect(await call(service, 'ListStateMachines', {})).toMatchObject({ stateMachines: [] });
+  });
+
   test('create, describe, list, validate and reject invalid definitions', async () => {
     const service = newService(scriptedPort().port);
     const created = service.createStateMachine({
