@@ -14,6 +14,7 @@ import { Clock } from '../../infra/local/clock';
 import { controlService } from '../../infra/local/control/service';
 import { type Edge, startEdge } from '../../infra/local/edge/server';
 import { LocalServices } from '../../infra/local/services';
+import { countVisitTask } from '../fixtures/state-machines';
 import { launchChromium } from '../support/browser';
 import { type EdgeClientConfig, edgeClientConfig, TEST_START } from '../support/local-cloud';
 import { eventually } from '../support/polling';
@@ -87,18 +88,7 @@ describe('Step Functions console', () => {
                 {
                   StartAt: 'CountVisit',
                   States: {
-                    CountVisit: {
-                      Type: 'Task',
-                      Resource: 'arn:aws:states:::dynamodb:updateItem',
-                      Parameters: {
-                        TableName: TABLE,
-                        Key: { id: { S: 'visitor' } },
-                        UpdateExpression: 'SET visits = :one',
-                        ConditionExpression: 'attribute_exists(id)',
-                        ExpressionAttributeValues: { ':one': { N: '1' } },
-                      },
-                      End: true,
-                    },
+                    CountVisit: { ...countVisitTask(TABLE, 'visitor'), End: true },
                   },
                 },
               ],

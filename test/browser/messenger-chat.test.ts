@@ -6,23 +6,21 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, signDelivery } from '../../functions/shared/messenger/signature';
 import { launchChromium } from '../support/browser';
-import { startTestCloud, type TestCloud } from '../support/local-cloud';
+import { useTestCloud } from '../support/local-cloud';
 
 /** The local cloud's dev default (MESSENGER_APP_SECRET unset). */
 const APP_SECRET = 'aurora-dev-app-secret';
 
 describe('Messenger chat page', () => {
-  let test: TestCloud;
+  const test = useTestCloud({ app: true });
   let browser: Browser;
 
   beforeAll(async () => {
-    test = await startTestCloud();
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await test?.stop();
   });
 
   it('sends what the person types to the webhook and shows the bot’s answer', async () => {

@@ -5,14 +5,12 @@
  * A person without the role sees no Admin entry, and the API's 403 is shown plainly. Every page is scanned
  * with axe-core and photographed into test-artifacts/web/, at desktop and phone widths.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runAdminCli } from '../support/admin-cli';
-import { launchChromium } from '../support/browser';
-import { startTestCloud, type TestCloud } from '../support/local-cloud';
 import { scanAndCapture } from '../support/page-checks';
-import { eventually } from '../support/polling';
-import { inbox, signIn as signInOverRest } from '../support/sign-in';
+import { postJson, signIn as signInOverRest } from '../support/sign-in';
+import { useWebApp } from '../support/web-app';
 
 const ADMIN = 'boss@example.com';
 const PERSON = 'someone@example.com';
@@ -21,56 +19,23 @@ const PHONE = { width: 375, height: 740 };
 const pageWidth = (page: Page) => page.evaluate('document.documentElement.scrollWidth');
 
 describe('web app admin pages', () => {
-  let test: TestCloud;
-  let browser: Browser;
-  let webUrl: string;
-  const contexts: BrowserContext[] = [];
+  const web = useWebApp();
+  const { contexts, openPage } = web;
 
-  const runAdmin = (...args: string[]) => runAdminCli(test.cloud.edgeUrl, ...args);
+  const runAdmin = (...args: string[]) => runAdminCli(web.cloud.edgeUrl, ...args);
 
   /** Moves the manual clock past the one-code-per-11-seconds limit of an address. */
-  const passCodeInterval = async () => {
-    const response = await fetch(`${test.cloud.edgeUrl}/_aurora/clock`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ advanceBy: 'PT15S' }),
-    });
-    expect(response.status).toBe(200);
-  };
+  const passCodeInterval = () => web.advanceClock('PT15S');
 
   const requestCode = async (email: string) => {
     await passCodeInterval();
-    const response = await fetch(`${test.cloud.apiUrl}/auth/otp/request`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email }),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
-
-  const openPage = async (viewport: { width: number; height: number }) => {
-    const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.clock.setSystemTime(test.cloud.clock.now());
-    return page;
+    return postJson(web.cloud.apiUrl, '/auth/otp/request', { email });
   };
 
   /** Signs in through the sign-in page with the code from the local SES inbox; ends on the calendar. */
   const signIn = async (page: Page, email: string) => {
     await passCodeInterval();
-    await page.goto(webUrl);
-    await page.getByRole('heading', { name: 'Sign in to Aurora Time' }).waitFor();
-    const before = (await inbox(test.cloud.edgeUrl, email)).length;
-    await page.getByLabel('Email address').fill(email);
-    await page.getByRole('button', { name: 'Send code' }).click();
-    await page.getByLabel('6-digit code').waitFor();
-    const mails = await eventually(async () => {
-      const list = await inbox(test.cloud.edgeUrl, email);
-      return list.length > before ? list : undefined;
-    });
-    await page.getByLabel('6-digit code').fill(/\b(\d{6})\b/.exec(mails[0]?.text ?? '')?.[1] ?? '');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await web.signIn(page, email);
     await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
   };
 
@@ -84,18 +49,7 @@ describe('web app admin pages', () => {
   const announced = (page: Page) => page.locator('#announcer').textContent();
 
   beforeAll(async () => {
-    test = await startTestCloud({ config: { web: true } });
-    if (!test.cloud.webUrl)
-      throw new Error(`The web app is not served: ${JSON.stringify(test.cloud.webApp)}`);
-    webUrl = test.cloud.webUrl;
-    browser = await launchChromium();
     await runAdmin('grant', ADMIN);
-  });
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await test?.stop();
   });
 
   it('shows a person without the admin role no Admin entry, and the 403 as "not an admin"', async () => {
@@ -105,7 +59,7 @@ describe('web app admin pages', () => {
     expect(await main.getByRole('link', { name: 'Calendar' }).count()).toBe(1);
     expect(await main.getByRole('link', { name: 'Admin' }).count()).toBe(0);
 
-    await page.goto(`${webUrl}/#/admin/users`);
+    await page.goto(`${web.webUrl}/#/admin/users`);
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('You are not an admin.');
     await scanAndCapture(page, 'admin-forbidden', { fullPage: true });
   });
@@ -187,7 +141,7 @@ describe('web app admin pages', () => {
   it('deletes a person only after the confirmation', async () => {
     const leaver = 'leaver@example.com';
     await passCodeInterval();
-    await signInOverRest(test.cloud, leaver);
+    await signInOverRest(web.cloud, leaver);
     const page = contexts[1]?.pages()[0];
     if (!page) throw new Error('the admin’s page is gone');
     await openAdmin(page, 'Users');
@@ -264,7 +218,7 @@ describe('web app admin pages', () => {
   it('pages through the users with Load more', async () => {
     // 25 more people: with the admin and the person, one more than a page.
     const readers = Array.from({ length: 25 }, (_, index) => `reader-${index}@example.com`);
-    await Promise.all(readers.map((email) => signInOverRest(test.cloud, email)));
+    await Promise.all(readers.map((email) => signInOverRest(web.cloud, email)));
     const page = contexts[1]?.pages()[0];
     if (!page) throw new Error('the admin’s page is gone');
     await openAdmin(page, 'Users');

@@ -5,82 +5,25 @@
  * the reminders and settings pages, and a phone-sized run. Every page is scanned with axe-core and
  * photographed into test-artifacts/web/.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser';
-import { startTestCloud, type TestCloud } from '../support/local-cloud';
+import { describe, expect, it } from 'vitest';
 import { scanAndCapture } from '../support/page-checks';
 import { eventually } from '../support/polling';
 import { inbox } from '../support/sign-in';
+import { useWebApp } from '../support/web-app';
 
 describe('web app', () => {
-  let test: TestCloud;
-  let browser: Browser;
-  let webUrl: string;
-  const contexts: BrowserContext[] = [];
-
-  const codeFor = async (email: string, before: number) => {
-    const mails = await eventually(async () => {
-      const list = await inbox(test.cloud.edgeUrl, email);
-      return list.length > before ? list : undefined;
-    });
-    return /\b(\d{6})\b/.exec(mails[0]?.text ?? '')?.[1] ?? '';
-  };
-
-  /** A page whose clock starts at the cloud's (manual) time, so that "today" is the cloud's today. */
-  const openPage = async (viewport: { width: number; height: number }) => {
-    const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.clock.setSystemTime(test.cloud.clock.now());
-    return page;
-  };
-
-  const signIn = async (page: Page, email: string) => {
-    await page.goto(webUrl);
-    await page.getByRole('heading', { name: 'Sign in to Aurora Time' }).waitFor();
-    const before = (await inbox(test.cloud.edgeUrl, email)).length;
-    await page.getByLabel('Email address').fill(email);
-    await page.getByRole('button', { name: 'Send code' }).click();
-    await page.getByLabel('6-digit code').waitFor();
-    const code = await codeFor(email, before);
-    await page.getByLabel('6-digit code').fill(code);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  };
-
-  const advance = async (duration: string) => {
-    const response = await fetch(`${test.cloud.edgeUrl}/_aurora/clock`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ advanceBy: duration }),
-    });
-    expect(response.status).toBe(200);
-  };
-
-  beforeAll(async () => {
-    // The cloud builds web/ (when its sources changed) and serves it with a /config.json naming its API.
-    test = await startTestCloud({ config: { web: true } });
-    if (!test.cloud.webUrl)
-      throw new Error(`The web app is not served: ${JSON.stringify(test.cloud.webApp)}`);
-    webUrl = test.cloud.webUrl;
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await test?.stop();
-  });
+  const web = useWebApp();
+  const { contexts, codeFor, openPage, signIn } = web;
 
   it('signs in, creates, moves and deletes an event whose reminder is emailed', async () => {
     const page = await openPage({ width: 1280, height: 900 });
-    await page.goto(webUrl);
+    await page.goto(web.webUrl);
     await page.getByRole('heading', { name: 'Sign in to Aurora Time' }).waitFor();
     await scanAndCapture(page, 'sign-in');
 
     // A wrong code first: the page says how many attempts are left.
     const email = 'ada@example.com';
-    const before = (await inbox(test.cloud.edgeUrl, email)).length;
+    const before = (await inbox(web.cloud.edgeUrl, email)).length;
     await page.getByLabel('Email address').fill(email);
     await page.getByRole('button', { name: 'Send code' }).click();
     const codeField = page.getByLabel('6-digit code');
@@ -138,11 +81,11 @@ describe('web app', () => {
       accessToken: string;
     };
     const listed = (await (
-      await fetch(`${test.cloud.apiUrl}/events?from=2026-11-22&to=2026-11-22`, {
+      await fetch(`${web.cloud.apiUrl}/events?from=2026-11-22&to=2026-11-22`, {
         headers: { authorization: `Bearer ${session.accessToken}` },
       })
     ).json()) as { items: Array<{ eventId: string }> };
-    const renamed = await fetch(`${test.cloud.apiUrl}/events/${listed.items[0]?.eventId}`, {
+    const renamed = await fetch(`${web.cloud.apiUrl}/events/${listed.items[0]?.eventId}`, {
       method: 'PATCH',
       headers: {
         authorization: `Bearer ${session.accessToken}`,
@@ -174,12 +117,10 @@ describe('web app', () => {
     await page.getByRole('button', { name: 'Week' }).click();
 
     // Past 15:45: the reminder's email arrives.
-    await advance('PT7H');
+    await web.advanceClock('PT7H');
     const reminderMail = await eventually(
       async () =>
-        (await inbox(test.cloud.edgeUrl, email)).find((mail) =>
-          mail.subject?.startsWith('Reminder: Dentist'),
-        ),
+        (await inbox(web.cloud.edgeUrl, email)).find((mail) => mail.subject?.startsWith('Reminder: Dentist')),
       20_000,
       'the reminder email',
     );
@@ -203,7 +144,7 @@ describe('web app', () => {
     const page = contexts[0]?.pages()[0];
     if (!page) throw new Error('the first test’s page is gone');
     // A reload keeps the session (sessionStorage) and starts from the calendar.
-    await page.goto(webUrl);
+    await page.goto(web.webUrl);
     await page.getByRole('link', { name: 'Reminders' }).click();
     await page.getByRole('heading', { name: 'Reminders', level: 1 }).waitFor();
     await expect.poll(() => page.locator('.empty').textContent()).toBe('No reminders are waiting.');
@@ -236,7 +177,7 @@ describe('web app', () => {
   it('changes settings and makes and revokes the calendar feed', async () => {
     const page = contexts[0]?.pages()[0];
     if (!page) throw new Error('the first test’s page is gone');
-    await page.goto(webUrl);
+    await page.goto(web.webUrl);
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
     await scanAndCapture(page, 'settings');

@@ -7,8 +7,8 @@ import { execFile, spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBareTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
+import { describe, expect, it } from 'vitest';
+import { TEST_START, useTestCloud } from '../support/local-cloud';
 
 const script = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/boto3/smoke.py');
 
@@ -44,13 +44,7 @@ interface SmokeResult {
 
 if (boto3Version) {
   describe(`boto3 ${boto3Version} against the local edge`, () => {
-    let test: TestCloud;
-    beforeAll(async () => {
-      test = await startBareTestCloud();
-    }, 60_000);
-    afterAll(async () => {
-      await test?.stop();
-    });
+    const test = useTestCloud();
 
     it('runs DynamoDB, Step Functions, SQS, EventBridge and STS calls and parses every answer', async () => {
       // Asynchronous: the cloud answers from this process while the script runs.

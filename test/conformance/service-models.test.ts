@@ -210,11 +210,12 @@ import {
   GetSessionTokenCommand,
   STSClient,
 } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EdgeService } from '../../infra/local/edge/contracts';
 import { SES_V1_ACTIONS } from '../../infra/local/ses/v1-api';
 import { SES_V2_OPERATIONS } from '../../infra/local/ses/v2-api';
-import { startBareTestCloud, type TestCloud } from '../support/local-cloud';
+import { remindersTable } from '../support/dynamodb-edge';
+import { type TestCloud, useTestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 import { type RecordedResponse, tapResponses } from '../support/raw-response-tap';
 import {
@@ -374,16 +375,9 @@ function modelsFor(service: Service, botocore: string | undefined): ServiceModel
 }
 
 describe('edge responses against the AWS service models', () => {
-  let test: TestCloud;
+  const test = useTestCloud();
   const recorded: RecordedResponse[] = [];
   const botocore = botocoreData();
-
-  beforeAll(async () => {
-    test = await startBareTestCloud();
-  }, 60_000);
-  afterAll(async () => {
-    await test?.stop();
-  });
 
   const config = () => ({ ...test.clientConfig, maxAttempts: 1 });
 
@@ -417,31 +411,7 @@ describe('edge responses against the AWS service models', () => {
 
     // DynamoDB
     const TableName = 'ModelItems';
-    await ddb.send(
-      new CreateTableCommand({
-        TableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-          { AttributeName: 'status', AttributeType: 'S' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: 'byStatus',
-            KeySchema: [
-              { AttributeName: 'status', KeyType: 'HASH' },
-              { AttributeName: 'sk', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
-    );
+    await ddb.send(new CreateTableCommand({ ...remindersTable, TableName }));
     await ddb.send(new DescribeTableCommand({ TableName }));
     const item = (sk: string) => ({
       pk: { S: 'u1' },
@@ -819,26 +789,17 @@ describe('edge responses against the AWS service models', () => {
 
     // EventBridge Scheduler
     await scheduler.send(new CreateScheduleGroupCommand({ Name: 'model-group' }));
-    await scheduler.send(
-      new CreateScheduleCommand({
-        Name: 'model-schedule',
-        GroupName: 'model-group',
-        ScheduleExpression: 'rate(1 hour)',
-        FlexibleTimeWindow: { Mode: 'OFF' },
-        Target: { Arn: Attributes?.QueueArn, RoleArn: ROLE, Input: '{}' },
-      }),
-    );
+    const scheduleAt = (ScheduleExpression: string) => ({
+      Name: 'model-schedule',
+      GroupName: 'model-group',
+      ScheduleExpression,
+      FlexibleTimeWindow: { Mode: 'OFF' as const },
+      Target: { Arn: Attributes?.QueueArn, RoleArn: ROLE, Input: '{}' },
+    });
+    await scheduler.send(new CreateScheduleCommand(scheduleAt('rate(1 hour)')));
     await scheduler.send(new GetScheduleCommand({ Name: 'model-schedule', GroupName: 'model-group' }));
     await scheduler.send(new ListSchedulesCommand({}));
-    await scheduler.send(
-      new UpdateScheduleCommand({
-        Name: 'model-schedule',
-        GroupName: 'model-group',
-        ScheduleExpression: 'rate(2 hours)',
-        FlexibleTimeWindow: { Mode: 'OFF' },
-        Target: { Arn: Attributes?.QueueArn, RoleArn: ROLE, Input: '{}' },
-      }),
-    );
+    await scheduler.send(new UpdateScheduleCommand(scheduleAt('rate(2 hours)')));
     await scheduler.send(new DeleteScheduleCommand({ Name: 'model-schedule', GroupName: 'model-group' }));
     await scheduler.send(new GetScheduleGroupCommand({ Name: 'model-group' }));
     await scheduler.send(new ListScheduleGroupsCommand({}));

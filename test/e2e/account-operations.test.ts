@@ -40,16 +40,10 @@ import {
   GetSessionTokenCommand,
   STSClient,
 } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBareTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
+import { describe, expect, it } from 'vitest';
+import { TEST_START, useTestCloud } from '../support/local-cloud';
 
-let test: TestCloud;
-beforeAll(async () => {
-  test = await startBareTestCloud();
-}, 60_000);
-afterAll(async () => {
-  await test?.stop();
-});
+const test = useTestCloud();
 
 const config = () => ({ ...test.clientConfig, maxAttempts: 1 });
 

@@ -6,42 +6,19 @@
  * compared with what this test counted on its own: the deliveries it posted, the Graph stand-in's sends, the
  * SES inbox, the sign-ins it made, the schedules' due times.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAdminCli } from '../support/admin-cli';
-import { startTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
-import { type Chat, chat, type ScheduleView } from '../support/messenger-person';
+import { TEST_START, useTestCloud } from '../support/local-cloud';
+import { type ScheduleView, useChat } from '../support/messenger-person';
 import { eventually } from '../support/polling';
-import { inbox, signIn } from '../support/sign-in';
+import { codeIn, mailAfter, postJson, signIn } from '../support/sign-in';
 
-let test: TestCloud;
-let person: Chat;
+const test = useTestCloud({ app: true });
+const person = useChat(test);
 
-beforeAll(async () => {
-  test = await startTestCloud();
-  person = chat({ edgeUrl: test.cloud.edgeUrl, apiUrl: test.cloud.apiUrl, clientConfig: test.clientConfig });
-}, 300_000);
-
-afterAll(async () => {
-  person?.destroy();
-  await test?.stop();
-});
-
-async function post(path: string, body: unknown) {
-  const response = await fetch(`${test.cloud.apiUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-async function latestCode(email: string): Promise<string> {
-  const mails = await eventually(async () => {
-    const found = await inbox(test.cloud.edgeUrl, email);
-    return found.length > 0 ? found : undefined;
-  });
-  return /\b(\d{6})\b/.exec(mails[0]?.text ?? '')?.[1] ?? '';
-}
+const post = (path: string, body: unknown) => postJson(test.cloud.apiUrl, path, body);
+const latestCode = async (email: string): Promise<string> =>
+  codeIn((await mailAfter(test.cloud.edgeUrl, email))[0]);
 
 const wrong = (code: string) => String((Number(code) + 1) % 1e6).padStart(6, '0');
 
@@ -84,29 +61,29 @@ describe('admin analytics over the archived events', () => {
     const script = { codeRequests: 4 + 1, verified: 3, refusedCodes: 1 + 5 + 1, lockouts: 1, bounces: 1 };
 
     // Two people chat and each sets a reminder, delivered after a jump of the clock.
-    const before = await person.schedules();
-    await person.say('7001', 'help');
-    await person.say('7002', 'help');
-    await person.say('7001', 'remind me to stretch in 10 minutes');
-    await person.say('7002', 'remind me to call mum in 20 minutes');
+    const before = await person().schedules();
+    await person().say('7001', 'help');
+    await person().say('7002', 'help');
+    await person().say('7001', 'remind me to stretch in 10 minutes');
+    await person().say('7002', 'remind me to call mum in 20 minutes');
     const messagesIn = 4;
-    await person.sendsMatching('7001', /^Scheduled: /);
-    await person.sendsMatching('7002', /^Scheduled: /);
+    await person().sendsMatching('7001', /^Scheduled: /);
+    await person().sendsMatching('7002', /^Scheduled: /);
     const schedules = await eventually(async () => {
       const known = new Set(before.map((schedule) => schedule.name));
-      const created = (await person.schedules()).filter((schedule) => !known.has(schedule.name));
+      const created = (await person().schedules()).filter((schedule) => !known.has(schedule.name));
       return created.length === 2 ? created : undefined;
     });
-    await person.advance('PT25M');
-    const [stretch] = await person.sendsMatching('7001', /^⏰ Reminder: stretch/);
-    const [call] = await person.sendsMatching('7002', /^⏰ Reminder: call mum/);
+    await person().advance('PT25M');
+    const [stretch] = await person().sendsMatching('7001', /^⏰ Reminder: stretch/);
+    const [call] = await person().sendsMatching('7002', /^⏰ Reminder: call mum/);
     const deliveredAt = [stretch, call].map((send) => Date.parse(send?.at ?? ''));
     const lateness = schedules
       .map(dueOf)
       .sort((a, b) => a - b)
       .map((due, index) => (deliveredAt[index] ?? 0) - due);
     for (const machine of ['reminder-delivery', 'reminder-lifecycle', 'otp-session']) {
-      await person.settled(`aurora-dev-${machine}`);
+      await person().settled(`aurora-dev-${machine}`);
     }
     // A code mailed to SES's mailbox simulator bounces (requested now: its session will not expire in time).
     expect((await post('/auth/otp/request', { email: 'bounce@simulator.amazonses.com' })).status).toBe(202);
@@ -140,7 +117,7 @@ describe('admin analytics over the archived events', () => {
     let looks = 0;
     const report = await eventually(
       async () => {
-        await person.advance('PT1M');
+        await person().advance('PT1M');
         const from = new Date(TEST_START - looks++ * 86_400_000).toISOString().slice(0, 10);
         const answer = await analytics(admin, from, DAY);
         expect(answer.status).toBe(200);

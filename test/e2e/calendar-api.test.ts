@@ -7,8 +7,8 @@
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCloud, type TestCloud } from '../support/local-cloud';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestCloud } from '../support/local-cloud';
 import { type ContractChecker, contractChecker } from '../support/openapi-contract';
 import { eventually } from '../support/polling';
 import { inbox as inboxOf, signIn as signInOver } from '../support/sign-in';
@@ -23,21 +23,16 @@ interface Answer {
   readonly text: string;
 }
 
-let test: TestCloud;
+const test = useTestCloud({ app: true });
 let contract: ContractChecker;
 let scheduler: SchedulerClient;
 let sfn: SFNClient;
 
 beforeAll(async () => {
-  test = await startTestCloud();
   scheduler = new SchedulerClient(test.clientConfig);
   sfn = new SFNClient(test.clientConfig);
   const document = await fetch(`${test.cloud.apiUrl}/openapi.json`);
   contract = contractChecker((await document.json()) as Record<string, unknown>);
-}, 300_000);
-
-afterAll(async () => {
-  await test?.stop();
 });
 
 /** One HTTP call, its answer checked against the contract. */

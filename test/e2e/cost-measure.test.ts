@@ -20,21 +20,19 @@ import {
 import { executionHistory } from '../../cli/ops/state-machines';
 import { readAssembly } from '../../infra/local/deployer/assembly';
 import { synthesizeCached } from '../../infra/local/synth';
-import { startTestCloud, type TestCloud } from '../support/local-cloud';
+import { useTestCloud } from '../support/local-cloud';
 
-let test: TestCloud;
+const test = useTestCloud({ app: true });
 let sfn: SFNClient;
 let measurement: Measurement;
 
 beforeAll(async () => {
-  test = await startTestCloud();
   sfn = new SFNClient(test.clientConfig);
   measurement = await measureOn(test.cloud, 'e2e');
 }, 300_000);
 
 afterAll(async () => {
   sfn?.destroy();
-  await test?.stop();
 });
 
 /** States entered, as Step Functions bills them (no retry happens in these runs: checked below). */

@@ -10,15 +10,14 @@ import {
   ExecuteStatementCommand,
   GetItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBareTestCloud, type TestCloud } from '../support/local-cloud';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestCloud } from '../support/local-cloud';
 
-let test: TestCloud;
+const test = useTestCloud();
 let ddb: DynamoDBClient;
 const TableName = 'partiql-items';
 
 beforeAll(async () => {
-  test = await startBareTestCloud();
   ddb = new DynamoDBClient({ ...test.clientConfig, maxAttempts: 1 });
   await test.cloud.services.dynamodb.createTable({
     TableName,
@@ -40,9 +39,6 @@ beforeAll(async () => {
       },
     ],
   });
-}, 60_000);
-afterAll(async () => {
-  await test?.stop();
 });
 
 const run = (Statement: string, ...Parameters: Array<{ S: string } | { N: string }>) =>

@@ -8,7 +8,6 @@ import {
   GetItemCommand,
   IdempotentParameterMismatchException,
   PutItemCommand,
-  QueryCommand,
   TransactGetItemsCommand,
   TransactionCanceledException,
   type TransactWriteItem,
@@ -22,6 +21,7 @@ import { DynamoDbService } from '../../infra/local/dynamodb/service';
 import {
   DYNAMODB_ACCOUNT,
   DYNAMODB_START,
+  reminderKeysWithStatus,
   remindersTable,
   useDynamoDbThroughEdge,
 } from '../support/dynamodb-edge';
@@ -47,6 +47,20 @@ const incrementCounter = (id: string): TransactWriteItem => ({
     UpdateExpression: 'ADD #count :one',
     ExpressionAttributeNames: { '#count': 'count' },
     ExpressionAttributeValues: { ':one': { N: '1' } },
+  },
+});
+
+/** A ConditionCheck that the reminder `guard` is ACTIVE. */
+const guardIsActive = (
+  options: Pick<NonNullable<TransactWriteItem['ConditionCheck']>, 'ReturnValuesOnConditionCheckFailure'> = {},
+): TransactWriteItem => ({
+  ConditionCheck: {
+    TableName: 'Reminders',
+    Key: reminderKey('guard'),
+    ConditionExpression: '#status = :active',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':active': { S: 'ACTIVE' } },
+    ...options,
   },
 });
 
@@ -84,31 +98,14 @@ describe('DynamoDB transactions through the edge', () => {
           { Put: { TableName: 'Reminders', Item: reminder('new', 'PENDING') } },
           { Delete: { TableName: 'Reminders', Key: reminderKey('old') } },
           incrementCounter('reminders'),
-          {
-            ConditionCheck: {
-              TableName: 'Reminders',
-              Key: reminderKey('guard'),
-              ConditionExpression: '#status = :active',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':active': { S: 'ACTIVE' } },
-            },
-          },
+          guardIsActive(),
         ],
       }),
     );
     expect(await getReminder('new')).toEqual(reminder('new', 'PENDING'));
     expect(await getReminder('old')).toBeUndefined();
     expect(await counterValue('reminders')).toBe('1');
-    const pending = await cloud.client.send(
-      new QueryCommand({
-        TableName: 'Reminders',
-        IndexName: 'byStatus',
-        KeyConditionExpression: '#status = :status',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': { S: 'PENDING' } },
-      }),
-    );
-    expect(pending.Items?.map((item) => item.sk?.S)).toEqual(['new']);
+    expect(await reminderKeysWithStatus(cloud.client, 'PENDING')).toEqual(['new']);
   });
 
   it('cancels the whole transaction with a TransactionCanceledException naming each reason', async () => {
@@ -149,16 +146,7 @@ describe('DynamoDB transactions through the edge', () => {
         new TransactWriteItemsCommand({
           TransactItems: [
             incrementCounter('reminders'),
-            {
-              ConditionCheck: {
-                TableName: 'Reminders',
-                Key: reminderKey('guard'),
-                ConditionExpression: '#status = :active',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':active': { S: 'ACTIVE' } },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
+            guardIsActive({ ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
           ],
         }),
       ),

@@ -3,13 +3,17 @@ import {
   DescribeTimeToLiveCommand,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   ResourceNotFoundException,
   UpdateItemCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DYNAMODB_START, remindersTable, useDynamoDbThroughEdge } from '../support/dynamodb-edge';
+import {
+  DYNAMODB_START,
+  reminderKeysWithStatus,
+  remindersTable,
+  useDynamoDbThroughEdge,
+} from '../support/dynamodb-edge';
 import { eventually } from '../support/polling';
 
 const remindersWithTtl = {
@@ -47,16 +51,7 @@ describe('DynamoDB through the edge', () => {
     );
     expect(got.Item?.status).toEqual({ S: 'DELIVERED' });
 
-    const pending = await cloud.client.send(
-      new QueryCommand({
-        TableName: 'Reminders',
-        IndexName: 'byStatus',
-        KeyConditionExpression: '#status = :status',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': { S: 'PENDING' } },
-      }),
-    );
-    expect(pending.Items?.map((item) => item.sk?.S)).toEqual(['r1', 'r3']);
+    expect(await reminderKeysWithStatus(cloud.client, 'PENDING')).toEqual(['r1', 'r3']);
   });
 
   it('names the local region and account in table ARNs', async () => {

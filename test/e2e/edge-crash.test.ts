@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,10 +9,10 @@ import { Clock } from '../../infra/local/clock';
 import { DynamoDbService } from '../../infra/local/dynamodb/service';
 import { startEdge } from '../../infra/local/edge/server';
 import { SqsService } from '../../infra/local/sqs/service';
+import { repositoryModule, startChildProgram } from '../support/cli-process';
 
 const account = { region: 'eu-west-1', accountId: '000000000000' };
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const repoRoot = resolve(import.meta.dirname, '../..');
 const table = {
   TableName: 'Sessions',
   BillingMode: 'PAY_PER_REQUEST' as const,
@@ -21,13 +21,12 @@ const table = {
 };
 
 /** The services run in a child process, as `npm start` would; it prints the edge URL once ready. */
-function startChild(stateDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const module = (path: string) => JSON.stringify(join(repoRoot, path));
+async function startChild(stateDir: string): Promise<{ child: ChildProcess; url: string }> {
   const program = `
-    import { Clock } from ${module('infra/local/clock.ts')};
-    import { DynamoDbService } from ${module('infra/local/dynamodb/service.ts')};
-    import { startEdge } from ${module('infra/local/edge/server.ts')};
-    import { SqsService } from ${module('infra/local/sqs/service.ts')};
+    import { Clock } from ${repositoryModule('infra/local/clock.ts')};
+    import { DynamoDbService } from ${repositoryModule('infra/local/dynamodb/service.ts')};
+    import { startEdge } from ${repositoryModule('infra/local/edge/server.ts')};
+    import { SqsService } from ${repositoryModule('infra/local/sqs/service.ts')};
     const account = ${JSON.stringify(account)};
     const clock = new Clock('real');
     const dynamodb = new DynamoDbService({ clock, stateDir: ${JSON.stringify(stateDir)}, account });
@@ -38,19 +37,8 @@ function startChild(stateDir: string): Promise<{ child: ChildProcess; url: strin
     sqs.setEndpoint(edge.url);
     process.stdout.write(edge.url + '\\n');
   `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolveStart, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const line = output.split('\n')[0];
-      if (output.includes('\n') && line) resolveStart({ child, url: line.trim() });
-    });
-    child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
-  });
+  const { child, firstLine } = await startChildProgram(program, 'the child');
+  return { child, url: firstLine };
 }
 
 describe('kill -9 of the local cloud', () => {

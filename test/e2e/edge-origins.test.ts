@@ -13,6 +13,7 @@ import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEdge } from '../../infra/local/edge/server';
 import { startBareTestCloud, type TestCloud } from '../support/local-cloud';
+import { preflight } from '../support/preflight';
 
 const EVIL = 'https://evil.example';
 const signedFor = (service: string) =>
@@ -95,12 +96,9 @@ describe('the control plane from another origin', () => {
   });
 
   it('refuses another site’s preflight', async () => {
-    const preflight = await fetch(`${edgeUrl}/_aurora/clock`, {
-      method: 'OPTIONS',
-      headers: { origin: EVIL, 'access-control-request-method': 'POST' },
-    });
-    expect(preflight.status).toBe(403);
-    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    const refused = await preflight(`${edgeUrl}/_aurora/clock`, { origin: EVIL, method: 'POST' });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
 
@@ -116,17 +114,14 @@ describe('the control plane from the local consoles and the web app', () => {
   });
 
   it('lets the web app preflight and move the clock', async () => {
-    const preflight = await fetch(`${edgeUrl}/_aurora/clock`, {
-      method: 'OPTIONS',
-      headers: {
-        origin: webUrl,
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'content-type',
-      },
+    const allowed = await preflight(`${edgeUrl}/_aurora/clock`, {
+      origin: webUrl,
+      method: 'POST',
+      headers: 'content-type',
     });
-    expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('access-control-allow-origin')).toBe(webUrl);
-    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(webUrl);
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('content-type');
 
     const before = Date.parse(await clockNow());
     const moved = await advanceClockFrom(webUrl);
@@ -172,16 +167,13 @@ describe('the AWS API paths', () => {
     expect(QueueUrls).toEqual([]);
 
     const local = 'http://localhost:8080';
-    const preflight = await fetch(`${edgeUrl}/`, {
-      method: 'OPTIONS',
-      headers: {
-        origin: local,
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'authorization,x-amz-target',
-      },
+    const allowed = await preflight(`${edgeUrl}/`, {
+      origin: local,
+      method: 'POST',
+      headers: 'authorization,x-amz-target',
     });
-    expect(preflight.status).toBe(200);
-    expect(preflight.headers.get('access-control-allow-origin')).toBe(local);
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(local);
     const call = (origin: string) =>
       fetch(`${edgeUrl}/`, {
         method: 'POST',

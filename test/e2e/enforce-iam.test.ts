@@ -4,9 +4,6 @@
  * templates. Sign-in and the reminder lifecycle work with nothing reported, and a state machine whose role
  * lacks a permission is refused with an AccessDenied error naming the action and the resource.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -17,8 +14,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wallTimeAt } from '../../functions/shared/reminders/zoned';
-import { startLocalCloud } from '../../infra/local/cloud';
-import { edgeClientConfig, type TestCloud, testConfig } from '../support/local-cloud';
+import { startTestCloud, type TestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 import { signIn } from '../support/sign-in';
 import { DELIVERY, reminderDriver } from '../workflows/reminder-helpers';
@@ -33,19 +29,7 @@ const log: string[] = [];
 const refusals = () => log.filter((line) => line.includes('may not call'));
 
 beforeAll(async () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'aurora-iam-'));
-  const cloud = await startLocalCloud(testConfig(stateDir, { enforceIam: true }), {
-    log: (line) => log.push(line),
-  });
-  test = {
-    cloud,
-    stateDir,
-    clientConfig: edgeClientConfig(cloud.edgeUrl, cloud.config.region),
-    stop: async ({ keepState = false } = {}) => {
-      await cloud.stop();
-      if (!keepState) rmSync(stateDir, { recursive: true, force: true });
-    },
-  };
+  test = await startTestCloud({ config: { enforceIam: true }, log: (line) => log.push(line) });
 }, 300_000);
 
 afterAll(async () => {

@@ -3,16 +3,17 @@
  * the Firehose SDK, and bus events sent by a rule's Firehose target, come out as gzip NDJSON objects under the
  * day partitions once the buffer interval passes on the clock; acknowledged records survive a kill -9.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FLAT_RECORD_TRANSFORMER } from '../fixtures/analytics-contract';
+import { repositoryModule, startChildProgram } from '../support/cli-process';
 import { edgeClientConfig, startTestCloud, type TestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 import { contractStreamProperties, eventRecord } from '../unit/infra/local/firehose/fixtures';
@@ -20,7 +21,6 @@ import { contractStreamProperties, eventRecord } from '../unit/infra/local/fireh
 const BUCKET = 'aurora-archive';
 const BUS = 'aurora-test';
 const STREAM = 'aurora-events';
-const repoRoot = resolve(import.meta.dirname, '../..');
 const encode = (text: string) => new TextEncoder().encode(text);
 
 const template = {
@@ -227,31 +227,19 @@ describe('Firehose → local S3 from a template', () => {
 });
 
 /** The local cloud on `stateDir` in a child process, to be killed with SIGKILL (no graceful flush). */
-function startChildCloud(
+async function startChildCloud(
   stateDir: string,
   assemblyDirectory: string,
 ): Promise<{ process: ChildProcess; edgeUrl: string }> {
-  const module = (path: string) => JSON.stringify(join(repoRoot, path));
   const program = `
-    import { startLocalCloud } from ${module('infra/local/cloud.ts')};
-    import { testConfig } from ${module('test/support/local-cloud.ts')};
+    import { startLocalCloud } from ${repositoryModule('infra/local/cloud.ts')};
+    import { testConfig } from ${repositoryModule('test/support/local-cloud.ts')};
     const cloud = await startLocalCloud(testConfig(${JSON.stringify(stateDir)}), {
       assemblyDirectory: ${JSON.stringify(assemblyDirectory)},
       log: () => {},
     });
     process.stdout.write(cloud.edgeUrl + '\\n');
   `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolveStart, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const line = output.split('\n')[0];
-      if (output.includes('\n') && line) resolveStart({ process: child, edgeUrl: line.trim() });
-    });
-    child.once('exit', (code) => reject(new Error(`the local cloud exited early with ${code}`)));
-  });
+  const { child, firstLine } = await startChildProgram(program, 'the local cloud');
+  return { process: child, edgeUrl: firstLine };
 }

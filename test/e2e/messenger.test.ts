@@ -3,14 +3,8 @@
  * the shapes Meta documents go to the webhook over the local API Gateway; what reaches the bus is read from
  * an SQS queue subscribed by a rule created here with the SDK; replies are what the Graph stand-in recorded.
  */
-import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDelivery } from '../../functions/shared/messenger/signature';
 import {
@@ -24,84 +18,44 @@ import {
   readReceipt,
   textMessage,
 } from '../fixtures/messenger/deliveries';
-import { startTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
+import { type BusEvent, tapBus } from '../support/bus-tap';
+import { TEST_START, useTestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 
 const APP_SECRET = 'aurora-dev-app-secret';
 const VERIFY_TOKEN = 'aurora-dev-verify-token';
 
-interface BusEvent {
-  'detail-type': string;
-  detail: Record<string, unknown>;
-}
 interface RecordedSend {
   recipient: string;
   messaging_type: string;
   message?: { text?: string };
 }
 
-let test: TestCloud;
+const test = useTestCloud({ app: true });
 let sqs: SQSClient;
-let queueUrl: string;
-const seenOnBus: BusEvent[] = [];
+let busEvents: () => Promise<BusEvent[]>;
 let nextPsid = 7_000_000_000_000;
 
 beforeAll(async () => {
-  test = await startTestCloud();
   sqs = new SQSClient(test.clientConfig);
   const events = new EventBridgeClient(test.clientConfig);
-  const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'messenger-e2e-bus-tap' }));
-  queueUrl = queue.QueueUrl ?? '';
-  const attributes = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await events.send(
-    new PutRuleCommand({
-      Name: 'messenger-e2e-tap',
-      EventBusName: 'aurora-dev',
-      // What the webhook publishes; the bot's own MessageSent events are not the person's.
-      EventPattern: JSON.stringify({
-        source: ['aurora.messenger'],
-        'detail-type': [{ 'anything-but': 'MessageSent' }],
-      }),
-    }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: 'messenger-e2e-tap',
-      EventBusName: 'aurora-dev',
-      Targets: [{ Id: 'tap', Arn: attributes.Attributes?.QueueArn ?? '' }],
-    }),
-  );
+  busEvents = await tapBus({ events, sqs }, 'aurora-dev', {
+    // What the webhook publishes; the bot's own MessageSent events are not the person's.
+    source: ['aurora.messenger'],
+    'detail-type': [{ 'anything-but': 'MessageSent' }],
+  });
   events.destroy();
 });
 
 afterAll(async () => {
   sqs?.destroy();
-  await test?.stop();
 });
 
 const newPsid = () => String(++nextPsid);
 
-/** Drains the tap queue into `seenOnBus`; answers the events of one person. */
+/** The events on the bus so far of one person. */
 async function busEventsOf(psid: string): Promise<BusEvent[]> {
-  for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    if (Messages.length === 0) break;
-    seenOnBus.push(...Messages.map((message) => JSON.parse(message.Body ?? '{}') as BusEvent));
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: Messages.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle,
-        })),
-      }),
-    );
-  }
-  return seenOnBus.filter((event) => event.detail.psid === psid);
+  return (await busEvents()).filter((event) => event.detail.psid === psid);
 }
 
 async function repliesTo(psid: string): Promise<RecordedSend[]> {

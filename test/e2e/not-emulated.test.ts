@@ -3,16 +3,10 @@
  * protocol, naming the service, so the caller's SDK raises a parseable error instead of choking on the body.
  */
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBareTestCloud, type TestCloud } from '../support/local-cloud';
+import { describe, expect, it } from 'vitest';
+import { useTestCloud } from '../support/local-cloud';
 
-let test: TestCloud;
-beforeAll(async () => {
-  test = await startBareTestCloud();
-}, 60_000);
-afterAll(async () => {
-  await test?.stop();
-});
+const test = useTestCloud();
 
 /** A SigV4 Authorization header for `service`; the edge reads the scope and verifies no signature. */
 const signedFor = (service: string) =>

@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPOSITORY_ROOT } from '../../infra/constructs/aurora-function';
-import { startBareTestCloud, type TestCloud } from '../support/local-cloud';
+import { useTestCloud } from '../support/local-cloud';
 import { eventually, until } from '../support/polling';
 
 const ACCOUNT = '000000000000';
@@ -39,7 +39,7 @@ const machineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateM
 const executionArnOf = (machine: string, name: string) =>
   `arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine}:${name}`;
 
-let test: TestCloud;
+const test = useTestCloud();
 const children: ChildProcess[] = [];
 const sfn = () => new SFNClient(test.clientConfig);
 const sqs = () => new SQSClient(test.clientConfig);
@@ -115,7 +115,6 @@ const visibleMessages = async (queueName: string) => {
 };
 
 beforeAll(async () => {
-  test = await startBareTestCloud();
   // Notify sends to a queue that is created only later: the fix a redrive follows.
   await createMachine('ops-notify', {
     StartAt: 'Prepare',
@@ -148,11 +147,10 @@ beforeAll(async () => {
   await startAndSettle('ops-notify', 'notify-2', { user: 'bob' });
   await startAndSettle('ops-guard', 'guard-refused', { ok: false });
   await startAndSettle('ops-guard', 'guard-accepted', { ok: true });
-}, 60_000);
+});
 
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
-  await test?.stop();
 });
 
 interface ExecutionRow {

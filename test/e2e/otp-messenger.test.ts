@@ -4,27 +4,22 @@
  * stand-in recorded, OtpVerified is read from the bus through an SQS tap, the link from the table.
  */
 import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signDelivery } from '../../functions/shared/messenger/signature';
 import { delivery, textMessage } from '../fixtures/messenger/deliveries';
-import { startTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
+import { TEST_START, useTestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 import { BUS, otpDriver } from '../workflows/otp-helpers';
 
 const APP_SECRET = 'aurora-dev-app-secret';
 
-let test: TestCloud;
+const test = useTestCloud({ app: true });
 let otp: ReturnType<typeof otpDriver>;
 /** Each message a little later than the last, as a person types them. */
 let sentAt = TEST_START;
 
-beforeAll(async () => {
-  test = await startTestCloud();
+beforeAll(() => {
   otp = otpDriver(test);
-}, 300_000);
-
-afterAll(async () => {
-  await test?.stop();
 });
 
 /** Types one message as `psid`, signed as Meta signs deliveries. */

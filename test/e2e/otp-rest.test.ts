@@ -1,39 +1,15 @@
 /** Email login through the REST API of the deployed app, with the code read from the local SES inbox. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAdminCli } from '../support/admin-cli';
-import { startTestCloud, type TestCloud } from '../support/local-cloud';
-import { eventually } from '../support/polling';
-import { signIn } from '../support/sign-in';
+import { useTestCloud } from '../support/local-cloud';
+import { codeIn, mailAfter, postJson, signIn } from '../support/sign-in';
 
-let test: TestCloud;
+const test = useTestCloud({ app: true });
 
-beforeAll(async () => {
-  test = await startTestCloud();
-}, 300_000);
-
-afterAll(async () => {
-  await test?.stop();
-});
-
-async function post(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${test.cloud.apiUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-async function codeFor(email: string): Promise<string> {
-  const mails = await eventually(async () => {
-    const response = await fetch(
-      `${test.cloud.edgeUrl}/_aurora/ses/messages?to=${encodeURIComponent(email)}`,
-    );
-    const list = (await response.json()) as Array<{ text?: string }>;
-    return list.length > 0 ? list : undefined;
-  });
-  return /\b(\d{6})\b/.exec(mails.at(-1)?.text ?? '')?.[1] ?? '';
-}
+const post = (path: string, body: unknown) => postJson(test.cloud.apiUrl, path, body);
+/** The code in the address's first mail (the inbox lists newest first). */
+const codeFor = async (email: string): Promise<string> =>
+  codeIn((await mailAfter(test.cloud.edgeUrl, email)).at(-1));
 
 describe('POST /auth/otp/request, /auth/otp/verify, /auth/token/refresh', () => {
   it('signs a person in with the emailed code and refreshes the session', async () => {

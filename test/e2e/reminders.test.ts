@@ -9,33 +9,23 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { synthesizeCached } from '../../infra/local/synth';
 import { startCliProcess } from '../support/cli-process';
-import { edgeClientConfig, startTestCloud, type TestCloud } from '../support/local-cloud';
-import { type Chat, chat, type ScheduleView } from '../support/messenger-person';
+import { edgeClientConfig, useTestCloud } from '../support/local-cloud';
+import { type Chat, chat, type ScheduleView, useChat } from '../support/messenger-person';
 import { eventually, staysFalse } from '../support/polling';
 import { otpDriver } from '../workflows/otp-helpers';
 
 const MINUTE = 60_000;
 
-let test: TestCloud;
-let person: Chat;
-
-beforeAll(async () => {
-  test = await startTestCloud();
-  person = chat({ edgeUrl: test.cloud.edgeUrl, apiUrl: test.cloud.apiUrl, clientConfig: test.clientConfig });
-}, 300_000);
-
-afterAll(async () => {
-  person?.destroy();
-  await test?.stop();
-});
+const test = useTestCloud({ app: true });
+const person = useChat(test);
 
 /** The schedules that appeared since `before` (names of an earlier listing). */
 async function newSchedules(before: readonly ScheduleView[]): Promise<ScheduleView[]> {
   const known = new Set(before.map((schedule) => schedule.name));
-  return (await person.schedules()).filter((schedule) => !known.has(schedule.name));
+  return (await person().schedules()).filter((schedule) => !known.has(schedule.name));
 }
 
 /** The reminder id of a schedule named `<reminderId>-v<version>`. */
@@ -43,10 +33,10 @@ const reminderIdOf = (schedule: ScheduleView): string => schedule.name.replace(/
 
 /** Asks for a reminder and waits for the lifecycle's "Scheduled: …" and the one new schedule it made. */
 async function schedule(psid: string, request: string, title: string): Promise<ScheduleView> {
-  const before = await person.schedules();
-  const confirmations = await person.countMatching(psid, /^Scheduled: /);
-  await person.say(psid, `remind me to ${request}`);
-  const [confirmation] = (await person.sendsMatching(psid, /^Scheduled: /, confirmations + 1)).slice(
+  const before = await person().schedules();
+  const confirmations = await person().countMatching(psid, /^Scheduled: /);
+  await person().say(psid, `remind me to ${request}`);
+  const [confirmation] = (await person().sendsMatching(psid, /^Scheduled: /, confirmations + 1)).slice(
     confirmations,
   );
   expect(confirmation?.message?.text).toMatch(new RegExp(`^Scheduled: ${escapeRegExp(title)}, `));
@@ -110,17 +100,17 @@ const LIFECYCLE = 'aurora-dev-reminder-lifecycle';
 describe('reminders over Messenger', () => {
   it('schedules a reminder in the person’s zone, lists it, delivers it once and keeps quiet after', async () => {
     const psid = '7200000000000001';
-    await person.say(psid, 'timezone Europe/Paris');
-    await person.sendsMatching(psid, /^Time zone set to Europe\/Paris\./);
+    await person().say(psid, 'timezone Europe/Paris');
+    await person().sendsMatching(psid, /^Time zone set to Europe\/Paris\./);
 
     const created = await schedule(psid, 'stretch in 10 minutes', 'stretch');
-    await person.sendsMatching(psid, /^Scheduled: stretch, Sun 22 Nov 10:10 Europe\/Paris$/);
+    await person().sendsMatching(psid, /^Scheduled: stretch, Sun 22 Nov 10:10 Europe\/Paris$/);
     const reminderId = reminderIdOf(created);
     expect(created.name).toBe(`${reminderId}-v1`);
     expect(reminderId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(created.timeZone).toBe('Europe/Paris');
     expect(JSON.parse(created.input)).toMatchObject({ reminderId, version: 1 });
-    const stored = await person.item({ PK: `REMINDER#${reminderId}`, SK: 'REMINDER' });
+    const stored = await person().item({ PK: `REMINDER#${reminderId}`, SK: 'REMINDER' });
     expect(stored).toMatchObject({
       title: 'stretch',
       status: 'pending',
@@ -130,14 +120,14 @@ describe('reminders over Messenger', () => {
     // at() holds the due instant's wall time in Paris (UTC+1 in November), to the second.
     const dueAt = Date.parse(String(stored?.nextDueAt));
     expect(created.expression).toBe(`at(${new Date(dueAt + 60 * MINUTE).toISOString().slice(0, 19)})`);
-    expect(dueAt - (await person.now())).toBeGreaterThan(9 * MINUTE);
+    expect(dueAt - (await person().now())).toBeGreaterThan(9 * MINUTE);
 
-    await person.say(psid, 'list');
-    const [listing] = await person.sendsMatching(psid, /^Your reminders \(Europe\/Paris\):/);
+    await person().say(psid, 'list');
+    const [listing] = await person().sendsMatching(psid, /^Your reminders \(Europe\/Paris\):/);
     expect(listing?.message?.text).toMatch(/\n1\. stretch: Sun 22 Nov 10:10$/);
 
-    await person.advance('PT11M');
-    const [reminder] = await person.sendsMatching(psid, reminderPattern('stretch'));
+    await person().advance('PT11M');
+    const [reminder] = await person().sendsMatching(psid, reminderPattern('stretch'));
     expect(reminder?.message?.text).toBe('⏰ Reminder: stretch (Sun 22 Nov 10:10 Europe/Paris)');
     expect(reminder?.message?.quick_replies?.map((reply) => reply.title)).toEqual([
       'Snooze 10 min',
@@ -148,17 +138,17 @@ describe('reminders over Messenger', () => {
     expect(reminder?.message?.quick_replies?.[0]?.payload).toBe(
       `snooze ${reminderId}@${stored?.nextDueAt} 10m`,
     );
-    const firings = (await person.settled(DELIVERY)).length;
+    const firings = (await person().settled(DELIVERY)).length;
 
     for (const jump of ['PT1H', 'P1D']) {
-      await person.advance(jump);
-      const again = async () => (await person.countMatching(psid, reminderPattern('stretch'))) > 1;
+      await person().advance(jump);
+      const again = async () => (await person().countMatching(psid, reminderPattern('stretch'))) > 1;
       expect(await neverWithin(again), jump).toBe(true);
-      expect(await person.settled(DELIVERY), jump).toHaveLength(firings);
+      expect(await person().settled(DELIVERY), jump).toHaveLength(firings);
     }
-    expect(await person.countMatching(psid, reminderPattern('stretch'))).toBe(1);
-    expect((await person.schedules()).filter((one) => one.name.startsWith(reminderId))).toEqual([]);
-    expect(await person.item({ PK: `REMINDER#${reminderId}`, SK: 'REMINDER' })).toMatchObject({
+    expect(await person().countMatching(psid, reminderPattern('stretch'))).toBe(1);
+    expect((await person().schedules()).filter((one) => one.name.startsWith(reminderId))).toEqual([]);
+    expect(await person().item({ PK: `REMINDER#${reminderId}`, SK: 'REMINDER' })).toMatchObject({
       status: 'delivered',
       lastDeliveredOccurrence: stored?.nextDueAt,
     });
@@ -168,21 +158,24 @@ describe('reminders over Messenger', () => {
     const psid = '7200000000000002';
     const email = 'bea@example.com';
     const otp = otpDriver(test);
-    await person.say(psid, `login ${email}`);
-    await person.sendsMatching(psid, /^If bea@example\.com can receive email, a 6-digit code is on its way/);
-    await person.say(psid, await otp.codeFor(email));
-    await person.sendsMatching(psid, /^You are signed in as bea@example\.com\.$/);
+    await person().say(psid, `login ${email}`);
+    await person().sendsMatching(
+      psid,
+      /^If bea@example\.com can receive email, a 6-digit code is on its way/,
+    );
+    await person().say(psid, await otp.codeFor(email));
+    await person().sendsMatching(psid, /^You are signed in as bea@example\.com\.$/);
 
     const title = 'check <b>taxes</b> & fees';
     const created = await schedule(psid, `${title} in 10 minutes`, title);
     const reminderId = reminderIdOf(created);
-    expect(await person.item({ PK: `REMINDER#${reminderId}`, SK: 'REMINDER' })).toMatchObject({
+    expect(await person().item({ PK: `REMINDER#${reminderId}`, SK: 'REMINDER' })).toMatchObject({
       title,
       deliverBy: ['messenger', 'email'],
     });
 
-    await person.advance('PT11M');
-    await person.sendsMatching(psid, reminderPattern(title));
+    await person().advance('PT11M');
+    await person().sendsMatching(psid, reminderPattern(title));
     const reminderMails = async () =>
       (await otp.mails(email)).filter((mail) => /^Reminder: /.test(mail.subject));
     const [mail] = await eventually(
@@ -190,15 +183,17 @@ describe('reminders over Messenger', () => {
       20_000,
       `the reminder mail to ${email}`,
     );
-    await person.settled(DELIVERY);
+    await person().settled(DELIVERY);
     expect(await reminderMails()).toHaveLength(1);
-    expect(await person.countMatching(psid, reminderPattern(title))).toBe(1);
+    expect(await person().countMatching(psid, reminderPattern(title))).toBe(1);
     expect(mail).toMatchObject({ to: [email], subject: `Reminder: ${title}` });
     const occurrence = JSON.parse(created.input).occurrence as string;
-    expect(await person.item({ PK: `REMINDER#${reminderId}`, SK: `DELIVERY#${occurrence}` })).toMatchObject({
-      status: 'delivered',
-      sent: ['messenger', 'email'],
-    });
+    expect(await person().item({ PK: `REMINDER#${reminderId}`, SK: `DELIVERY#${occurrence}` })).toMatchObject(
+      {
+        status: 'delivered',
+        sent: ['messenger', 'email'],
+      },
+    );
     expect(mail?.text).toContain(`Reminder: ${title}\n`);
     expect(mail?.html).toContain('check &lt;b&gt;taxes&lt;/b&gt; &amp; fees');
     expect(mail?.html).not.toContain('<b>taxes');
@@ -209,34 +204,34 @@ describe('reminders over Messenger', () => {
 
   it('snoozes a delivered reminder from its "Snooze 10 min" quick reply and delivers it again once', async () => {
     const psid = '7200000000000003';
-    await person.say(psid, 'timezone Europe/Paris');
-    await person.sendsMatching(psid, /^Time zone set to Europe\/Paris\./);
+    await person().say(psid, 'timezone Europe/Paris');
+    await person().sendsMatching(psid, /^Time zone set to Europe\/Paris\./);
     const created = await schedule(psid, 'drink water in 10 minutes', 'drink water');
     const reminderId = reminderIdOf(created);
 
-    await person.advance('PT11M');
-    const [delivered] = await person.sendsMatching(psid, reminderPattern('drink water'));
-    await person.settled(DELIVERY);
+    await person().advance('PT11M');
+    const [delivered] = await person().sendsMatching(psid, reminderPattern('drink water'));
+    await person().settled(DELIVERY);
     const snooze = delivered?.message?.quick_replies?.find((reply) => reply.title === 'Snooze 10 min');
     expect(snooze?.payload).toMatch(new RegExp(`^snooze ${reminderId}@\\S+Z 10m$`));
 
-    const before = await person.schedules();
-    await person.tap(psid, snooze?.title ?? '', snooze?.payload ?? '');
-    const [snoozed] = await person.sendsMatching(psid, /^Snoozed: /);
+    const before = await person().schedules();
+    await person().tap(psid, snooze?.title ?? '', snooze?.payload ?? '');
+    const [snoozed] = await person().sendsMatching(psid, /^Snoozed: /);
     expect(snoozed?.message?.text).toMatch(/^Snoozed: drink water, until .+ Europe\/Paris\.$/);
     const [next] = await eventually(async () => {
       const found = await newSchedules(before);
       return found.length > 0 ? found : undefined;
     });
     expect(next?.name).toMatch(new RegExp(`^${reminderId}-v\\d+$`));
-    expect(await person.countMatching(psid, reminderPattern('drink water'))).toBe(1);
+    expect(await person().countMatching(psid, reminderPattern('drink water'))).toBe(1);
 
-    await person.advance('PT11M');
-    await person.sendsMatching(psid, reminderPattern('drink water'), 2);
-    await person.settled(DELIVERY);
-    const third = async () => (await person.countMatching(psid, reminderPattern('drink water'))) > 2;
+    await person().advance('PT11M');
+    await person().sendsMatching(psid, reminderPattern('drink water'), 2);
+    await person().settled(DELIVERY);
+    const third = async () => (await person().countMatching(psid, reminderPattern('drink water'))) > 2;
     expect(await neverWithin(third)).toBe(true);
-    expect((await person.schedules()).filter((one) => one.name.startsWith(reminderId))).toEqual([]);
+    expect((await person().schedules()).filter((one) => one.name.startsWith(reminderId))).toEqual([]);
   });
 
   it('cancels a reminder by its number in the list, and nothing comes when it would have been due', async () => {
@@ -245,47 +240,47 @@ describe('reminders over Messenger', () => {
     const reminderId = reminderIdOf(created);
     // No zone set: UTC, and the person is told how to set theirs.
     expect(created.timeZone).toBe('UTC');
-    await person.sendsMatching(psid, /^Tip: tell me your time zone/);
-    const stored = await person.item({ PK: `REMINDER#${reminderId}`, SK: 'REMINDER' });
+    await person().sendsMatching(psid, /^Tip: tell me your time zone/);
+    const stored = await person().item({ PK: `REMINDER#${reminderId}`, SK: 'REMINDER' });
     const dueAt = Date.parse(String(stored?.nextDueAt));
     expect(new Date(dueAt).toISOString()).toMatch(/T09:00:00\.000Z$/);
 
-    await person.say(psid, 'list');
-    const [listing] = await person.sendsMatching(psid, /^Your reminders \(UTC\):/);
+    await person().say(psid, 'list');
+    const [listing] = await person().sendsMatching(psid, /^Your reminders \(UTC\):/);
     expect(listing?.message?.text).toMatch(/\n1\. call mum: /);
-    await person.say(psid, 'cancel 1');
-    await person.sendsMatching(psid, /^Cancelled: call mum\.$/);
-    expect((await person.schedules()).filter((one) => one.name.startsWith(reminderId))).toEqual([]);
-    expect(await person.item({ PK: `REMINDER#${reminderId}`, SK: 'REMINDER' })).toMatchObject({
+    await person().say(psid, 'cancel 1');
+    await person().sendsMatching(psid, /^Cancelled: call mum\.$/);
+    expect((await person().schedules()).filter((one) => one.name.startsWith(reminderId))).toEqual([]);
+    expect(await person().item({ PK: `REMINDER#${reminderId}`, SK: 'REMINDER' })).toMatchObject({
       status: 'cancelled',
     });
 
-    const firings = (await person.settled(DELIVERY)).length;
-    await person.advance(durationBetween(await person.now(), dueAt + MINUTE));
-    const delivered = async () => (await person.countMatching(psid, reminderPattern('call mum'))) > 0;
+    const firings = (await person().settled(DELIVERY)).length;
+    await person().advance(durationBetween(await person().now(), dueAt + MINUTE));
+    const delivered = async () => (await person().countMatching(psid, reminderPattern('call mum'))) > 0;
     expect(await neverWithin(delivered)).toBe(true);
-    expect(await person.settled(DELIVERY)).toHaveLength(firings);
+    expect(await person().settled(DELIVERY)).toHaveLength(firings);
   });
 
   it('refuses an impossible date and a time that has passed, offering fixes, and schedules nothing', async () => {
     const psid = '7200000000000005';
-    await person.say(psid, 'timezone Europe/Paris');
-    await person.sendsMatching(psid, /^Time zone set to Europe\/Paris\./);
+    await person().say(psid, 'timezone Europe/Paris');
+    await person().sendsMatching(psid, /^Time zone set to Europe\/Paris\./);
     // "today at 7" must have passed in Paris: move to 08:00 there if it is earlier.
     const parisHour = Number(
       new Intl.DateTimeFormat('en-GB', {
         timeZone: 'Europe/Paris',
         hour: '2-digit',
         hourCycle: 'h23',
-      }).format(await person.now()),
+      }).format(await person().now()),
     );
-    if (parisHour < 8) await person.advance(`PT${8 - parisHour}H`);
+    if (parisHour < 8) await person().advance(`PT${8 - parisHour}H`);
 
-    const schedulesBefore = (await person.schedules()).map((one) => one.name).sort();
-    const requestsBefore = (await person.settled(LIFECYCLE)).length;
+    const schedulesBefore = (await person().schedules()).map((one) => one.name).sort();
+    const requestsBefore = (await person().settled(LIFECYCLE)).length;
 
-    await person.say(psid, 'remind me to pay rent on 31 February at 9');
-    const [impossible] = await person.sendsMatching(psid, /31 February/);
+    await person().say(psid, 'remind me to pay rent on 31 February at 9');
+    const [impossible] = await person().sendsMatching(psid, /31 February/);
     expect(impossible?.message).toEqual({
       text: '31 February does not exist.',
       quick_replies: [
@@ -294,8 +289,8 @@ describe('reminders over Messenger', () => {
       ],
     });
 
-    await person.say(psid, 'remind me to x today at 7');
-    const [passed] = await person.sendsMatching(psid, /has already passed/);
+    await person().say(psid, 'remind me to x today at 7');
+    const [passed] = await person().sendsMatching(psid, /has already passed/);
     expect(passed?.message).toEqual({
       text: expect.stringMatching(/^\w{3} \d{1,2} \w{3} 07:00 has already passed\.$/),
       quick_replies: [
@@ -304,10 +299,10 @@ describe('reminders over Messenger', () => {
       ],
     });
 
-    const lifecycleStarted = async () => (await person.executions(LIFECYCLE)).length > requestsBefore;
+    const lifecycleStarted = async () => (await person().executions(LIFECYCLE)).length > requestsBefore;
     expect(await neverWithin(lifecycleStarted)).toBe(true);
-    expect((await person.schedules()).map((one) => one.name).sort()).toEqual(schedulesBefore);
-    expect(await person.countMatching(psid, /^Scheduled: /)).toBe(0);
+    expect((await person().schedules()).map((one) => one.name).sort()).toEqual(schedulesBefore);
+    expect(await person().countMatching(psid, /^Scheduled: /)).toBe(0);
   });
 });
 

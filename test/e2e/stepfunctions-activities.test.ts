@@ -18,17 +18,11 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBareTestCloud, type TestCloud } from '../support/local-cloud';
+import { describe, expect, it } from 'vitest';
+import { useTestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 
-let test: TestCloud;
-beforeAll(async () => {
-  test = await startBareTestCloud();
-}, 60_000);
-afterAll(async () => {
-  await test?.stop();
-});
+const test = useTestCloud();
 
 const sfn = () => new SFNClient({ ...test.clientConfig, maxAttempts: 1 });
 const ROLE = 'arn:aws:iam::000000000000:role/activities';

@@ -22,7 +22,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SentMail } from '../../infra/local/ses/mailbox';
 import { drainQueue } from '../fixtures/events-app/queues';
-import { startBareTestCloud, type TestCloud } from '../support/local-cloud';
+import { useTestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 
 const ROLE = 'arn:aws:iam::000000000000:role/status-events-test';
@@ -35,14 +35,13 @@ interface StatusChangeEvent {
   readonly detail: Record<string, unknown> & { executionArn: string; status: string };
 }
 
-let test: TestCloud;
+const test = useTestCloud();
 let sfn: SFNClient;
 let sqs: SQSClient;
 let events: EventBridgeClient;
 let sns: SNSClient;
 
 beforeAll(async () => {
-  test = await startBareTestCloud();
   // StartSyncExecution's `sync-` host prefix would not resolve against 127.0.0.1.
   sfn = new SFNClient({ ...test.clientConfig, disableHostPrefix: true });
   sqs = new SQSClient(test.clientConfig);
@@ -52,7 +51,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const client of [sfn, sqs, events, sns]) client?.destroy();
-  await test?.stop();
 });
 
 async function queueArn(name: string): Promise<string> {

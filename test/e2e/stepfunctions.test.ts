@@ -34,6 +34,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GREETING_MACHINE, GREETINGS_TABLE, synthesizeSfnFixture } from '../fixtures/sfn-app/app';
+import { countVisitTask } from '../fixtures/state-machines';
 import { startTestCloud, type TestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 
@@ -177,19 +178,7 @@ describe('Step Functions through the AWS SDK against the local cloud', () => {
     const stateMachineArn = await createMachine('e2e-redrive', {
       StartAt: 'CountVisit',
       States: {
-        CountVisit: {
-          Type: 'Task',
-          Resource: 'arn:aws:states:::dynamodb:updateItem',
-          Parameters: {
-            TableName: GREETINGS_TABLE,
-            Key: { id: { S: 'redrive-me' } },
-            UpdateExpression: 'SET visits = :one',
-            ConditionExpression: 'attribute_exists(id)',
-            ExpressionAttributeValues: { ':one': { N: '1' } },
-          },
-          ResultPath: null,
-          End: true,
-        },
+        CountVisit: { ...countVisitTask(GREETINGS_TABLE, 'redrive-me'), ResultPath: null, End: true },
       },
     });
     const executionArn = await start(stateMachineArn, {});

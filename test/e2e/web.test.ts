@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCloud, type TestCloud } from '../support/local-cloud';
+import { preflight } from '../support/preflight';
 
 let dist: string;
 let test: TestCloud;
@@ -39,23 +40,20 @@ describe('the local web app', () => {
   });
 
   it("is allowed by the API's CORS: preflights for its methods and headers, exposed response headers", async () => {
-    const preflight = await fetch(`${test.cloud.apiUrl}/events/01J0000000000000000000000`, {
-      method: 'OPTIONS',
-      headers: {
-        origin: webUrl,
-        'access-control-request-method': 'PATCH',
-        'access-control-request-headers': 'authorization,content-type,if-match,idempotency-key',
-      },
+    const allowed = await preflight(`${test.cloud.apiUrl}/events/01J0000000000000000000000`, {
+      origin: webUrl,
+      method: 'PATCH',
+      headers: 'authorization,content-type,if-match,idempotency-key',
     });
-    expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('access-control-allow-origin')).toBe(webUrl);
-    expect(preflight.headers.get('access-control-allow-methods')?.split(',')).toEqual(
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(webUrl);
+    expect(allowed.headers.get('access-control-allow-methods')?.split(',')).toEqual(
       expect.arrayContaining(['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS']),
     );
-    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase().split(',')).toEqual(
+    expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase().split(',')).toEqual(
       expect.arrayContaining(['authorization', 'content-type', 'if-match', 'idempotency-key']),
     );
-    expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
 
     const health = await fetch(`${test.cloud.apiUrl}/health`, { headers: { origin: webUrl } });
     expect(health.headers.get('access-control-allow-origin')).toBe(webUrl);

@@ -27,23 +27,17 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { remindersTable, useDynamoDbThroughEdge } from '../support/dynamodb-edge';
-import { startBareTestCloud, TEST_START, type TestCloud } from '../support/local-cloud';
+import { TEST_START, useTestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 
 const ROLE = 'arn:aws:iam::000000000000:role/wire-shapes';
 const PASS_MACHINE = JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } });
 
 describe('wire shapes through the local cloud', () => {
-  let test: TestCloud;
-  beforeAll(async () => {
-    // These tests create what they use, so the app need not be synthesized.
-    test = await startBareTestCloud();
-  }, 60_000);
-  afterAll(async () => {
-    await test?.stop();
-  });
+  // These tests create what they use, so the app need not be synthesized.
+  const test = useTestCloud();
 
   const sfn = () => new SFNClient({ ...test.clientConfig, maxAttempts: 1 });
   const sqs = () => new SQSClient({ ...test.clientConfig, maxAttempts: 1 });

@@ -1,4 +1,4 @@
-/** Collects the events of a source from now on, through a rule to an SQS queue (both real SDK calls). */
+/** Collects the events that match a pattern from now on, through a rule to an SQS queue (both real SDK calls). */
 import { randomUUID } from 'node:crypto';
 import { type EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import {
@@ -19,7 +19,7 @@ export interface BusEvent {
 export async function tapBus<E extends BusEvent>(
   clients: { readonly events: EventBridgeClient; readonly sqs: SQSClient },
   bus: string,
-  source: string,
+  pattern: Record<string, unknown>,
 ): Promise<() => Promise<E[]>> {
   const name = `tap-${randomUUID().slice(0, 8)}`;
   const { events, sqs } = clients;
@@ -28,7 +28,7 @@ export async function tapBus<E extends BusEvent>(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
   );
   await events.send(
-    new PutRuleCommand({ Name: name, EventBusName: bus, EventPattern: JSON.stringify({ source: [source] }) }),
+    new PutRuleCommand({ Name: name, EventBusName: bus, EventPattern: JSON.stringify(pattern) }),
   );
   await events.send(
     new PutTargetsCommand({

@@ -1,5 +1,9 @@
-/** `npm start`'s entry point as a child process on a state directory, for tests that kill it with SIGKILL. */
+/**
+ * Local services in a child process, for tests that kill it with SIGKILL: `npm start`'s entry point on a state
+ * directory, or a test's own program that prints its URL.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { REPOSITORY_ROOT } from '../../infra/constructs/aurora-function';
 
 export interface CliProcess {
@@ -46,5 +50,31 @@ export function startCliProcess(
     child.once('exit', (code) =>
       reject(new Error(`npm start exited with ${code} before it was ready:\n${output}`)),
     );
+  });
+}
+
+/** A repository file as a child program imports it: its absolute path, quoted. */
+export const repositoryModule = (path: string): string => JSON.stringify(join(REPOSITORY_ROOT, path));
+
+/**
+ * Runs `program` (TypeScript, an ES module importing with `repositoryModule`) in a child Node process and
+ * resolves with the first line it prints, once printed: the URL it serves. `what` names it if it exits first.
+ */
+export function startChildProgram(
+  program: string,
+  what: string,
+): Promise<{ child: ChildProcess; firstLine: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
+    cwd: REPOSITORY_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolveStart, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n')[0];
+      if (output.includes('\n') && line) resolveStart({ child, firstLine: line.trim() });
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited early with ${code}`)));
   });
 }

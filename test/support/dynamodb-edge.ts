@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach } from 'vitest';
 import { Clock } from '../../infra/local/clock';
 import { DynamoDbService, type TableProperties } from '../../infra/local/dynamodb/service';
@@ -39,6 +39,20 @@ export const remindersTable = {
     },
   ],
 };
+
+/** The sort keys of the `remindersTable` items with `status`, read through its `byStatus` index. */
+export async function reminderKeysWithStatus(client: DynamoDBClient, status: string) {
+  const { Items } = await client.send(
+    new QueryCommand({
+      TableName: remindersTable.TableName,
+      IndexName: 'byStatus',
+      KeyConditionExpression: '#status = :status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': { S: status } },
+    }),
+  );
+  return Items?.map((item) => item.sk?.S);
+}
 
 /** The app's single table (PK, SK) with the named indexes keyed `<index>PK` / `<index>SK`, as infra has it. */
 export function appTable(...indexes: readonly string[]) {

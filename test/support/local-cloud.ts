@@ -1,7 +1,11 @@
-/** Starts a local cloud for a test: free ports, a temporary state directory, a manual clock. */
+/**
+ * Starts a local cloud for a test: free ports, a temporary state directory, a manual clock. `useTestCloud`
+ * starts one before a file's (or a describe block's) tests and stops it after them.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud';
 import { isolatedCloudConfig, type LocalCloudConfig } from '../../infra/local/config';
 
@@ -38,13 +42,15 @@ export async function startTestCloud(
     config?: Partial<LocalCloudConfig>;
     /** Serve this folder as the web app's build (with `config: { web: true }`) instead of building web/. */
     webRoot?: string;
+    /** Where the cloud's log lines go; nowhere by default. */
+    log?: (line: string) => void;
   } = {},
 ): Promise<TestCloud> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'aurora-test-'));
   const cloud = await startLocalCloud(testConfig(stateDir, options.config), {
     ...(options.assemblyDirectory ? { assemblyDirectory: options.assemblyDirectory } : {}),
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
-    log: () => {},
+    log: options.log ?? (() => {}),
   });
   return {
     cloud,
@@ -76,5 +82,43 @@ export async function startBareTestCloud(
       await test.stop(stopOptions);
       rmSync(assemblyDirectory, { recursive: true, force: true });
     },
+  };
+}
+
+/** A bare cloud starts in about a second; one with the app deployed synthesizes and bundles it first. */
+const START_TIMEOUT_MS = { bare: 60_000, app: 300_000 };
+
+/**
+ * Starts a cloud before the tests of the enclosing file or describe block and stops it after them, and
+ * answers a handle that reads the started cloud: call it at the top level, use it inside hooks and tests.
+ * `app: false` (the default) starts a bare cloud; `app: true` the cloud with the app deployed.
+ */
+export function useTestCloud(options: { app?: boolean } = {}): TestCloud {
+  let started: TestCloud | undefined;
+  const start = options.app ? startTestCloud : startBareTestCloud;
+  beforeAll(
+    async () => {
+      started = await start();
+    },
+    options.app ? START_TIMEOUT_MS.app : START_TIMEOUT_MS.bare,
+  );
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const current = (): TestCloud => {
+    if (!started) throw new Error('The test cloud is used before its beforeAll hook started it');
+    return started;
+  };
+  return {
+    get cloud() {
+      return current().cloud;
+    },
+    get stateDir() {
+      return current().stateDir;
+    },
+    get clientConfig() {
+      return current().clientConfig;
+    },
+    stop: (stopOptions) => current().stop(stopOptions),
   };
 }

@@ -1,16 +1,16 @@
 /**
  * One person's side of a Messenger chat with the app on a running local cloud: signed webhook deliveries in
  * (as Meta sends them; the Graph stand-in sees them and opens the 24-hour window), the Graph stand-in's
- * sends out, and the AWS APIs behind them (schedules, executions, items).
+ * sends out, and the AWS APIs behind them (schedules, executions, items). `useChat` keeps one for a file's tests.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { signDelivery } from '../../functions/shared/messenger/signature';
 import { delivery, quickReply, textMessage } from '../fixtures/messenger/deliveries';
-import type { EdgeClientConfig } from './local-cloud';
+import type { EdgeClientConfig, TestCloud } from './local-cloud';
 import { eventually } from './polling';
 
 const APP_SECRET = 'aurora-dev-app-secret';
@@ -148,3 +148,25 @@ export function chat(endpoints: { edgeUrl: string; apiUrl: string; clientConfig:
 }
 
 export type Chat = ReturnType<typeof chat>;
+
+/**
+ * A person chatting on `test`'s cloud (a `useTestCloud` handle) for the enclosing file's tests: met once the
+ * cloud has started, their clients destroyed before it stops. Call the answer to reach them.
+ */
+export function useChat(test: TestCloud): () => Chat {
+  let person: Chat | undefined;
+  beforeAll(() => {
+    person = chat({
+      edgeUrl: test.cloud.edgeUrl,
+      apiUrl: test.cloud.apiUrl,
+      clientConfig: test.clientConfig,
+    });
+  });
+  afterAll(() => {
+    person?.destroy();
+  });
+  return () => {
+    if (!person) throw new Error('The chat is used before its beforeAll hook started it');
+    return person;
+  };
+}

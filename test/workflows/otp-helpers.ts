@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type BusEvent, tapBus } from '../support/bus-tap';
 import type { TestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
+import { codeIn } from '../support/sign-in';
 
 export const BUS = 'aurora-dev';
 export const TABLE = 'aurora-dev';
@@ -52,6 +53,23 @@ export function otpDriver(test: TestCloud) {
       .update(code)
       .digest('hex');
   };
+  /** Puts a web `detailType` with a fresh id and the cloud's now, in the fields `names` gives; answers the id. */
+  const putFromWeb = async (
+    detailType: string,
+    names: { id: string; time: string },
+    detail: Record<string, unknown>,
+  ): Promise<string> => {
+    const id = randomUUID();
+    const stamped = new Date(test.cloud.clock.now()).toISOString();
+    await put(detailType, {
+      schemaVersion: 1,
+      [names.id]: id,
+      channel: 'web',
+      [names.time]: stamped,
+      ...detail,
+    });
+    return id;
+  };
   const item = async (key: { PK: string; SK: string }) =>
     (await table.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: true }))).Item;
   const mails = async (to: string): Promise<Mail[]> => {
@@ -60,30 +78,11 @@ export function otpDriver(test: TestCloud) {
   };
 
   return {
-    async request(email: string, extra: Record<string, unknown> = {}): Promise<string> {
-      const requestId = randomUUID();
-      await put('OtpRequested', {
-        schemaVersion: 1,
-        requestId,
-        email,
-        channel: 'web',
-        requestedAt: new Date(test.cloud.clock.now()).toISOString(),
-        ...extra,
-      });
-      return requestId;
-    },
+    request: (email: string, extra: Record<string, unknown> = {}): Promise<string> =>
+      putFromWeb('OtpRequested', { id: 'requestId', time: 'requestedAt' }, { email, ...extra }),
     async submit(email: string, code: string, extra: Record<string, unknown> = {}): Promise<string> {
-      const submissionId = randomUUID();
-      await put('OtpCodeSubmitted', {
-        schemaVersion: 1,
-        submissionId,
-        email,
-        channel: 'web',
-        codeHmac: await hmac(code),
-        submittedAt: new Date(test.cloud.clock.now()).toISOString(),
-        ...extra,
-      });
-      return submissionId;
+      const detail = { email, codeHmac: await hmac(code), ...extra };
+      return putFromWeb('OtpCodeSubmitted', { id: 'submissionId', time: 'submittedAt' }, detail);
     },
     item,
     session: (email: string) => item({ PK: `EMAIL#${email}`, SK: 'OTP' }),
@@ -107,13 +106,13 @@ export function otpDriver(test: TestCloud) {
         20_000,
         `mail to ${to}`,
       );
-      const code = /\b(\d{6})\b/.exec(found.at(-1)?.text ?? '')?.[1];
+      const code = codeIn(found.at(-1));
       if (!code) throw new Error('no code in the mail');
       return code;
     },
     /** Collects every aurora.auth event from now on, through a rule to an SQS queue. */
     watchAuthEvents: (): Promise<() => Promise<AuthEvent[]>> =>
-      tapBus<AuthEvent>({ events, sqs }, BUS, 'aurora.auth'),
+      tapBus<AuthEvent>({ events, sqs }, BUS, { source: ['aurora.auth'] }),
     /**
      * State names entered, in order, by the execution that started for `requestId`, its status, and the
      * errors its tasks failed with (each failed attempt, retried or not).

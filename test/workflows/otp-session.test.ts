@@ -8,22 +8,17 @@ import {
   LambdaClient,
   PutFunctionConcurrencyCommand,
 } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_TRANSIENT_RETRY } from '../../infra/constructs/workflow-definition';
-import { startTestCloud, type TestCloud } from '../support/local-cloud';
+import { useTestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 import { otpDriver } from './otp-helpers';
 
-let test: TestCloud;
+const test = useTestCloud({ app: true });
 let otp: ReturnType<typeof otpDriver>;
 
-beforeAll(async () => {
-  test = await startTestCloud();
+beforeAll(() => {
   otp = otpDriver(test);
-}, 300_000);
-
-afterAll(async () => {
-  await test?.stop();
 });
 
 const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');

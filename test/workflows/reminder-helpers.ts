@@ -530,7 +530,7 @@ export function reminderDriver(test: TestCloud) {
 
     /** Collects every aurora.reminders event from now on, through a rule to an SQS queue. */
     watchEvents: (): Promise<() => Promise<ReminderEvent[]>> =>
-      tapBus<ReminderEvent>({ events, sqs }, BUS, SOURCE),
+      tapBus<ReminderEvent>({ events, sqs }, BUS, { source: [SOURCE] }),
   };
 }
 

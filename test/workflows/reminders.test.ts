@@ -5,10 +5,10 @@
  * when a test moves the shared (manual) clock; what happened is read from the schedules, the executions'
  * histories, the table, the bus (an SQS tap) and the schedules' dead-letter queue.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveWallTime, wallTimeAt } from '../../functions/shared/reminders/zoned';
 import { ulid } from '../../functions/shared/ulid';
-import { startTestCloud, type TestCloud } from '../support/local-cloud';
+import { useTestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 import {
   awaitEvents,
@@ -20,16 +20,11 @@ import {
   reminderDriver,
 } from './reminder-helpers';
 
-let test: TestCloud;
+const test = useTestCloud({ app: true });
 let r: ReturnType<typeof reminderDriver>;
 
-beforeAll(async () => {
-  test = await startTestCloud();
+beforeAll(() => {
   r = reminderDriver(test);
-}, 300_000);
-
-afterAll(async () => {
-  await test?.stop();
 });
 
 const PARIS = 'Europe/Paris';
