@@ -28,6 +28,7 @@ import { GlueCatalog } from '../infra/local/glue/catalog';
 import { s3BucketDirectory, s3ObjectPath } from '../infra/local/s3/store';
 import { eventually } from '../infra/local/shared/polling';
 import type { BenchRow } from './index';
+import { megabytes } from './support/stats';
 
 const account = { region: 'us-east-1', accountId: '000000000000' };
 const EVENT_COUNT = 1_000_000;
@@ -202,7 +203,6 @@ async function directly(sql: string, parameters: string[]): Promise<number> {
   }
 }
 
-const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const quoted = (text: string) => `'${text}'`;
 
 export async function run(): Promise<BenchRow[]> {
@@ -263,14 +263,14 @@ export async function run(): Promise<BenchRow[]> {
     return [
       {
         name: `KPI query, ${EVENT_COUNT.toLocaleString('en-US')} events over ${DAYS} days, local Athena API (DuckDB)`,
-        value: `${api.seconds.toFixed(2)} s, ${megabytes(api.bytes)} scanned`,
+        value: `${api.seconds.toFixed(2)} s, ${megabytes(api.bytes, 1)} scanned`,
         baseline: `DuckDB on the same files, no API: ${direct.toFixed(2)} s`,
         ratio: `${(api.seconds / direct).toFixed(2)}x the direct time`,
       },
       {
         name: 'KPI query, the last 7 of 30 days (partitions pruned)',
-        value: `${lastWeek.seconds.toFixed(2)} s, ${megabytes(lastWeek.bytes)} scanned`,
-        baseline: `the whole month: ${megabytes(api.bytes)}`,
+        value: `${lastWeek.seconds.toFixed(2)} s, ${megabytes(lastWeek.bytes, 1)} scanned`,
+        baseline: `the whole month: ${megabytes(api.bytes, 1)}`,
         ratio: `${(lastWeek.bytes / api.bytes).toFixed(2)}x the month's bytes`,
       },
     ];

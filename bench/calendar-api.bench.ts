@@ -10,6 +10,7 @@ import type { TestCloud } from '../test/support/local-cloud';
 import { signIn } from '../test/support/sign-in';
 import type { BenchRow } from './index';
 import { onRealClockCloud } from './support/real-clock-cloud';
+import { ms, percentile } from './support/stats';
 
 const EVENTS = 1_000;
 const SAMPLES = 300;
@@ -18,13 +19,6 @@ const SEED_CONCURRENCY = 8;
 const WARMUP = 30;
 /** 999 one-off events and the weekly series' 52 Mondays of 2027. */
 const YEAR_OCCURRENCES = EVENTS - 1 + 52;
-
-function percentile(samples: readonly number[], fraction: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
-}
-
-const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 /** About three events a day at times that vary, through 2027, and one weekly series among them. */
 function eventBody(index: number): Record<string, unknown> {

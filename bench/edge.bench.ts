@@ -10,6 +10,7 @@ import { Clock } from '../infra/local/clock';
 import { DynamoDbService } from '../infra/local/dynamodb/service';
 import { startEdge } from '../infra/local/edge/server';
 import type { BenchRow } from './index';
+import { median } from './support/stats';
 
 /** dynalite ships no types; this is the one call the baseline needs. */
 const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;
@@ -56,8 +57,6 @@ async function timeGets(client: DynamoDBClient): Promise<number> {
   for (let call = 0; call < CALLS_PER_ROUND; call++) await client.send(command);
   return (performance.now() - started) / CALLS_PER_ROUND;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 export async function run(): Promise<BenchRow[]> {
   const dynamodb = new DynamoDbService({ clock: new Clock('real'), account });

@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { LambdaRuntime } from '../infra/local/lambda/runtime';
 import type { LocalFunctionConfig } from '../infra/local/lambda/types';
 import type { BenchRow } from './index';
+import { ms as formatMs, percentile, timed } from './support/stats';
 
 const WARM_INVOCATIONS = 2_000;
 const COLD_STARTS = 15;
@@ -25,18 +25,8 @@ export const handler = async (event, context) => {
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
-function percentile(samples: number[], fraction: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
-}
-
-async function timed(action: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await action();
-  return performance.now() - started;
-}
-
-const ms = (value: number): string => `${value.toFixed(3)} ms`;
+/** Single calls take well under a millisecond: three decimals. */
+const ms = (value: number): string => formatMs(value, 3);
 
 export async function run(): Promise<BenchRow[]> {
   const codeDirectory = mkdtempSync(join(tmpdir(), 'aurora-lambda-bench-'));

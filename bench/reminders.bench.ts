@@ -53,6 +53,7 @@ import { executionHistory } from '../cli/ops/state-machines';
 import { ulid } from '../functions/shared/ulid';
 import { startTestCloud, type TestCloud } from '../test/support/local-cloud';
 import type { BenchRow } from './index';
+import { percentile } from './support/stats';
 
 const REMINDERS = Number(process.env.AURORA_BENCH_REMINDERS ?? 10_000);
 const LATENESS_REMINDERS = Math.min(1_000, REMINDERS);
@@ -88,11 +89,6 @@ const progress = (line: string) => process.stdout.write(`    ${line}\n`);
 const count = (value: number) => value.toLocaleString('en-US');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const rate = (items: number, ms: number) => Math.round((items * 1000) / ms);
-
-function percentile(samples: readonly number[], fraction: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
-}
 
 interface Person {
   readonly userId: string;
@@ -456,17 +452,44 @@ function exactlyOnce(
 /** A generous deadline: the stall check is what ends a wait that is going nowhere. */
 const deadlineFor = (reminders: number) => 120_000 + reminders * 200;
 
+/** What each phase runs on: its own local cloud, the harness, the two machines' ARNs and the people. */
+interface PhaseCloud {
+  readonly test: TestCloud;
+  readonly harness: Harness;
+  readonly lifecycle: string;
+  readonly delivery: string;
+  readonly persons: readonly Person[];
+}
+
 /**
- * Phase 1: N reminders requested, scheduled, then delivered when the manual clock jumps past them. The clock
- * starts at the host's time because the functions read the host's clock (Date.now) for the 24-hour window.
+ * Runs a phase on a fresh local cloud with `clockMode`, its PERSONS people's PSIDs starting `psidPrefix`, and
+ * stops the cloud after. The clock starts at the host's time because the functions read the host's clock
+ * (Date.now) for the 24-hour window.
  */
-async function endToEnd(): Promise<{ rows: BenchRow[]; schedulingRate: number }> {
-  const test = await startTestCloud({ config: { clockMode: 'manual', clockStart: Date.now() } });
+async function onPhaseCloud<T>(
+  clockMode: 'manual' | 'real',
+  psidPrefix: string,
+  phase: (cloud: PhaseCloud) => Promise<T>,
+): Promise<T> {
+  const test = await startTestCloud({ config: { clockMode, clockStart: Date.now() } });
   const harness = new Harness(test);
   try {
-    const lifecycle = harness.machineArn(LIFECYCLE);
-    const delivery = harness.machineArn(DELIVERY);
-    const persons = await harness.createPersons(PERSONS, '7300');
+    return await phase({
+      test,
+      harness,
+      lifecycle: harness.machineArn(LIFECYCLE),
+      delivery: harness.machineArn(DELIVERY),
+      persons: await harness.createPersons(PERSONS, psidPrefix),
+    });
+  } finally {
+    harness.destroy();
+    await test.stop();
+  }
+}
+
+/** Phase 1: N reminders requested, scheduled, then delivered when the manual clock jumps past them. */
+const endToEnd = (): Promise<{ rows: BenchRow[]; schedulingRate: number }> =>
+  onPhaseCloud('manual', '7300', async ({ test, harness, lifecycle, delivery, persons }) => {
     const base = Math.floor(test.cloud.clock.now() / 1000) * 1000;
     const requests = Array.from({ length: REMINDERS }, (_, index) =>
       reminderRequest(
@@ -582,23 +605,14 @@ async function endToEnd(): Promise<{ rows: BenchRow[]; schedulingRate: number }>
       },
     ];
     return { rows, schedulingRate };
-  } finally {
-    harness.destroy();
-    await test.stop();
-  }
-}
+  });
 
 /**
- * Phase 2: reminders due in one second on the real clock (starting at the host's time, for the functions'
- * sake); lateness from ReminderDelivered. `schedulingRate` (phase 1's) sets how far ahead they are due.
+ * Phase 2: reminders due in one second on the real clock; lateness from ReminderDelivered. `schedulingRate`
+ * (phase 1's) sets how far ahead they are due.
  */
-async function lateness(schedulingRate: number): Promise<BenchRow> {
-  const test = await startTestCloud({ config: { clockMode: 'real', clockStart: Date.now() } });
-  const harness = new Harness(test);
-  try {
-    const lifecycle = harness.machineArn(LIFECYCLE);
-    const delivery = harness.machineArn(DELIVERY);
-    const persons = await harness.createPersons(PERSONS, '7400');
+const lateness = (schedulingRate: number): Promise<BenchRow> =>
+  onPhaseCloud('real', '7400', async ({ test, harness, lifecycle, delivery, persons }) => {
     const deliveredEvents = await harness.tap('ReminderDelivered');
 
     // Due a few seconds after all are scheduled: at phase 1's rate, with room for a slower start.
@@ -672,11 +686,7 @@ async function lateness(schedulingRate: number): Promise<BenchRow> {
       target: `p99 < ${TARGET_P99_MS / 1000} s`,
       met: allScheduledInTime && latenesses.length === LATENESS_REMINDERS && p99 < TARGET_P99_MS,
     };
-  } finally {
-    harness.destroy();
-    await test.stop();
-  }
-}
+  });
 
 export async function run(): Promise<BenchRow[]> {
   const { rows, schedulingRate } = await endToEnd();

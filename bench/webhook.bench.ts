@@ -22,6 +22,7 @@ import {
   startLoadGenerator,
 } from './support/load-generator';
 import { onRealClockCloud } from './support/real-clock-cloud';
+import { median, ms, percentile } from './support/stats';
 
 const RATE = 200;
 /**
@@ -48,12 +49,6 @@ const TARGET_P99_MS = 50;
  */
 const CHAT_RATE = 100;
 
-function percentile(samples: readonly number[], fraction: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
-}
-
-const ms = (value: number) => `${value.toFixed(1)} ms`;
 const perSecond = (count: number, elapsedMs: number) =>
   `${Math.round((count * 1000) / elapsedMs).toLocaleString('en-US')} events/s`;
 
@@ -83,8 +78,6 @@ interface SteadyLoad {
   /** Measured requests answered other than 200, by status (0: no answer). */
   readonly failures: Record<string, number>;
 }
-
-const median = (values: readonly number[]): number => percentile(values, 0.5);
 
 /** The measurements, on a running local cloud with the app deployed. */
 export async function measure(test: TestCloud): Promise<BenchRow[]> {

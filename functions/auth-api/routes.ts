@@ -45,32 +45,19 @@ export async function requestCode(body: Record<string, unknown>, ports: AuthPort
   const email = emailOf(body);
   if (!email) return problem(400, 'InvalidEmail', 'Send {"email": "you@example.com"}.');
   const requestId = randomUUID();
-  await ports.publish([
-    {
-      detailType: 'OtpRequested',
-      detail: {
-        schemaVersion: 1,
-        requestId,
-        email,
-        channel: 'web',
-        requestedAt: new Date(ports.now()).toISOString(),
-      },
-    },
-  ]);
-  const outcome = await ports.awaitOutcome(email, requestId);
+  const outcome = await throughSession(ports, email, requestId, {
+    detailType: 'OtpRequested',
+    detail: { ...fromTheWeb(email), requestId, requestedAt: new Date(ports.now()).toISOString() },
+  });
   switch (outcome?.outcome) {
     case 'sent':
       return { status: 202, body: { status: 'sent', message: SENT_MESSAGE, expiresAt: outcome.expiresAt } };
     case 'throttled':
-      return {
-        status: 429,
-        headers: { 'retry-after': String(outcome.retryAfterSeconds) },
-        body: {
-          status: 'throttled',
-          retryAfterSeconds: outcome.retryAfterSeconds,
-          message: `Please wait ${outcome.retryAfterSeconds} seconds before asking for another code.`,
-        },
-      };
+      return retryLater(outcome.retryAfterSeconds, {
+        status: 'throttled',
+        retryAfterSeconds: outcome.retryAfterSeconds,
+        message: `Please wait ${outcome.retryAfterSeconds} seconds before asking for another code.`,
+      });
     case 'locked':
       return lockedAnswer(outcome.lockedUntil);
     default:
@@ -78,17 +65,33 @@ export async function requestCode(body: Record<string, unknown>, ports: AuthPort
   }
 }
 
+/** The fields every OTP event from the web app carries. */
+const fromTheWeb = (email: string) => ({ schemaVersion: 1 as const, email, channel: 'web' as const });
+
+/** Publishes a step of the OTP session and waits for the outcome the workflow records under `id`. */
+async function throughSession(
+  ports: AuthPorts,
+  email: string,
+  id: string,
+  event: PublishableEvent,
+): Promise<Outcome | undefined> {
+  await ports.publish([event]);
+  return ports.awaitOutcome(email, id);
+}
+
+const retryLater = (seconds: number, body: Record<string, unknown>): HttpAnswer => ({
+  status: 429,
+  headers: { 'retry-after': String(seconds) },
+  body,
+});
+
 function lockedAnswer(lockedUntil: string): HttpAnswer {
   const seconds = Math.max(1, Math.ceil((Date.parse(lockedUntil) - Date.now()) / 1000));
-  return {
-    status: 429,
-    headers: { 'retry-after': String(seconds) },
-    body: {
-      status: 'locked',
-      lockedUntil,
-      message: `Too many wrong codes: sign-in for this address is locked until ${lockedUntil}.`,
-    },
-  };
+  return retryLater(seconds, {
+    status: 'locked',
+    lockedUntil,
+    message: `Too many wrong codes: sign-in for this address is locked until ${lockedUntil}.`,
+  });
 }
 
 export async function verifyCode(body: Record<string, unknown>, ports: AuthPorts): Promise<HttpAnswer> {
@@ -98,20 +101,15 @@ export async function verifyCode(body: Record<string, unknown>, ports: AuthPorts
     return problem(400, 'InvalidRequest', 'Send {"email": "you@example.com", "code": "123456"}.');
   }
   const submissionId = randomUUID();
-  await ports.publish([
-    {
-      detailType: 'OtpCodeSubmitted',
-      detail: {
-        schemaVersion: 1,
-        submissionId,
-        email,
-        channel: 'web',
-        codeHmac: hmacCode(await ports.otpKey(), code),
-        submittedAt: new Date(ports.now()).toISOString(),
-      },
+  const outcome = await throughSession(ports, email, submissionId, {
+    detailType: 'OtpCodeSubmitted',
+    detail: {
+      ...fromTheWeb(email),
+      submissionId,
+      codeHmac: hmacCode(await ports.otpKey(), code),
+      submittedAt: new Date(ports.now()).toISOString(),
     },
-  ]);
-  const outcome = await ports.awaitOutcome(email, submissionId);
+  });
   switch (outcome?.outcome) {
     case 'verified':
       // The code was right, but a disabled or admin-locked account gets no session.

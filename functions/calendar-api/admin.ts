@@ -24,7 +24,7 @@ import { type FieldError, type HttpAnswer, invalid, noContent, ok, problem } fro
 import { logger } from '../shared/logger';
 import { userRemindersPartition } from '../shared/reminders/model';
 import { type AccountPorts, deleteAccount, profileKey, profileOf, type TableItem } from './account';
-import { decodeCursor, encodeCursor, pageLimit } from './paging';
+import { nextCursor, pageRequest } from './paging';
 import { type ApiRequest, type Caller, callerOf } from './request';
 
 /** A lock as the LOCK record holds it. */
@@ -171,6 +171,15 @@ async function record(ports: AdminPorts, action: string, event: AdminEvent) {
   logger.info('admin action', { action, by: event.detail.by, userId: event.detail.userId });
 }
 
+/** What every admin event says: who did it to whom and when, and the admin's reason when one was given. */
+const actionDetail = (admin: Caller, userId: string, at: string, reason?: string) => ({
+  schemaVersion: 1 as const,
+  userId,
+  by: admin.email,
+  at,
+  ...(reason ? { reason } : {}),
+});
+
 async function findUser(query: string, ports: AdminPorts): Promise<TableItem | undefined> {
   const link = query.includes('@')
     ? await ports.table.get({ PK: `EMAIL#${query.toLowerCase()}`, SK: 'EMAIL' })
@@ -181,8 +190,7 @@ async function findUser(query: string, ports: AdminPorts): Promise<TableItem | u
 
 export const adminListUsers: AdminUseCase = async (request, ports) => {
   const errors: FieldError[] = [];
-  const limit = pageLimit(request.query.limit, errors);
-  const after = decodeCursor(request.query.cursor, errors);
+  const { limit, after } = pageRequest(request.query, errors);
   const query = request.query.q?.trim();
   if (query !== undefined && !query.includes('@') && !PATTERNS.Psid.test(query)) {
     errors.push({ field: 'q', rule: 'lookup', message: 'q must be an email address or a PSID (digits).' });
@@ -196,7 +204,7 @@ export const adminListUsers: AdminUseCase = async (request, ports) => {
   const { profiles, lastListingKey } = await ports.admin.listUsers(limit, after);
   const page: AdminUserPage = {
     items: await summarise(ports, profiles),
-    ...(lastListingKey ? { nextCursor: encodeCursor(lastListingKey) } : {}),
+    ...nextCursor(lastListingKey),
   };
   return ok(page);
 };
@@ -231,14 +239,7 @@ export const adminLockUser: AdminUseCase<AdminLockInput> = async (request, ports
   });
   await record(ports, 'lock', {
     detailType: 'UserLocked',
-    detail: {
-      schemaVersion: 1,
-      userId,
-      by: admin.email,
-      lockedUntil,
-      at: new Date(now).toISOString(),
-      ...(reason ? { reason } : {}),
-    },
+    detail: { ...actionDetail(admin, userId, new Date(now).toISOString(), reason), lockedUntil },
   });
   return ok(await detailOf(ports, user));
 };
@@ -251,12 +252,7 @@ export const adminUnlockUser: AdminUseCase = async (request, ports) => {
   if (email) await ports.admin.unlockAddress(email);
   await record(ports, 'unlock', {
     detailType: 'UserUnlocked',
-    detail: {
-      schemaVersion: 1,
-      userId: userIdOfProfile(user),
-      by: admin.email,
-      at: new Date(ports.now()).toISOString(),
-    },
+    detail: actionDetail(admin, userIdOfProfile(user), new Date(ports.now()).toISOString()),
   });
   return ok(await detailOf(ports, user));
 };
@@ -276,13 +272,7 @@ export const adminDisableUser: AdminUseCase<AdminReasonInput> = async (request, 
   if (!changed) return NO_USER;
   await record(ports, 'disable', {
     detailType: 'UserDisabled',
-    detail: {
-      schemaVersion: 1,
-      userId: userIdOfProfile(user),
-      by: admin.email,
-      at,
-      ...(reason ? { reason } : {}),
-    },
+    detail: actionDetail(admin, userIdOfProfile(user), at, reason),
   });
   return ok(await detailOf(ports, changed));
 };
@@ -295,12 +285,7 @@ export const adminEnableUser: AdminUseCase = async (request, ports) => {
   if (!changed) return NO_USER;
   await record(ports, 'enable', {
     detailType: 'UserEnabled',
-    detail: {
-      schemaVersion: 1,
-      userId: userIdOfProfile(user),
-      by: admin.email,
-      at: new Date(ports.now()).toISOString(),
-    },
+    detail: actionDetail(admin, userIdOfProfile(user), new Date(ports.now()).toISOString()),
   });
   return ok(await detailOf(ports, changed));
 };

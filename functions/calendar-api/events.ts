@@ -41,7 +41,7 @@ import { describeRecurrence } from '../shared/reminders/recurrence';
 import { canonicalTimeZone, zonedWallTime } from '../shared/reminders/zoned';
 import { ulid } from '../shared/ulid';
 import { plannedReminders } from './event-reminders';
-import { decodeCursor, encodeCursor, pageLimit } from './paging';
+import { nextCursor, pageRequest } from './paging';
 import type { ReminderRequests, SettingsReader } from './ports';
 import { type ApiRequest, type Caller, callerOf } from './request';
 
@@ -336,8 +336,7 @@ export async function listOccurrences(request: ApiRequest, ports: EventPorts): P
   };
   const from = bound('from');
   const to = bound('to');
-  const limit = pageLimit(request.query.limit, errors);
-  const cursor = decodeCursor(request.query.cursor, errors);
+  const { limit, after } = pageRequest(request.query, errors);
   if (from && to) {
     if (Date.parse(to) <= Date.parse(from)) {
       errors.push({ field: 'to', rule: 'end-before-start', message: 'to must be after from.' });
@@ -354,9 +353,8 @@ export async function listOccurrences(request: ApiRequest, ports: EventPorts): P
     .flatMap((event) => occurrencesIn(event, from, to))
     .map((span) => ({ key: `${span.startsAt}#${span.event.eventId}`, span }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .filter((entry) => cursor === undefined || entry.key > cursor);
+    .filter((entry) => after === undefined || entry.key > after);
   const page = occurrences.slice(0, limit);
-  const last = page.at(-1);
   return ok({
     from,
     to,
@@ -381,7 +379,7 @@ export async function listOccurrences(request: ApiRequest, ports: EventPorts): P
         recurring: event.rrule !== undefined,
       };
     }),
-    ...(last && occurrences.length > page.length ? { nextCursor: encodeCursor(last.key) } : {}),
+    ...nextCursor(occurrences.length > page.length ? page.at(-1)?.key : undefined),
   });
 }
 

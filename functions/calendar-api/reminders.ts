@@ -37,7 +37,7 @@ import { parseWhen } from '../shared/reminders/parse';
 import { describeRecurrence, validateRrule } from '../shared/reminders/recurrence';
 import { Temporal } from '../shared/reminders/temporal';
 import { canonicalTimeZone, wallTimeAt, zonedWallTime } from '../shared/reminders/zoned';
-import { decodeCursor, encodeCursor, pageLimit } from './paging';
+import { nextCursor, pageRequest } from './paging';
 import type { Lifecycle, PersonSettings, SettingsReader } from './ports';
 import { type ApiRequest, type Caller, callerOf } from './request';
 
@@ -212,7 +212,6 @@ const repeatRefused = (field: string): FieldError => ({
 const tooLate = (field: string, refusal: Refusal): HttpAnswer =>
   invalid([{ field, rule: 'in-the-past', message: refusal.reply }]);
 
-/** The caller's reminder; another person's answers exactly like a missing one. */
 /**
  * The caller's reminder as a change may touch it: it exists, an If-Match (when given) names its version, and
  * no event owns it (an event's reminders change with the event). Otherwise the answer that says why not.
@@ -232,6 +231,7 @@ async function changeableReminder(request: ApiRequest, ports: ReminderPorts): Pr
 /** A Reminder's status is a word; an answer's, a number. */
 const isAnswer = (value: Reminder | HttpAnswer): value is HttpAnswer => typeof value.status === 'number';
 
+/** The caller's reminder; another person's answers exactly like a missing one. */
 async function ownReminder(request: ApiRequest, ports: ReminderPorts): Promise<Reminder | undefined> {
   const reminder = await ports.reminders.get(request.path.id ?? '');
   return reminder?.userId === callerOf(request).userId ? reminder : undefined;
@@ -283,20 +283,12 @@ async function applyChange(
 export async function listReminders(request: ApiRequest, ports: ReminderPorts): Promise<HttpAnswer> {
   const caller = callerOf(request);
   const errors: FieldError[] = [];
-  const limit = pageLimit(request.query.limit, errors);
-  const after = decodeCursor(request.query.cursor, errors);
-  if (after !== undefined && !LISTING_KEY.test(after)) {
-    errors.push({
-      field: 'cursor',
-      rule: 'cursor',
-      message: 'cursor is not a nextCursor this API gave out.',
-    });
-  }
+  const { limit, after } = pageRequest(request.query, errors, (key) => LISTING_KEY.test(key));
   if (errors.length > 0) return invalid(errors);
   const page = await ports.reminders.pending(caller.userId, limit, after);
   return ok({
     items: page.items.map(reminderResource),
-    ...(page.lastKey === undefined ? {} : { nextCursor: encodeCursor(page.lastKey) }),
+    ...nextCursor(page.lastKey),
   });
 }
 

@@ -9,10 +9,10 @@
  * process runs it, and a child uses the second core while the local cloud synthesizes and deploys.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { REPOSITORY_ROOT } from './aurora-function';
+import { hashOfSources, shortDigest } from './source-hash';
 
 export const WEB_DIRECTORY = join(REPOSITORY_ROOT, 'web');
 export const WEB_DIST = join(WEB_DIRECTORY, 'dist');
@@ -27,20 +27,7 @@ const EXCLUDED = new Set(['node_modules', 'dist', '.vite']);
 const ROOT_INPUTS = ['package.json', 'package-lock.json'];
 
 /** Hash of everything a build is made from. */
-export function webSourceHash(): string {
-  const hash = createHash('sha256');
-  const visit = (path: string) => {
-    if (!existsSync(path)) return;
-    if (statSync(path).isDirectory()) {
-      for (const entry of readdirSync(path).sort()) if (!EXCLUDED.has(entry)) visit(join(path, entry));
-    } else {
-      hash.update(relative(REPOSITORY_ROOT, path)).update('\0').update(readFileSync(path)).update('\0');
-    }
-  };
-  visit(WEB_DIRECTORY);
-  for (const input of ROOT_INPUTS) visit(join(REPOSITORY_ROOT, input));
-  return hash.digest('hex').slice(0, 16);
-}
+export const webSourceHash = (): string => shortDigest(hashOfSources(['web', ...ROOT_INPUTS], EXCLUDED));
 
 /** Why there is nothing to build yet, or undefined when there is. */
 export function webBuildUnavailable(): string | undefined {

@@ -4,12 +4,12 @@
  * synthesized assembly depends only on the sources: it is cached under a hash of them, and a warm start, or
  * every test after the first, reuses it.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../build-app';
 import { REPOSITORY_ROOT } from '../constructs/aurora-function';
+import { hashOfSources, shortDigest } from '../constructs/source-hash';
 
 /** What a synthesized assembly is made from. */
 const SOURCES = ['infra', 'functions', 'workflows', 'events-schema', 'package-lock.json', 'cdk.json'];
@@ -35,18 +35,9 @@ const LOCAL_BUNDLING_STACKS = ['!*-Web'];
 export const SYNTH_CACHE = join(REPOSITORY_ROOT, 'node_modules', '.cache', 'aurora-synth');
 
 function sourceHash(): string {
-  const hash = createHash('sha256');
-  const visit = (path: string) => {
-    if (!existsSync(path)) return;
-    if (statSync(path).isDirectory()) {
-      for (const entry of readdirSync(path).sort()) if (!EXCLUDED.has(entry)) visit(join(path, entry));
-    } else {
-      hash.update(relative(REPOSITORY_ROOT, path)).update('\0').update(readFileSync(path)).update('\0');
-    }
-  };
-  for (const source of SOURCES) visit(join(REPOSITORY_ROOT, source));
+  const hash = hashOfSources(SOURCES, EXCLUDED);
   for (const variable of CONFIG_VARIABLES) hash.update(`${variable}=${process.env[variable] ?? ''}\0`);
-  return hash.digest('hex').slice(0, 16);
+  return shortDigest(hash);
 }
 
 export function synthesizeApp(outdir: string): string {

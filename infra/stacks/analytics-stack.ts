@@ -17,7 +17,7 @@ import type { Construct } from 'constructs';
 import { ANALYTICS_QUERIES, type AnalyticsQueryName, EVENTS_TABLE, readQuery } from '../../analytics/queries';
 import type { AuroraConfig } from '../config';
 import { AuroraFunction } from '../constructs/aurora-function';
-import { deadLetterQueue, type StatefulStack } from './stateful-stack';
+import { ruleTargetDeadLetters, type StatefulStack } from './stateful-stack';
 
 export interface AnalyticsStackProps extends StackProps {
   readonly config: AuroraConfig;
@@ -90,11 +90,8 @@ export class AnalyticsStack extends Stack {
     const objects = (keyPrefix: string) => this.bucket.arnForObjects(`${keyPrefix}*`);
 
     this.deliveryStream = this.createDeliveryStream(prefix, objects);
-    this.ruleTargetDeadLetterQueue = deadLetterQueue(
-      this,
-      'AnalyticsRuleTargetDlq',
-      `${prefix}-analytics-rule-targets-dlq`,
-    );
+    // Its Firehose target binds the queue itself (see routeEveryEvent), so only the queue is taken.
+    this.ruleTargetDeadLetterQueue = ruleTargetDeadLetters(this, config.stage, 'Analytics').queue;
     this.routeEveryEvent(stateful, this.ruleTargetDeadLetterQueue);
 
     this.database = new glue.CfnDatabase(this, 'Database', {

@@ -10,7 +10,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AuroraConfig } from '../config';
 import { AuroraFunction } from '../constructs/aurora-function';
-import { deadLetterQueue, type StatefulStack } from './stateful-stack';
+import { ruleTargetDeadLetters, type StatefulStack } from './stateful-stack';
 
 export interface ConversationStackProps extends StackProps {
   readonly config: AuroraConfig;
@@ -74,26 +74,13 @@ export class ConversationStack extends Stack {
       onFailure: new SqsDestination(stateful.functionDeadLetterQueue),
     });
 
-    // Owned here for the same reason as the workflows stack's: the queue policy names this stack's rule.
-    this.ruleTargetDeadLetterQueue = deadLetterQueue(
-      this,
-      'ConversationRuleTargetDlq',
-      `aurora-${config.stage}-conversation-rule-targets-dlq`,
-    );
+    const deadLetters = ruleTargetDeadLetters(this, config.stage, 'Conversation');
+    this.ruleTargetDeadLetterQueue = deadLetters.queue;
     new events.Rule(this, 'ConversationRule', {
       eventBus: stateful.bus,
       description: 'People writing to the Page: to the conversation function',
-      eventPattern: {
-        source: ['aurora.messenger'],
-        detailType: ['MessageReceived', 'PostbackReceived'],
-      },
-      targets: [
-        new targets.LambdaFunction(conversation.function, {
-          retryAttempts: 4,
-          maxEventAge: Duration.hours(1),
-          deadLetterQueue: this.ruleTargetDeadLetterQueue,
-        }),
-      ],
+      eventPattern: { source: ['aurora.messenger'], detailType: ['MessageReceived', 'PostbackReceived'] },
+      targets: [new targets.LambdaFunction(conversation.function, deadLetters.delivery)],
     });
   }
 }

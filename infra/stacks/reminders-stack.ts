@@ -18,7 +18,7 @@ import { allow } from '../constructs/grants';
 import { nagPart } from '../constructs/nag';
 import { sesSendingResources } from '../constructs/ses-sending';
 import { workflowDefinition } from '../constructs/workflow-definition';
-import { deadLetterQueue, type StatefulStack } from './stateful-stack';
+import { ruleTargetDeadLetters, type StatefulStack } from './stateful-stack';
 
 export interface RemindersStackProps extends StackProps {
   readonly config: AuroraConfig;
@@ -165,12 +165,8 @@ export class RemindersStack extends Stack {
     allow(schedulerRole, ['states:StartExecution'], [this.delivery.stateMachineArn]);
     allow(schedulerRole, ['sqs:SendMessage'], [dlq.queueArn]);
 
-    // Owned here: the queue policy names this stack's rule (see WorkflowsStack.ruleTargetDeadLetters).
-    this.ruleTargetDeadLetterQueue = deadLetterQueue(
-      this,
-      'ReminderRuleTargetDlq',
-      `aurora-${config.stage}-reminder-rule-targets-dlq`,
-    );
+    const deadLetters = ruleTargetDeadLetters(this, config.stage, 'Reminder');
+    this.ruleTargetDeadLetterQueue = deadLetters.queue;
     new events.Rule(this, 'ReminderRequestsRule', {
       eventBus: stateful.bus,
       description: 'Reminder requests and changes: to the reminder lifecycle',
@@ -178,13 +174,7 @@ export class RemindersStack extends Stack {
         source: ['aurora.reminders'],
         detailType: ['ReminderRequested', 'ReminderChangeRequested'],
       },
-      targets: [
-        new targets.SfnStateMachine(this.lifecycle, {
-          retryAttempts: 4,
-          maxEventAge: Duration.hours(1),
-          deadLetterQueue: this.ruleTargetDeadLetterQueue,
-        }),
-      ],
+      targets: [new targets.SfnStateMachine(this.lifecycle, deadLetters.delivery)],
     });
   }
 }

@@ -44,6 +44,33 @@ export function deadLetterQueue(scope: Construct, id: string, queueName: string)
   return queue;
 }
 
+/** How a rule hands an event to its target: retried for an hour, then kept in `deadLetterQueue`. */
+export interface RuleTargetDelivery {
+  readonly retryAttempts: number;
+  readonly maxEventAge: Duration;
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
+/**
+ * A stack's dead-letter queue for its rules' targets, `<Name>RuleTargetDlq` named
+ * `aurora-<stage>-<name>-rule-targets-dlq`, and the delivery that ends there. Owned by the stack whose rules
+ * use it, not by the stateful stack: the queue policy grants `sqs:SendMessage` to the rule's ARN, so a queue
+ * here would make the stateful stack depend on the rule's stack, which already depends on it. The
+ * observability stack alarms on each of them.
+ */
+export function ruleTargetDeadLetters(
+  scope: Construct,
+  stage: string,
+  name: string,
+): { readonly queue: sqs.Queue; readonly delivery: RuleTargetDelivery } {
+  const queue = deadLetterQueue(
+    scope,
+    `${name}RuleTargetDlq`,
+    `aurora-${stage}-${name.toLowerCase()}-rule-targets-dlq`,
+  );
+  return { queue, delivery: { retryAttempts: 4, maxEventAge: Duration.hours(1), deadLetterQueue: queue } };
+}
+
 export class StatefulStack extends Stack {
   readonly table: dynamodb.TableV2;
   readonly bus: events.EventBus;

@@ -17,7 +17,7 @@ import { AuroraFunction } from '../constructs/aurora-function';
 import { allow } from '../constructs/grants';
 import { sesSendingResources } from '../constructs/ses-sending';
 import { workflowDefinition } from '../constructs/workflow-definition';
-import { deadLetterQueue, type StatefulStack } from './stateful-stack';
+import { ruleTargetDeadLetters, type StatefulStack } from './stateful-stack';
 
 export interface WorkflowsStackProps extends StackProps {
   readonly config: AuroraConfig;
@@ -186,12 +186,8 @@ export class WorkflowsStack extends Stack {
       onFailure: new SqsDestination(stateful.functionDeadLetterQueue),
     });
 
-    this.ruleTargetDeadLetterQueue = this.ruleTargetDeadLetters(config.stage);
-    const delivery = {
-      retryAttempts: 4,
-      maxEventAge: Duration.hours(1),
-      deadLetterQueue: this.ruleTargetDeadLetterQueue,
-    };
+    const { queue, delivery } = ruleTargetDeadLetters(this, config.stage, 'Otp');
+    this.ruleTargetDeadLetterQueue = queue;
     new events.Rule(this, 'OtpRequestedRule', {
       eventBus: stateful.bus,
       description: 'OtpRequested: starts an OTP session',
@@ -204,14 +200,5 @@ export class WorkflowsStack extends Stack {
       eventPattern: { source: ['aurora.auth'], detailType: ['OtpCodeSubmitted'] },
       targets: [new targets.LambdaFunction(resume.function, delivery)],
     });
-  }
-
-  /**
-   * Owned here, not by the stateful stack: a rule's dead-letter queue grants `sqs:SendMessage` to that rule's
-   * ARN in its queue policy, so a queue in the stateful stack would make it depend on this stack, and this
-   * stack already depends on it. The observability stack alarms on it with the others.
-   */
-  private ruleTargetDeadLetters(stage: string): sqs.Queue {
-    return deadLetterQueue(this, 'OtpRuleTargetDlq', `aurora-${stage}-otp-rule-targets-dlq`);
   }
 }

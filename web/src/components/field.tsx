@@ -2,7 +2,7 @@
  * A labelled form control with its hint and error, tied together for assistive technology; and a form's
  * error state, from its own checks or from the API's problem.
  */
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, endsSession, messageOf } from '../api';
 
@@ -45,6 +45,33 @@ export function Field(props: {
         </p>
       )}
     </div>
+  );
+}
+
+/** An <input>'s attributes but `id`, kept per kind of input (type, role and list constrain one another). */
+type InputAttributes = JSX.IntrinsicElements['input'] extends infer Kind
+  ? Kind extends unknown
+    ? Omit<Kind, 'id'>
+    : never
+  : never;
+
+/** A Field around one <input>, the control it labels (any other attribute, `ref` too, goes to the input). */
+export function InputField({
+  id,
+  label,
+  error,
+  hint,
+  ...input
+}: InputAttributes & {
+  id: string;
+  label: string;
+  error?: string | undefined;
+  hint?: string | undefined;
+}) {
+  return (
+    <Field id={id} label={label} error={error} hint={hint}>
+      <input {...controlProps(id, error, hint)} {...input} />
+    </Field>
   );
 }
 

@@ -19,7 +19,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { announce } from '../announce';
 import { type Api, endsSession, etagOf, hasStatus, messageOf } from '../api';
 import { LoadFailed } from '../components/load-failed';
-import { usePageTitle } from '../page';
+import { PageFrame } from '../components/page-frame';
 import { addDays, addMinutes, wallTime } from '../time';
 import type { Event, EventPatch, Me, Occurrence } from '../types';
 import { EventDialog, type EventDialogTarget } from './event-dialog';
@@ -122,7 +122,6 @@ function moveFailure(error: unknown, title: string): string | undefined {
 
 export function CalendarPage(props: { api: Api; me: Me }) {
   const { api, me } = props;
-  const heading = usePageTitle('Calendar');
   const host = useRef<HTMLDivElement>(null);
   const calendarRef = useRef<Calendar | undefined>(undefined);
   const newButton = useRef<HTMLButtonElement>(null);
@@ -282,18 +281,20 @@ export function CalendarPage(props: { api: Api; me: Me }) {
   };
 
   return (
-    <main id="main" class="calendar-page">
-      <div class="page-header">
-        <h1 ref={heading} tabIndex={-1}>
-          Calendar
-        </h1>
-        <p class="zone-note">
-          Times in <strong>{me.timeZone}</strong>
-        </p>
-        <button type="button" class="primary" ref={newButton} onClick={() => setDialog({ kind: 'new' })}>
-          New event
-        </button>
-      </div>
+    <PageFrame
+      pageClass="calendar-page"
+      title="Calendar"
+      action={
+        <>
+          <p class="zone-note">
+            Times in <strong>{me.timeZone}</strong>
+          </p>
+          <button type="button" class="primary" ref={newButton} onClick={() => setDialog({ kind: 'new' })}>
+            New event
+          </button>
+        </>
+      }
+    >
       <div class="calendar-status" aria-live="polite">
         {loading && <p class="loading">Loading events…</p>}
       </div>
@@ -326,6 +327,6 @@ export function CalendarPage(props: { api: Api; me: Me }) {
           returnFocus={() => newButton.current}
         />
       )}
-    </main>
+    </PageFrame>
   );
 }

@@ -9,7 +9,7 @@ import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Api, etagOf, hasStatus, messageOf } from '../api';
 import { Dialog } from '../components/dialog';
-import { controlProps, Field, type FieldErrors, FormAlert, useForm } from '../components/field';
+import { controlProps, Field, type FieldErrors, FormAlert, InputField, useForm } from '../components/field';
 import { LoadFailed } from '../components/load-failed';
 import { TimeZoneInput } from '../components/time-zone-input';
 import { addDays, addMinutes, isTimeZone, nextWholeHour } from '../time';
@@ -473,17 +473,17 @@ function EventFields(
   const zoneHint = draft.allDay ? undefined : 'The start and end are times in this zone.';
   return (
     <>
-      <Field id="event-title" label="Title" error={errors.title}>
-        <input
-          {...controlProps('event-title', errors.title)}
-          ref={props.titleInput}
-          type="text"
-          maxLength={200}
-          required
-          value={draft.title}
-          onInput={(event) => edits.change({ title: event.currentTarget.value })}
-        />
-      </Field>
+      <InputField
+        id="event-title"
+        label="Title"
+        error={errors.title}
+        ref={props.titleInput}
+        type="text"
+        maxLength={200}
+        required
+        value={draft.title}
+        onInput={(event) => edits.change({ title: event.currentTarget.value })}
+      />
       <div class="field checkbox">
         <input
           id="event-all-day"
@@ -503,15 +503,15 @@ function EventFields(
           onInput={(timeZone) => edits.change({ timeZone })}
         />
       </Field>
-      <Field id="event-location" label="Location (optional)" error={errors.location}>
-        <input
-          {...controlProps('event-location', errors.location)}
-          type="text"
-          maxLength={200}
-          value={draft.location}
-          onInput={(event) => edits.change({ location: event.currentTarget.value })}
-        />
-      </Field>
+      <InputField
+        id="event-location"
+        label="Location (optional)"
+        error={errors.location}
+        type="text"
+        maxLength={200}
+        value={draft.location}
+        onInput={(event) => edits.change({ location: event.currentTarget.value })}
+      />
       <Field id="event-notes" label="Notes (optional)" error={errors.notes}>
         <textarea
           {...controlProps('event-notes', errors.notes)}
@@ -530,28 +530,28 @@ function EventFields(
 function DayFields({ draft, errors, edits }: FieldsProps) {
   return (
     <div class="field-row">
-      <Field id="event-date" label="Date" error={errors.date}>
-        <input
-          {...controlProps('event-date', errors.date)}
-          type="date"
-          required
-          value={draft.date}
-          onInput={(event) => {
-            const date = event.currentTarget.value;
-            edits.change({ date, endDate: draft.endDate < date ? date : draft.endDate });
-          }}
-        />
-      </Field>
-      <Field id="event-end-date" label="Last day" error={errors.endDate}>
-        <input
-          {...controlProps('event-end-date', errors.endDate)}
-          type="date"
-          min={draft.date}
-          max={draft.date ? addDays(draft.date, 30) : undefined}
-          value={draft.endDate}
-          onInput={(event) => edits.change({ endDate: event.currentTarget.value })}
-        />
-      </Field>
+      <InputField
+        id="event-date"
+        label="Date"
+        error={errors.date}
+        type="date"
+        required
+        value={draft.date}
+        onInput={(event) => {
+          const date = event.currentTarget.value;
+          edits.change({ date, endDate: draft.endDate < date ? date : draft.endDate });
+        }}
+      />
+      <InputField
+        id="event-end-date"
+        label="Last day"
+        error={errors.endDate}
+        type="date"
+        min={draft.date}
+        max={draft.date ? addDays(draft.date, 30) : undefined}
+        value={draft.endDate}
+        onInput={(event) => edits.change({ endDate: event.currentTarget.value })}
+      />
     </div>
   );
 }
@@ -559,25 +559,25 @@ function DayFields({ draft, errors, edits }: FieldsProps) {
 function TimeFields({ draft, errors, edits }: FieldsProps) {
   return (
     <div class="field-row">
-      <Field id="event-start" label="Starts" error={errors.start}>
-        <input
-          {...controlProps('event-start', errors.start)}
-          type="datetime-local"
-          required
-          value={draft.start}
-          onInput={(event) => edits.changeStart(event.currentTarget.value)}
-        />
-      </Field>
-      <Field id="event-end" label="Ends" error={errors.end}>
-        <input
-          {...controlProps('event-end', errors.end)}
-          type="datetime-local"
-          required
-          min={draft.start}
-          value={draft.end}
-          onInput={(event) => edits.change({ end: event.currentTarget.value })}
-        />
-      </Field>
+      <InputField
+        id="event-start"
+        label="Starts"
+        error={errors.start}
+        type="datetime-local"
+        required
+        value={draft.start}
+        onInput={(event) => edits.changeStart(event.currentTarget.value)}
+      />
+      <InputField
+        id="event-end"
+        label="Ends"
+        error={errors.end}
+        type="datetime-local"
+        required
+        min={draft.start}
+        value={draft.end}
+        onInput={(event) => edits.change({ end: event.currentTarget.value })}
+      />
     </div>
   );
 }

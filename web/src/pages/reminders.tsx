@@ -5,9 +5,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { announce } from '../announce';
 import { type Api, endsSession, messageOf } from '../api';
-import { controlProps, Field, type FieldErrors, FormAlert, useForm } from '../components/field';
+import { type FieldErrors, FormAlert, InputField, useForm } from '../components/field';
 import { LoadFailed } from '../components/load-failed';
-import { usePageTitle } from '../page';
+import { PageFrame } from '../components/page-frame';
 import { formatInstant, formatWall } from '../time';
 import type { Me, Reminder } from '../types';
 
@@ -54,33 +54,25 @@ function NewReminderForm(props: { api: Api; onCreated: (reminder: Reminder) => v
       <h2 id="new-reminder-heading">New reminder</h2>
       <FormAlert messages={general} />
       <div class="field-row">
-        <Field id="reminder-title" label="Remind me to" error={errors.title}>
-          <input
-            {...controlProps('reminder-title', errors.title)}
-            type="text"
-            maxLength={200}
-            value={title}
-            onInput={(event) => setTitle(event.currentTarget.value)}
-          />
-        </Field>
-        <Field
+        <InputField
+          id="reminder-title"
+          label="Remind me to"
+          error={errors.title}
+          type="text"
+          maxLength={200}
+          value={title}
+          onInput={(event) => setTitle(event.currentTarget.value)}
+        />
+        <InputField
           id="reminder-when"
           label="When"
           error={errors.when}
           hint="For example: tomorrow at 9, in 20 minutes, every weekday at 8"
-        >
-          <input
-            {...controlProps(
-              'reminder-when',
-              errors.when,
-              'For example: tomorrow at 9, in 20 minutes, every weekday at 8',
-            )}
-            type="text"
-            maxLength={200}
-            value={when}
-            onInput={(event) => setWhen(event.currentTarget.value)}
-          />
-        </Field>
+          type="text"
+          maxLength={200}
+          value={when}
+          onInput={(event) => setWhen(event.currentTarget.value)}
+        />
       </div>
       <button type="submit" class="primary" disabled={busy}>
         {busy ? 'Setting…' : 'Set reminder'}
@@ -176,7 +168,6 @@ function ReminderItem(props: { api: Api; me: Me; reminder: Reminder; onChanged: 
 
 export function RemindersPage(props: { api: Api; me: Me }) {
   const { api } = props;
-  const heading = usePageTitle('Reminders');
   const [reminders, setReminders] = useState<Reminder[] | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [loading, setLoading] = useState(true);
@@ -203,12 +194,7 @@ export function RemindersPage(props: { api: Api; me: Me }) {
   };
 
   return (
-    <main id="main" class="reminders-page">
-      <div class="page-header">
-        <h1 ref={heading} tabIndex={-1}>
-          Reminders
-        </h1>
-      </div>
+    <PageFrame pageClass="reminders-page" title="Reminders">
       <NewReminderForm
         api={api}
         onCreated={(reminder) =>
@@ -234,6 +220,6 @@ export function RemindersPage(props: { api: Api; me: Me }) {
           </ul>
         )}
       </section>
-    </main>
+    </PageFrame>
   );
 }

@@ -5,9 +5,9 @@
 import { useRef, useState } from 'preact/hooks';
 import { announce } from '../announce';
 import { type Api, endsSession, messageOf } from '../api';
-import { controlProps, Field, type FieldErrors, FormAlert, useForm } from '../components/field';
+import { Field, type FieldErrors, FormAlert, InputField, useForm } from '../components/field';
+import { PageFrame } from '../components/page-frame';
 import { TimeZoneInput } from '../components/time-zone-input';
-import { usePageTitle } from '../page';
 import { isTimeZone } from '../time';
 import { CHANNEL_LABELS, CHANNELS, type Channel, type Me, type MePatch } from '../types';
 
@@ -145,22 +145,22 @@ function PreferencesForm(props: { api: Api; me: Me; onSaved: (me: Me) => void })
         </label>
         {quiet && (
           <div class="field-row">
-            <Field id="settings-quiet-start" label="From" error={errors.quietStart}>
-              <input
-                {...controlProps('settings-quiet-start', errors.quietStart)}
-                type="time"
-                value={quietStart}
-                onInput={(event) => setQuietStart(event.currentTarget.value)}
-              />
-            </Field>
-            <Field id="settings-quiet-end" label="Until" error={errors.quietEnd}>
-              <input
-                {...controlProps('settings-quiet-end', errors.quietEnd)}
-                type="time"
-                value={quietEnd}
-                onInput={(event) => setQuietEnd(event.currentTarget.value)}
-              />
-            </Field>
+            <InputField
+              id="settings-quiet-start"
+              label="From"
+              error={errors.quietStart}
+              type="time"
+              value={quietStart}
+              onInput={(event) => setQuietStart(event.currentTarget.value)}
+            />
+            <InputField
+              id="settings-quiet-end"
+              label="Until"
+              error={errors.quietEnd}
+              type="time"
+              value={quietEnd}
+              onInput={(event) => setQuietEnd(event.currentTarget.value)}
+            />
           </div>
         )}
       </fieldset>
@@ -281,14 +281,8 @@ function CalendarFeed(props: { api: Api; me: Me; onChanged: (me: Me) => void }) 
 }
 
 export function SettingsPage(props: { api: Api; me: Me; onMeChanged: (me: Me) => void }) {
-  const heading = usePageTitle('Settings');
   return (
-    <main id="main" class="settings-page">
-      <div class="page-header">
-        <h1 ref={heading} tabIndex={-1}>
-          Settings
-        </h1>
-      </div>
+    <PageFrame pageClass="settings-page" title="Settings">
       {props.me.email && (
         <p>
           Signed in as <strong>{props.me.email}</strong>.
@@ -296,6 +290,6 @@ export function SettingsPage(props: { api: Api; me: Me; onMeChanged: (me: Me) =>
       )}
       <PreferencesForm api={props.api} me={props.me} onSaved={props.onMeChanged} />
       <CalendarFeed api={props.api} me={props.me} onChanged={props.onMeChanged} />
-    </main>
+    </PageFrame>
   );
 }

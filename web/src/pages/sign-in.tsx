@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Answer, type Api, ApiError, UNREACHABLE } from '../api';
-import { controlProps, Field, FormAlert } from '../components/field';
+import { FormAlert, InputField } from '../components/field';
 import { usePageTitle } from '../page';
 
 type Step = 'email' | 'code';
@@ -194,18 +194,18 @@ export function SignInPage(props: { api: Api; notice?: string | undefined; onSig
         {step === 'email' ? (
           <form onSubmit={requestCode} noValidate>
             <p>We will email you a one-time code. No password needed.</p>
-            <Field id="email" label="Email address" error={emailError}>
-              <input
-                {...controlProps('email', emailError)}
-                ref={emailRef}
-                type="email"
-                autoComplete="email"
-                inputMode="email"
-                required
-                value={email}
-                onInput={(event) => setEmail(event.currentTarget.value)}
-              />
-            </Field>
+            <InputField
+              id="email"
+              label="Email address"
+              error={emailError}
+              ref={emailRef}
+              type="email"
+              autoComplete="email"
+              inputMode="email"
+              required
+              value={email}
+              onInput={(event) => setEmail(event.currentTarget.value)}
+            />
             <FormAlert messages={problem && !problem.field ? [problem.message] : []} />
             <button type="submit" class="primary" disabled={busy || waitSeconds > 0}>
               {busy ? 'Sending…' : waitSeconds > 0 ? `Send code (wait ${waitSeconds} s)` : 'Send code'}
@@ -221,20 +221,20 @@ export function SignInPage(props: { api: Api; notice?: string | undefined; onSig
             <p>
               Code sent to <strong>{email.trim()}</strong>.
             </p>
-            <Field id="code" label="6-digit code" error={codeError}>
-              <input
-                {...controlProps('code', codeError)}
-                ref={codeRef}
-                type="text"
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                pattern="[0-9]*"
-                maxLength={6}
-                required
-                value={code}
-                onInput={(event) => setCode(event.currentTarget.value)}
-              />
-            </Field>
+            <InputField
+              id="code"
+              label="6-digit code"
+              error={codeError}
+              ref={codeRef}
+              type="text"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="[0-9]*"
+              maxLength={6}
+              required
+              value={code}
+              onInput={(event) => setCode(event.currentTarget.value)}
+            />
             <FormAlert messages={problem && !problem.field ? [problem.message] : []} />
             <div class="actions">
               <button type="submit" class="primary" disabled={busy}>

@@ -4,12 +4,11 @@
  */
 import { useState } from 'preact/hooks';
 import type { Api } from '../../api';
-import { controlProps, Field, type FieldErrors, FormAlert } from '../../components/field';
-import { usePageTitle } from '../../page';
+import { type FieldErrors, FormAlert, InputField } from '../../components/field';
 import { addDays, today } from '../../time';
 import type { AnalyticsReport, Kpis, LatenessPercentile } from '../../types';
 import { DailyChart } from './daily-chart';
-import { AdminNav, LoadError, Loading, useLoad } from './shared';
+import { AdminPage, LoadError, Loading, useLoad } from './shared';
 
 const MAX_DAYS = 92;
 const DEFAULT_DAYS = 7;
@@ -80,26 +79,19 @@ const describeLateness = (ms: number | null) =>
   ms === null ? 'nothing delivered' : `${formatDuration(ms)} over the range`;
 
 export function AdminAnalyticsPage(props: { api: Api }) {
-  const heading = usePageTitle('Analytics');
   const lastDay = today('UTC');
   const [range, setRange] = useState({ from: addDays(lastDay, 1 - DEFAULT_DAYS), to: lastDay });
   const report = useLoad(() => props.api.analytics(range.from, range.to), `${range.from}/${range.to}`);
 
   return (
-    <main id="main" class="admin-page">
-      <AdminNav current="analytics" />
-      <div class="page-header">
-        <h1 ref={heading} tabIndex={-1}>
-          Analytics
-        </h1>
-      </div>
+    <AdminPage section="analytics" title="Analytics">
       <RangeForm range={range} onChange={setRange} busy={report.loading} />
       {report.loading && <Loading what="analytics" />}
       {report.error !== undefined && (
         <LoadError what="Analytics" error={report.error} onRetry={report.reload} />
       )}
       {report.data && !report.loading && <Report report={report.data} />}
-    </main>
+    </AdminPage>
   );
 }
 
@@ -135,22 +127,22 @@ function RangeForm(props: {
     <form class="card range-form" onSubmit={submit} noValidate aria-label="Date range">
       <FormAlert messages={general} />
       <div class="search-row">
-        <Field id="analytics-from" label="From" error={errors.from}>
-          <input
-            {...controlProps('analytics-from', errors.from)}
-            type="date"
-            value={from}
-            onInput={(event) => setFrom(event.currentTarget.value)}
-          />
-        </Field>
-        <Field id="analytics-to" label="To" error={errors.to}>
-          <input
-            {...controlProps('analytics-to', errors.to)}
-            type="date"
-            value={to}
-            onInput={(event) => setTo(event.currentTarget.value)}
-          />
-        </Field>
+        <InputField
+          id="analytics-from"
+          label="From"
+          error={errors.from}
+          type="date"
+          value={from}
+          onInput={(event) => setFrom(event.currentTarget.value)}
+        />
+        <InputField
+          id="analytics-to"
+          label="To"
+          error={errors.to}
+          type="date"
+          value={to}
+          onInput={(event) => setTo(event.currentTarget.value)}
+        />
         <button type="submit" class="primary" disabled={props.busy}>
           Show
         </button>

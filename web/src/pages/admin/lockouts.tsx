@@ -1,26 +1,23 @@
 /** The addresses whose sign-in is locked now: after too many wrong codes, or by an admin. */
 import type { Api } from '../../api';
-import { usePageTitle } from '../../page';
 import { formatInstant } from '../../time';
 import type { Me } from '../../types';
-import { AdminNav, LoadError, Loading, TableScroll, useLoad, userPath } from './shared';
+import { AdminPage, LoadError, Loading, TableScroll, useLoad, userPath } from './shared';
 
 export function AdminLockoutsPage(props: { api: Api; me: Me }) {
-  const heading = usePageTitle('Lockouts');
   const lockouts = useLoad(() => props.api.lockouts(), 'lockouts');
   const items = lockouts.data?.items;
 
   return (
-    <main id="main" class="admin-page">
-      <AdminNav current="lockouts" />
-      <div class="page-header">
-        <h1 ref={heading} tabIndex={-1}>
-          Lockouts
-        </h1>
+    <AdminPage
+      section="lockouts"
+      title="Lockouts"
+      action={
         <button type="button" class="page-action" disabled={lockouts.loading} onClick={lockouts.reload}>
           Refresh
         </button>
-      </div>
+      }
+    >
       {lockouts.loading && <Loading what="lockouts" />}
       {lockouts.error !== undefined && (
         <LoadError what="The lockouts" error={lockouts.error} onRetry={lockouts.reload} />
@@ -55,6 +52,6 @@ export function AdminLockoutsPage(props: { api: Api; me: Me }) {
           </table>
         </TableScroll>
       )}
-    </main>
+    </AdminPage>
   );
 }

@@ -1,8 +1,12 @@
-/** What the admin pages share: loading with error states, the "not an admin" answer, and the section nav. */
+/**
+ * What the admin pages share: the page frame with the section nav, loading with error states and the "not an
+ * admin" answer.
+ */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { endsSession, hasStatus, messageOf } from '../../api';
 import { LoadFailed } from '../../components/load-failed';
+import { PageFrame } from '../../components/page-frame';
 import { formatInstant } from '../../time';
 import type { AdminUser } from '../../types';
 
@@ -14,7 +18,7 @@ const SECTIONS: ReadonlyArray<readonly [AdminSection, string]> = [
   ['analytics', 'Analytics'],
 ];
 
-export function AdminNav(props: { current: AdminSection }) {
+function AdminNav(props: { current: AdminSection }) {
   return (
     <nav aria-label="Admin" class="admin-nav">
       <ul class="nav-list">
@@ -27,6 +31,31 @@ export function AdminNav(props: { current: AdminSection }) {
         ))}
       </ul>
     </nav>
+  );
+}
+
+/** An admin page: the section nav ahead of the rest of `before` and the page's heading (see PageFrame). */
+export function AdminPage(props: {
+  section: AdminSection;
+  title: string;
+  before?: ComponentChildren;
+  action?: ComponentChildren;
+  children: ComponentChildren;
+}) {
+  return (
+    <PageFrame
+      pageClass="admin-page"
+      title={props.title}
+      before={
+        <>
+          <AdminNav current={props.section} />
+          {props.before}
+        </>
+      }
+      action={props.action}
+    >
+      {props.children}
+    </PageFrame>
   );
 }
 

@@ -7,11 +7,10 @@ import { useState } from 'preact/hooks';
 import { announce } from '../../announce';
 import { type Api, endsSession, hasStatus, messageOf } from '../../api';
 import { Dialog } from '../../components/dialog';
-import { controlProps, Field, FormAlert, useForm } from '../../components/field';
-import { usePageTitle } from '../../page';
+import { FormAlert, InputField, useForm } from '../../components/field';
 import { formatInstant } from '../../time';
 import type { AdminUserDetail, Me } from '../../types';
-import { AdminNav, LoadError, Loading, statusOf, TableScroll, useLoad } from './shared';
+import { AdminPage, LoadError, Loading, statusOf, TableScroll, useLoad } from './shared';
 
 const DEFAULT_LOCK_MINUTES = 15;
 const MAX_LOCK_MINUTES = 10_080;
@@ -21,19 +20,17 @@ export function AdminUserDetailPage(props: { api: Api; me: Me; userId: string })
   const { api, me, userId } = props;
   const user = useLoad(() => api.adminUser(userId), userId);
   const name = user.data ? (user.data.email ?? `User ${user.data.userId}`) : 'User';
-  const heading = usePageTitle(name);
 
   return (
-    <main id="main" class="admin-page">
-      <AdminNav current="users" />
-      <p class="back-link">
-        <a href="#/admin/users">← All users</a>
-      </p>
-      <div class="page-header">
-        <h1 ref={heading} tabIndex={-1}>
-          {name}
-        </h1>
-      </div>
+    <AdminPage
+      section="users"
+      title={name}
+      before={
+        <p class="back-link">
+          <a href="#/admin/users">← All users</a>
+        </p>
+      }
+    >
       {user.loading && !user.data && <Loading what="the user" />}
       {user.error !== undefined &&
         (hasStatus(user.error, 404) ? (
@@ -44,7 +41,7 @@ export function AdminUserDetailPage(props: { api: Api; me: Me; userId: string })
           <LoadError what="The user" error={user.error} onRetry={user.reload} />
         ))}
       {user.data && <UserDetail api={api} me={me} user={user.data} onChanged={user.replace} />}
-    </main>
+    </AdminPage>
   );
 }
 
@@ -362,31 +359,31 @@ function ActionDialog(props: {
         {props.children}
         <FormAlert messages={props.error ? [props.error] : []} />
         {props.asks.minutes && (
-          <Field id="action-minutes" label="Minutes" error={errors.minutes} hint={MINUTES_HINT}>
-            <input
-              {...controlProps('action-minutes', errors.minutes, MINUTES_HINT)}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={MAX_LOCK_MINUTES}
-              value={minutes}
-              onInput={(event) => {
-                setMinutes(event.currentTarget.value);
-                clear();
-              }}
-            />
-          </Field>
+          <InputField
+            id="action-minutes"
+            label="Minutes"
+            error={errors.minutes}
+            hint={MINUTES_HINT}
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={MAX_LOCK_MINUTES}
+            value={minutes}
+            onInput={(event) => {
+              setMinutes(event.currentTarget.value);
+              clear();
+            }}
+          />
         )}
         {props.asks.reason && (
-          <Field id="action-reason" label="Reason (optional)">
-            <input
-              id="action-reason"
-              type="text"
-              maxLength={200}
-              value={reason}
-              onInput={(event) => setReason(event.currentTarget.value)}
-            />
-          </Field>
+          <InputField
+            id="action-reason"
+            label="Reason (optional)"
+            type="text"
+            maxLength={200}
+            value={reason}
+            onInput={(event) => setReason(event.currentTarget.value)}
+          />
         )}
         <div class="actions">
           <button type="submit" class={props.danger ? 'danger' : 'primary'} disabled={props.busy}>

@@ -2,10 +2,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { announce } from '../../announce';
 import { type Api, endsSession } from '../../api';
-import { usePageTitle } from '../../page';
 import { formatInstant } from '../../time';
 import type { AdminUser, Me } from '../../types';
-import { AdminNav, LoadError, Loading, statusOf, TableScroll, userPath } from './shared';
+import { AdminPage, LoadError, Loading, statusOf, TableScroll, userPath } from './shared';
 
 const PAGE_SIZE = 25;
 
@@ -24,7 +23,6 @@ function foundInWords(query: string, more: boolean, page: readonly AdminUser[], 
 
 export function AdminUsersPage(props: { api: Api; me: Me }) {
   const { api, me } = props;
-  const heading = usePageTitle('Users');
   const [search, setSearch] = useState('');
   const [listing, setListing] = useState<Listing | undefined>();
   const [busy, setBusy] = useState<'search' | 'more' | undefined>('search');
@@ -66,13 +64,7 @@ export function AdminUsersPage(props: { api: Api; me: Me }) {
   const retry = () => void show(listing?.query ?? '', listing?.nextCursor ? listing : undefined);
 
   return (
-    <main id="main" class="admin-page">
-      <AdminNav current="users" />
-      <div class="page-header">
-        <h1 ref={heading} tabIndex={-1}>
-          Users
-        </h1>
-      </div>
+    <AdminPage section="users" title="Users">
       <form
         class="card search-form"
         aria-label="Users"
@@ -119,7 +111,7 @@ export function AdminUsersPage(props: { api: Api; me: Me }) {
           </button>
         </div>
       )}
-    </main>
+    </AdminPage>
   );
 }
 
