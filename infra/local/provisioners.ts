@@ -88,6 +88,19 @@ export function provisioners(services: LocalServices, stateDir: string): Record<
         ...(typeof properties.Description === 'string' ? { description: properties.Description } : {}),
       });
     },
+    'AWS::Lambda::EventInvokeConfig': ({ properties }) => {
+      const destinations = (properties.DestinationConfig ?? {}) as Record<string, { Destination?: unknown }>;
+      lambda.putEventInvokeConfig(
+        String(properties.FunctionName),
+        {
+          maximumRetryAttempts: optionalNumber(properties.MaximumRetryAttempts),
+          maximumEventAgeInSeconds: optionalNumber(properties.MaximumEventAgeInSeconds),
+          onSuccess: text(destinations.OnSuccess?.Destination),
+          onFailure: text(destinations.OnFailure?.Destination),
+        },
+        text(properties.Qualifier),
+      );
+    },
     'AWS::IAM::Role': ({ identity, properties }) => {
       for (const policy of (properties.Policies as Array<{ PolicyDocument: unknown }> | undefined) ?? []) {
         policies.attach(identity.ref, policy.PolicyDocument);

@@ -1,7 +1,8 @@
 /**
  * Creates every emulated service around one clock and one state directory, and wires them to each other
- * through narrow ports (EventBridge and Scheduler deliver to Lambda, Step Functions, SQS and buses; Step
- * Functions calls Lambda directly and every other API through the real SDK over the edge).
+ * through narrow ports (EventBridge and Scheduler deliver to Lambda, Step Functions, SQS and buses, and
+ * Lambda sends its async invocation records to its destinations through the same ports; Step Functions calls
+ * Lambda directly and every other API through the real SDK over the edge).
  */
 import { join } from 'node:path';
 import { AthenaService } from './athena/service';
@@ -78,7 +79,33 @@ export class LocalServices {
     this.graph = new GraphStandIn({ clock, stateDir, pageAccessToken: options.pageAccessToken });
     this.secrets = new SecretsManagerService(() => clock.now());
     this.messengerChat = new MessengerChat({ graph: this.graph, secrets: this.secrets });
-    this.lambda = new LambdaRuntime({ account, edgeUrl, clock, logDir: join(stateDir, 'lambda', 'logs') });
+    // The ports call the services lazily: Lambda's destinations and the EventBridge and Scheduler targets.
+    const ports: TargetPorts = {
+      invokeLambdaAsync: async (functionArn, payload) => {
+        await this.lambda.invoke(functionArn, payload, { invocationType: 'Event' });
+      },
+      startExecution: async (stateMachineArn, input, name) =>
+        this.stepfunctions.startExecution({ stateMachineArn, input, ...(name ? { name } : {}) }).executionArn,
+      sendToQueue: async (queueArn, body, attributes) => {
+        await this.sqs.sendByArn(queueArn, body, attributes);
+      },
+      putEvents: async (entries) => ({
+        failedEntryCount: (await this.eventbridge.putEvents(entries)).FailedEntryCount,
+      }),
+      publishToTopic: async (topicArn, message) => {
+        this.sns.publish({ topicArn, message });
+      },
+      putFirehoseRecord: async (deliveryStreamArn, data) => {
+        this.firehose.putRecordByArn(deliveryStreamArn, data);
+      },
+    };
+    this.lambda = new LambdaRuntime({
+      account,
+      edgeUrl,
+      clock,
+      logDir: join(stateDir, 'lambda', 'logs'),
+      destinations: ports,
+    });
     this.glue = new GlueCatalog({ clock, stateDir, accountId: account.accountId });
     this.athena = new AthenaService({ clock, stateDir, catalog: this.glue });
     this.s3 = new S3Service({ stateDir, clock, region: account.region });
@@ -104,25 +131,6 @@ export class LocalServices {
       },
     });
 
-    const ports: TargetPorts = {
-      invokeLambdaAsync: async (functionArn, payload) => {
-        await this.lambda.invoke(functionArn, payload, { invocationType: 'Event' });
-      },
-      startExecution: async (stateMachineArn, input, name) =>
-        this.stepfunctions.startExecution({ stateMachineArn, input, ...(name ? { name } : {}) }).executionArn,
-      sendToQueue: async (queueArn, body, attributes) => {
-        await this.sqs.sendByArn(queueArn, body, attributes);
-      },
-      putEvents: async (entries) => ({
-        failedEntryCount: (await this.eventbridge.putEvents(entries)).FailedEntryCount,
-      }),
-      publishToTopic: async (topicArn, message) => {
-        this.sns.publish({ topicArn, message });
-      },
-      putFirehoseRecord: async (deliveryStreamArn, data) => {
-        this.firehose.putRecordByArn(deliveryStreamArn, data);
-      },
-    };
     this.eventbridge = new EventBridgeService({ clock, stateDir, account, ports });
     this.scheduler = new SchedulerService({ clock, stateDir, account, ports });
     this.stepfunctions = new StepFunctionsService({

@@ -96,10 +96,12 @@ import {
   GetFunctionCommand,
   GetFunctionConcurrencyCommand,
   GetFunctionConfigurationCommand,
+  GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
   LambdaClient,
   ListFunctionsCommand,
   PutFunctionConcurrencyCommand,
+  PutFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda';
 import {
   CreateScheduleCommand,
@@ -916,6 +918,8 @@ describe('edge responses against the AWS service models', () => {
     await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName }));
     await lambda.send(new GetAccountSettingsCommand({}));
     await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName }));
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName, MaximumRetryAttempts: 1 }));
+    await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName }));
 
     // Secrets Manager
     await secrets.send(new CreateSecretCommand({ Name: 'model/secret', SecretString: 'first' }));

@@ -10,6 +10,13 @@ const userError = (code: string, message: string, status: number, extra: Record<
 export const functionNotFound = (functionArn: string): AwsServiceError =>
   userError('ResourceNotFoundException', `Function not found: ${functionArn}`, 404);
 
+export const eventInvokeConfigNotFound = (qualifiedFunctionArn: string): AwsServiceError =>
+  userError(
+    'ResourceNotFoundException',
+    `The function ${qualifiedFunctionArn} doesn't have an EventInvokeConfig`,
+    404,
+  );
+
 export const reservedConcurrencyThrottled = (): AwsServiceError =>
   userError('TooManyRequestsException', 'Rate Exceeded.', 429, {
     Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',

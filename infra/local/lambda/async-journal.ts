@@ -1,11 +1,13 @@
 /**
  * The durable record of asynchronous (`Event`) invocations not yet finished (shared/journal.ts): written
  * before Invoke answers 202, rewritten with each retry's attempt number and due time, and cleared once the
- * function succeeded or the event was dropped (retries exhausted, function deleted).
+ * function succeeded or the event was dropped (retries exhausted, function deleted) and, when the function's
+ * event invoke configuration names a destination, that destination accepted the invocation record.
  *
  * Without a directory the journal keeps its entries in memory only (runtimes built for tests).
  */
 import { Journal } from '../shared/journal';
+import type { PendingDestination } from './async-destinations';
 
 /** An accepted `Event` invocation as persisted until it is finished. */
 export interface PendingInvocation {
@@ -21,6 +23,8 @@ export interface PendingInvocation {
   readonly dueAt: number;
   /** Epoch ms on the shared clock Invoke accepted the event. */
   readonly acceptedAt: number;
+  /** Set once the invocation finished: its record, which `dueAt` is the next send to the destination of. */
+  readonly destination?: PendingDestination;
 }
 
 /** The pending invocations under `directory`, in `invocations.jsonl` and `invocations.json`. */

@@ -1,19 +1,23 @@
 /**
  * The local Lambda runtime: runs each registered function's bundled code in worker threads (see sandbox.ts)
  * and answers invocations as the Invoke API does. Synchronous invocations return the function's result or
- * error document; asynchronous ones (`Event`) are queued and retried twice on error, one minute and then two
- * minutes later on the shared clock (so a clock jump fires the retries), as Lambda does.
+ * error document; asynchronous ones (`Event`) are queued and retried on error, one minute and then two
+ * minutes later on the shared clock (so a clock jump fires the retries), as Lambda does: twice within six
+ * hours unless the function's event invoke configuration says otherwise. A finished one's record then goes to
+ * the configuration's OnSuccess or OnFailure destination, if it names one (async-destinations.ts).
  *
  * Every accepted `Event` invocation is journalled (async-journal.ts) before Invoke answers 202 and until it
- * finished or was dropped, so a restart on the same state directory resumes it with its attempt count and
- * due time: at-least-once, as Lambda's own async queue. A stopped runtime leaves the journal to the next one.
+ * finished or was dropped and its destination, if any, accepted its record, so a restart on the same state
+ * directory resumes it with its attempt count and due time, or resends the record: at-least-once, as
+ * Lambda's own async queue. A stopped runtime leaves the journal to the next one.
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Clock, type TimerHandle } from '../clock';
 import type { RestJsonService } from '../edge/contracts';
-import type { LocalAccount } from '../shared/ports';
+import type { LocalAccount, TargetPorts } from '../shared/ports';
+import { retryDelayMs, sendToTarget } from '../shared/targets';
 import {
   functionNotFound,
   invalidParameterValue,
@@ -21,6 +25,16 @@ import {
   payloadTooLarge,
   reservedConcurrencyThrottled,
 } from './api-errors';
+import {
+  afterEventAttempt,
+  checkedEventInvokeConfig,
+  destinationDelivery,
+  destinationFor,
+  type EventInvokeConfig,
+  type FinishCondition,
+  invocationRecord,
+  type PendingDestination,
+} from './async-destinations';
 import { AsyncInvocationJournal, type PendingInvocation } from './async-journal';
 import { CpuGauge } from './cpu-gauge';
 import { FUNCTION_VERSION, logGroupNameOf, newLogStreamName, sandboxEnvironment } from './environment';
@@ -60,6 +74,8 @@ export interface LambdaRuntimeOptions {
   readonly scaleOutDelayMs?: number;
   readonly idleTimeoutMs?: number;
   readonly onLog?: (functionName: string, event: LogEvent) => void;
+  /** Where the invocation records of finished `Event` invocations go; without, destinations are ignored. */
+  readonly destinations?: TargetPorts;
 }
 
 /** A registered function as the Lambda API describes it. */
@@ -67,6 +83,12 @@ export interface FunctionDescription {
   readonly config: LocalFunctionConfig;
   readonly lastModified: Date;
   readonly revisionId: string;
+}
+
+/** A function's event invoke configuration and when it was last put. */
+export interface StoredEventInvokeConfig {
+  readonly config: EventInvokeConfig;
+  readonly lastModified: Date;
 }
 
 interface RegisteredFunction extends FunctionDescription {
@@ -89,8 +111,6 @@ interface AttemptResult {
 
 const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
 const ASYNC_PAYLOAD_LIMIT_BYTES = 1_048_576;
-/** Lambda retries a failed async event twice: about one minute, then two minutes, after the failure. */
-const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
 /**
  * How long an invocation read back at start waits for its function to be deployed again before it is
  * dropped: six hours, Lambda's default MaximumEventAgeInSeconds. Counted from the start, not from the event's
@@ -102,6 +122,8 @@ const DRAIN_GRACE_MS = 5_000;
 
 export class LambdaRuntime {
   private readonly functions = new Map<string, RegisteredFunction>();
+  /** Each function's event invoke configuration, by function name: kept when the function is replaced. */
+  private readonly invokeConfigs = new Map<string, StoredEventInvokeConfig>();
   private readonly logStore: LogStore;
   private readonly clock: Clock;
   private readonly listeners = new Set<(record: InvocationRecord) => void>();
@@ -172,6 +194,7 @@ export class LambdaRuntime {
     this.functions.get(functionName)?.pool.retire();
     this.functions.delete(functionName);
     this.logStore.forget(functionName);
+    this.invokeConfigs.delete(functionName);
     // Lambda drops the queued events of a deleted function; the ones queued or running here fail to find it.
     this.dropUnclaimed(functionName);
   }
@@ -180,6 +203,18 @@ export class LambdaRuntime {
   setReservedConcurrency(functionNameOrArn: string, reservedConcurrency: number | undefined): void {
     const registered = this.lookup(functionNameOrArn);
     this.install({ ...registered.config, reservedConcurrency }, registered);
+  }
+
+  /** PutFunctionEventInvokeConfig (AWS::Lambda::EventInvokeConfig): replaces the function's whole config. */
+  putEventInvokeConfig(functionNameOrArn: string, config: EventInvokeConfig, qualifier?: string): void {
+    const { functionName } = this.lookup(functionNameOrArn, qualifier).config;
+    const stored = { config: checkedEventInvokeConfig(config), lastModified: new Date(this.clock.now()) };
+    this.invokeConfigs.set(functionName, stored);
+  }
+
+  /** GetFunctionEventInvokeConfig; undefined when the function has none. */
+  eventInvokeConfig(functionNameOrArn: string, qualifier?: string): StoredEventInvokeConfig | undefined {
+    return this.invokeConfigs.get(this.lookup(functionNameOrArn, qualifier).config.functionName);
   }
 
   private install(
@@ -313,7 +348,7 @@ export class LambdaRuntime {
     const parsed = parseFunctionIdentifier(functionNameOrArn);
     const version = qualifier ?? parsed.qualifier;
     const registered = this.functions.get(parsed.name);
-    const arn = registered?.config.functionArn ?? this.arnOf(parsed.name);
+    const arn = this.functionArnOf(parsed.name);
     if (!registered || (parsed.arn !== undefined && parsed.arn !== arn)) {
       throw functionNotFound(parsed.arn ?? arn);
     }
@@ -419,19 +454,33 @@ export class LambdaRuntime {
     return attempt;
   }
 
+  /** Starts the invocation's next attempt, or the next send of its record once it finished. */
   private runEvent(pending: PendingInvocation): void {
-    const invocation: Invocation = { ...pending, invocationType: 'Event' };
-    const running = this.attempt(invocation, true).then(
+    const running = pending.destination
+      ? this.sendRecord(pending, pending.destination)
+      : this.attemptEvent(pending);
+    this.runningEvents.add(running);
+    void running.finally(() => this.runningEvents.delete(running));
+  }
+
+  private attemptEvent(pending: PendingInvocation): Promise<void> {
+    return this.attempt({ ...pending, invocationType: 'Event' }, true).then(
       (result) => {
         // A stopped runtime leaves the record alone: the next start owns the journal.
         if (this.stopped) return;
-        const delay = ASYNC_RETRY_DELAYS_MS[pending.attempt];
-        if (!result.functionError || delay === undefined) {
-          // Succeeded, or failed its last retry (no destination is wired locally): either way finished.
-          this.journal.done(pending.requestId);
+        const config = this.invokeConfigs.get(pending.functionName)?.config;
+        const failed = result.functionError !== undefined;
+        const now = this.clock.now();
+        const decision = afterEventAttempt(
+          config,
+          { number: pending.attempt, failed, acceptedAt: pending.acceptedAt },
+          now,
+        );
+        if ('finished' in decision) {
+          this.finish(pending, result, decision.finished);
           return;
         }
-        const retry = { ...pending, attempt: pending.attempt + 1, dueAt: this.clock.now() + delay };
+        const retry = { ...pending, attempt: pending.attempt + 1, dueAt: decision.retryAt };
         this.journal.put(retry);
         this.schedule(retry);
       },
@@ -440,8 +489,53 @@ export class LambdaRuntime {
         if (!this.stopped) this.journal.done(pending.requestId);
       },
     );
-    this.runningEvents.add(running);
-    void running.finally(() => this.runningEvents.delete(running));
+  }
+
+  /** Clears the invocation, or journals its record for the destination its configuration names. */
+  private finish(pending: PendingInvocation, result: AttemptResult, condition: FinishCondition): void {
+    const targetArn = destinationFor(this.invokeConfigs.get(pending.functionName)?.config, condition);
+    if (targetArn === undefined || this.options.destinations === undefined) {
+      this.journal.done(pending.requestId);
+      return;
+    }
+    const now = this.clock.now();
+    const attempt = {
+      requestId: pending.requestId,
+      functionArn: this.functionArnOf(pending.functionName),
+      requestPayload: pending.payload,
+      responsePayload: result.payload,
+      ...(result.functionError ? { functionError: result.functionError } : {}),
+      invokeCount: pending.attempt + 1,
+    };
+    const record = invocationRecord(attempt, condition, now);
+    const destination = { targetArn, record, succeeded: condition === 'Success', failedSends: 0 };
+    const sending = { ...pending, destination, dueAt: now };
+    this.journal.put(sending);
+    this.schedule(sending);
+  }
+
+  /** Clears the invocation once its destination accepted the record; a refusal is retried, backing off. */
+  private async sendRecord(pending: PendingInvocation, destination: PendingDestination): Promise<void> {
+    const ports = this.options.destinations;
+    const delivery = destinationDelivery(destination, this.functionArnOf(pending.functionName));
+    try {
+      // Read back by a runtime without destinations: kept for one that has them.
+      if (ports === undefined) throw new Error('no destinations are wired');
+      await sendToTarget(ports, destination.targetArn, delivery);
+    } catch {
+      if (this.stopped) return;
+      const failedSends = destination.failedSends + 1;
+      const dueAt = this.clock.now() + retryDelayMs(failedSends);
+      const retry = { ...pending, destination: { ...destination, failedSends }, dueAt };
+      this.journal.put(retry);
+      this.schedule(retry);
+      return;
+    }
+    if (!this.stopped) this.journal.done(pending.requestId);
+  }
+
+  private functionArnOf(functionName: string): string {
+    return this.functions.get(functionName)?.config.functionArn ?? this.arnOf(functionName);
   }
 
   /** Runs the invocation once the clock reaches its due time (on the next tick if that has passed). */

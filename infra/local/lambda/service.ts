@@ -1,12 +1,14 @@
 /**
  * The Lambda API at the edge (restJson1, signing name `lambda`): Invoke, GetFunction,
- * GetFunctionConfiguration, ListFunctions, GetAccountSettings and the reserved-concurrency operations, answering as AWS does so
+ * GetFunctionConfiguration, ListFunctions, GetAccountSettings, the reserved-concurrency operations and
+ * Put/GetFunctionEventInvokeConfig (async retries and destinations), answering as AWS does so
  * that @aws-sdk/client-lambda works unchanged.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   DeleteFunctionConcurrencyRequest,
+  FunctionEventInvokeConfig,
   GetAccountSettingsResponse,
   GetFunctionConcurrencyRequest,
   GetFunctionConfigurationRequest,
@@ -16,6 +18,7 @@ import type {
   ListFunctionsRequest,
   LogType,
   PutFunctionConcurrencyRequest,
+  PutFunctionEventInvokeConfigRequest,
 } from '@aws-sdk/client-lambda';
 import {
   AwsServiceError,
@@ -27,8 +30,10 @@ import {
 import { paginate } from '../shared/pagination';
 import { bodyAs, headerText, queryNumber, queryText } from '../shared/rest-input';
 import { validationMessage } from '../shared/validation';
+import { eventInvokeConfigNotFound } from './api-errors';
+import { FUNCTION_VERSION } from './environment';
 import { functionConfiguration } from './function-configuration';
-import type { FunctionDescription, LambdaRuntime } from './runtime';
+import type { FunctionDescription, LambdaRuntime, StoredEventInvokeConfig } from './runtime';
 
 const INVOCATION_TYPES: readonly InvocationType[] = ['Event', 'RequestResponse', 'DryRun'];
 const DEFAULT_MAX_ITEMS = 50;
@@ -144,6 +149,28 @@ export function lambdaEdgeService(runtime: LambdaRuntime): RestJsonService {
     return { body: { ReservedConcurrentExecutions: reserved } };
   }
 
+  function putEventInvokeConfig(input: PutFunctionEventInvokeConfigRequest): RestResponse {
+    const { FunctionName = '', Qualifier, DestinationConfig } = input;
+    runtime.putEventInvokeConfig(
+      FunctionName,
+      {
+        maximumRetryAttempts: input.MaximumRetryAttempts,
+        maximumEventAgeInSeconds: input.MaximumEventAgeInSeconds,
+        onSuccess: DestinationConfig?.OnSuccess?.Destination,
+        onFailure: DestinationConfig?.OnFailure?.Destination,
+      },
+      Qualifier,
+    );
+    return getEventInvokeConfig(FunctionName, Qualifier);
+  }
+
+  function getEventInvokeConfig(functionNameOrArn: string, qualifier: string | undefined): RestResponse {
+    const stored = runtime.eventInvokeConfig(functionNameOrArn, qualifier);
+    const functionArn = `${runtime.describe(functionNameOrArn).config.functionArn}:${FUNCTION_VERSION}`;
+    if (!stored) throw eventInvokeConfigNotFound(functionArn);
+    return { body: eventInvokeConfigBody(functionArn, stored) };
+  }
+
   // Each route decodes its path, query, headers and body into the operation's SDK input.
   const functionName = (request: RestRequest): string => request.params.FunctionName ?? '';
   const qualified = (request: RestRequest) => ({
@@ -233,6 +260,40 @@ export function lambdaEdgeService(runtime: LambdaRuntime): RestJsonService {
         return { status: 204 };
       },
     },
+    {
+      method: 'PUT',
+      path: '/2019-09-25/functions/{FunctionName}/event-invoke-config',
+      operation: 'PutFunctionEventInvokeConfig',
+      handle: (request) =>
+        putEventInvokeConfig({
+          ...bodyAs<PutFunctionEventInvokeConfigRequest>(request),
+          ...qualified(request),
+        }),
+    },
+    {
+      method: 'GET',
+      path: '/2019-09-25/functions/{FunctionName}/event-invoke-config',
+      operation: 'GetFunctionEventInvokeConfig',
+      handle: (request) => getEventInvokeConfig(functionName(request), queryText(request, 'Qualifier')),
+    },
   ];
   return { protocol: 'restJson1', signingName: 'lambda', routes };
+}
+
+/** The restJson1 shape of FunctionEventInvokeConfig: LastModified in epoch seconds, unset members left out. */
+function eventInvokeConfigBody(
+  functionArn: string,
+  { config, lastModified }: StoredEventInvokeConfig,
+): Omit<FunctionEventInvokeConfig, 'LastModified'> & { LastModified: number } {
+  const destination = (arn: string | undefined) => (arn === undefined ? undefined : { Destination: arn });
+  return {
+    LastModified: lastModified.getTime() / 1000,
+    FunctionArn: functionArn,
+    MaximumRetryAttempts: config.maximumRetryAttempts,
+    MaximumEventAgeInSeconds: config.maximumEventAgeInSeconds,
+    DestinationConfig: {
+      OnSuccess: destination(config.onSuccess),
+      OnFailure: destination(config.onFailure),
+    },
+  };
 }

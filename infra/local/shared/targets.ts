@@ -1,9 +1,9 @@
 /**
- * The one way EventBridge rules and Scheduler schedules call their targets: the target ARN parsed once, one
- * table from the ARN's service to the port that calls it, one error for a target the local cloud cannot
- * call, one description of a failure, and one back-off and retry-or-give-up decision. What AWS makes each
- * service's own stays with the caller: the payload the target receives, the event an event-bus target gets,
- * which failures skip retries, and the dead-letter message.
+ * The one way EventBridge rules, Scheduler schedules and Lambda's async invocation destinations call their
+ * targets: the target ARN parsed once, one table from the ARN's service to the port that calls it, one error
+ * for a target the local cloud cannot call, one description of a failure, and one back-off and
+ * retry-or-give-up decision. What AWS makes each service's own stays with the caller: the payload the target
+ * receives, the event an event-bus target gets, which failures skip retries, and the dead-letter message.
  */
 import type { EventEntry, TargetPorts } from './ports';
 
