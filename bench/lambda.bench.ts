@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LambdaRuntime } from '../infra/local/lambda/runtime';
 import type { LocalFunctionConfig } from '../infra/local/lambda/types';
+import { testFunctionConfig } from '../test/support/function-config';
 import type { BenchRow } from './index';
 import { ms as formatMs, percentile, timed } from './support/stats';
 
@@ -35,18 +36,8 @@ export async function run(): Promise<BenchRow[]> {
     account: { region: 'eu-west-1', accountId: '000000000000' },
     edgeUrl: 'http://127.0.0.1:4566',
   });
-  const config = (functionName: string): LocalFunctionConfig => ({
-    functionName,
-    functionArn: `arn:aws:lambda:eu-west-1:000000000000:function:${functionName}`,
-    handler: 'index.handler',
-    codeDirectory,
-    runtime: 'nodejs20.x',
-    environment: {},
-    timeoutSeconds: 10,
-    memorySizeMb: 128,
-    roleArn: 'arn:aws:iam::000000000000:role/bench',
-    architectures: ['x86_64'],
-  });
+  const config = (functionName: string): LocalFunctionConfig =>
+    testFunctionConfig(functionName, codeDirectory);
   try {
     const payload = JSON.stringify({ reminderId: 'r-1' });
     const moduleUrl = pathToFileURL(join(codeDirectory, 'index.mjs')).href;

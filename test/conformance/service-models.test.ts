@@ -217,6 +217,7 @@ import type { EdgeService } from '../../infra/local/edge/contracts';
 import { SES_V1_ACTIONS } from '../../infra/local/ses/v1-api';
 import { SES_V2_OPERATIONS } from '../../infra/local/ses/v2-api';
 import { remindersTable } from '../support/dynamodb-edge';
+import { testFunctionConfig } from '../support/function-config';
 import { type TestCloud, useTestCloud } from '../support/local-cloud';
 import { eventually } from '../support/polling';
 import { type RecordedResponse, tapResponses } from '../support/raw-response-tap';
@@ -345,18 +346,9 @@ function registerEchoFunction(test: TestCloud): string {
   writeFileSync(join(codeDirectory, 'index.mjs'), 'export const handler = async (event) => event;\n');
   const functionName = 'model-echo';
   const { account, region } = test.cloud.config;
-  test.cloud.services.lambda.register({
-    functionName,
-    functionArn: `arn:aws:lambda:${region}:${account}:function:${functionName}`,
-    handler: 'index.handler',
-    codeDirectory,
-    runtime: 'nodejs20.x',
-    environment: {},
-    timeoutSeconds: 10,
-    memorySizeMb: 128,
-    roleArn: ROLE,
-    architectures: ['x86_64'],
-  });
+  test.cloud.services.lambda.register(
+    testFunctionConfig(functionName, codeDirectory, { region, accountId: account }, { roleArn: ROLE }),
+  );
   return functionName;
 }
 

@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvocationRecord } from '../../infra/local/lambda/types';
+import { testFunctionConfig } from '../support/function-config';
 import { useTestCloud } from '../support/local-cloud';
 import { eventually, staysFalse, until } from '../support/polling';
 
@@ -43,18 +44,7 @@ beforeAll(async () => {
   const { account, region } = test.cloud.config;
   functionArn = `arn:aws:lambda:${region}:${account}:function:${FUNCTION_NAME}`;
   const runtime = test.cloud.services.lambda;
-  runtime.register({
-    functionName: FUNCTION_NAME,
-    functionArn,
-    handler: 'index.handler',
-    codeDirectory,
-    runtime: 'nodejs20.x',
-    environment: {},
-    timeoutSeconds: 10,
-    memorySizeMb: 128,
-    roleArn: `arn:aws:iam::${account}:role/${FUNCTION_NAME}`,
-    architectures: ['x86_64'],
-  });
+  runtime.register(testFunctionConfig(FUNCTION_NAME, codeDirectory, { region, accountId: account }));
   runtime.onInvocation((record) => attempts.push(record));
   lambda = new LambdaClient(test.clientConfig);
   sqs = new SQSClient(test.clientConfig);

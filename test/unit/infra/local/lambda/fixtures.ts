@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalFunctionConfig } from '../../../../../infra/local/lambda/types';
+import { testFunctionConfig } from '../../../../support/function-config';
 
 export const ACCOUNT = { region: 'eu-west-1', accountId: '000000000000' } as const;
 export const EDGE_URL = 'http://127.0.0.1:4566';
@@ -22,19 +23,7 @@ export class FunctionFixtures {
       mkdirSync(join(file, '..'), { recursive: true });
       writeFileSync(file, source);
     }
-    return {
-      functionName,
-      functionArn: `arn:aws:lambda:${ACCOUNT.region}:${ACCOUNT.accountId}:function:${functionName}`,
-      handler: 'index.handler',
-      codeDirectory,
-      runtime: 'nodejs20.x',
-      environment: {},
-      timeoutSeconds: 3,
-      memorySizeMb: 128,
-      roleArn: `arn:aws:iam::${ACCOUNT.accountId}:role/${functionName}-role`,
-      architectures: ['x86_64'],
-      ...overrides,
-    };
+    return testFunctionConfig(functionName, codeDirectory, ACCOUNT, { timeoutSeconds: 3, ...overrides });
   }
 
   remove(): void {
