@@ -122,12 +122,8 @@ export class LocalServices {
           const mail = { from, to: [to], cc: [], bcc: [], replyTo: [], subject, text, attachments: [] };
           this.ses.accept({ ...mail, tags: {}, senders: [] }, sesV1Dialect, 'sns:Publish', account.region);
         },
-        sendToQueue: async (queueArn, body) => {
-          await this.sqs.sendByArn(queueArn, body);
-        },
-        invokeLambdaAsync: async (functionArn, payload) => {
-          await this.lambda.invoke(functionArn, payload, { invocationType: 'Event' });
-        },
+        sendToQueue: (queueArn, body) => ports.sendToQueue(queueArn, body),
+        invokeLambdaAsync: ports.invokeLambdaAsync,
       },
     });
 

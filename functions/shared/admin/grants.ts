@@ -18,7 +18,7 @@ export const ADMIN_GRANTS_LISTING = 'ADMINS';
  * The admins named by the deployment (CDK context `admins`), which the functions get as ADMIN_EMAILS:
  * comma-separated, lower-cased by the config reader.
  */
-export function configuredAdmins(environment: Environment = process.env): readonly string[] {
+export function configuredAdmins(environment?: Environment): readonly string[] {
   return optional('ADMIN_EMAILS', '', environment)
     .split(',')
     .filter((email) => email !== '');

@@ -477,7 +477,7 @@ export class LambdaRuntime {
           now,
         );
         if ('finished' in decision) {
-          this.finish(pending, result, decision.finished);
+          this.finish(pending, result, destinationFor(config, decision.finished), decision.finished);
           return;
         }
         const retry = { ...pending, attempt: pending.attempt + 1, dueAt: decision.retryAt };
@@ -492,8 +492,12 @@ export class LambdaRuntime {
   }
 
   /** Clears the invocation, or journals its record for the destination its configuration names. */
-  private finish(pending: PendingInvocation, result: AttemptResult, condition: FinishCondition): void {
-    const targetArn = destinationFor(this.invokeConfigs.get(pending.functionName)?.config, condition);
+  private finish(
+    pending: PendingInvocation,
+    result: AttemptResult,
+    targetArn: string | undefined,
+    condition: FinishCondition,
+  ): void {
     if (targetArn === undefined || this.options.destinations === undefined) {
       this.journal.done(pending.requestId);
       return;
